@@ -1,0 +1,87 @@
+import path from 'node:path';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { AppError } from './caseLink/appError';
+import { ussdRoute } from './channels/africastalking/ussd';
+import type { InboundMessage, Reply } from './channels/types';
+
+export interface AppOptions {
+  logger: Logger;
+  handle(message: InboundMessage): Promise<Reply>;
+  channels: Record<string, 'enabled' | 'disabled'>;
+  atWebhookSecret?: string;
+  /** Serve the web simulator (off in production). */
+  simulator: boolean;
+  ussdServiceCode: string;
+}
+
+/** The HTTP surface: health, provider webhooks, simulator; errors mapped in one place. */
+export function createApp(options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(securityHeaders);
+  app.use(
+    pinoHttp({
+      logger: options.logger,
+      // Request lines carry the method, the path (no query: it may hold a secret) and the status only.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+      quietReqLogger: true,
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', channels: options.channels });
+  });
+
+  app.use('/webhooks/africastalking/ussd', ussdRoute({ handle: options.handle, secret: options.atWebhookSecret }));
+
+  if (options.simulator) {
+    app.get('/simulator/config.json', (_req, res) => {
+      res.json({ serviceCode: options.ussdServiceCode });
+    });
+    app.use('/simulator', express.static(path.join(__dirname, 'simulator', 'public'), { index: 'index.html', maxAge: 0 }));
+  }
+  app.get('/', (_req, res) => {
+    res.type('text/plain').send(options.simulator ? 'Passerelle is running. Try it at /simulator/\n' : 'Passerelle is running.\n');
+  });
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'No such endpoint' } });
+  });
+  app.use(errorHandler(options.logger));
+  return app;
+}
+
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
+/** Domain errors become 4xx with their message; anything else a 500 without internals. */
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, _req, res, _next) => {
+    const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;
+    if (err instanceof AppError) {
+      res.status(err.status).json({ error: { code: err.code, message: err.message } });
+      return;
+    }
+    if (status >= 400 && status < 500) {
+      // Body-parser errors: malformed or oversized bodies.
+      const message = status === 413 ? 'request body too large' : 'malformed request';
+      res.status(status).type('text/plain').send(`bad request: ${message}`);
+      return;
+    }
+    logger.error({ err }, 'unexpected error');
+    res.status(500).type('text/plain').send('internal error');
+  };
+}

@@ -1,0 +1,24 @@
+import { destroyedContact, OPEN_STATUSES, type CaseLinkDeps } from './types';
+
+export interface CancelIntakeOptions {
+  reference: string;
+}
+
+/**
+ * Cancels an open intake by its reference code and destroys its sealed contact at
+ * once. Anyone holding the code may cancel: the code is what proves the request.
+ */
+export async function cancelIntake(deps: Pick<CaseLinkDeps, 'prisma' | 'clock'>, { reference }: CancelIntakeOptions): Promise<'ok' | 'notFound'> {
+  const { prisma, clock } = deps;
+  const now = clock();
+  const intake = await prisma.intake.findFirst({ where: { reference, status: { in: OPEN_STATUSES } }, select: { id: true } });
+  if (!intake) return 'notFound';
+  const [updated] = await prisma.$transaction([
+    prisma.intake.updateMany({
+      where: { id: intake.id, status: { in: OPEN_STATUSES } },
+      data: { status: 'cancelled', endedAt: now, ...destroyedContact(now) },
+    }),
+    prisma.auditEvent.create({ data: { intakeId: intake.id, action: 'intake.cancelled', actor: 'requester', at: now } }),
+  ]);
+  return updated.count === 1 ? 'ok' : 'notFound';
+}

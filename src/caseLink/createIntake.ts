@@ -1,0 +1,90 @@
+import { queueFor } from '../config';
+import { generateReference } from './referenceCode';
+import { OPEN_STATUSES, type CaseLinkDeps } from './types';
+
+export interface CreateIntakeOptions {
+  channel: string;
+  /** HMAC of the channel session: a retried request finds the intake already made. */
+  sessionHash: string;
+  /** HMAC of the address that made the request. */
+  requesterHash: string;
+  /** The number to call back, normalised (E.164); sealed, never stored in clear. */
+  contact: string;
+  subject: 'self' | 'child' | 'other';
+  language: string;
+  callerGender: 'female' | 'male' | 'any';
+  timeWindow: 'morning' | 'afternoon' | 'evening' | 'any';
+  cover: string;
+}
+
+export type CreateIntakeResult =
+  | { outcome: 'ok'; created: boolean; intakeId: string; reference: string }
+  | { outcome: 'limit' };
+
+const MAX_REFERENCE_TRIES = 8;
+
+/**
+ * Creates a pending intake with the contact sealed under the intake id.
+ * Idempotent: a retried webhook returns the intake already created for this session.
+ * A number that already has too many open requests gets `limit` instead of a new intake.
+ */
+export async function createIntake(deps: CaseLinkDeps, options: CreateIntakeOptions): Promise<CreateIntakeResult> {
+  const { prisma, keyring, config, clock, randomBytes } = deps;
+  const existing = await prisma.intake.findUnique({ where: { sessionHash: options.sessionHash }, select: { id: true, reference: true } });
+  if (existing) return { outcome: 'ok', created: false, intakeId: existing.id, reference: existing.reference };
+
+  const now = clock();
+  const contactHash = keyring.hash(options.contact);
+  const open = await prisma.intake.count({
+    where: { status: { in: OPEN_STATUSES }, OR: [{ requesterHash: options.requesterHash }, { contactHash }] },
+  });
+  if (open >= config.MAX_OPEN_REQUESTS) {
+    await prisma.auditEvent.create({
+      data: { action: 'intake.refused', actor: 'requester', detail: JSON.stringify({ reason: 'open_limit', channel: options.channel }), at: now },
+    });
+    return { outcome: 'limit' };
+  }
+
+  for (let attempt = 0; attempt < MAX_REFERENCE_TRIES; attempt += 1) {
+    const id = randomBytes(16).toString('hex');
+    const reference = generateReference(randomBytes);
+    const sealed = keyring.seal(options.contact, id);
+    try {
+      await prisma.$transaction([
+        prisma.intake.create({
+          data: {
+            id,
+            reference,
+            status: 'pending',
+            queue: queueFor(config, options.subject),
+            channel: options.channel,
+            subject: options.subject,
+            language: options.language,
+            callerGender: options.callerGender,
+            timeWindow: options.timeWindow,
+            cover: options.cover,
+            sessionHash: options.sessionHash,
+            requesterHash: options.requesterHash,
+            contactHash,
+            sealedContact: sealed.ciphertext,
+            contactNonce: sealed.nonce,
+            contactKeyId: sealed.keyId,
+            createdAt: now,
+            expiresAt: new Date(now.getTime() + config.INTAKE_TTL_HOURS * 3_600_000),
+          },
+        }),
+        prisma.auditEvent.create({
+          data: { intakeId: id, action: 'intake.created', actor: 'requester', detail: JSON.stringify({ channel: options.channel }), at: now },
+        }),
+      ]);
+      return { outcome: 'ok', created: true, intakeId: id, reference };
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'P2002') throw error;
+      // A concurrent retry of the same session won the race: answer with its intake.
+      const raced = await prisma.intake.findUnique({ where: { sessionHash: options.sessionHash }, select: { id: true, reference: true } });
+      if (raced) return { outcome: 'ok', created: false, intakeId: raced.id, reference: raced.reference };
+      // Otherwise the reference code collided: draw another.
+    }
+  }
+  throw new Error('createIntake: could not draw a free reference code');
+}

@@ -1,0 +1,33 @@
+import type { CaseLinkDeps } from './types';
+
+export interface ListIntakesOptions {
+  status?: string;
+  limit?: number;
+}
+
+/** The fields of an intake that may be shown anywhere: never the contact or its hashes. */
+export const INTAKE_PUBLIC_FIELDS = {
+  id: true,
+  reference: true,
+  status: true,
+  queue: true,
+  channel: true,
+  subject: true,
+  language: true,
+  callerGender: true,
+  timeWindow: true,
+  cover: true,
+  createdAt: true,
+  expiresAt: true,
+  endedAt: true,
+} as const;
+
+/** Intakes, newest first, without any contact detail. */
+export async function listIntakes(deps: Pick<CaseLinkDeps, 'prisma'>, { status, limit = 200 }: ListIntakesOptions = {}) {
+  return deps.prisma.intake.findMany({
+    where: status ? { status } : {},
+    select: INTAKE_PUBLIC_FIELDS,
+    orderBy: { createdAt: 'desc' },
+    take: limit,
+  });
+}

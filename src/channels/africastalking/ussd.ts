@@ -1,0 +1,70 @@
+import crypto from 'node:crypto';
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import type { InboundMessage, Reply } from '../types';
+import { clampUssd, ussdRenderer } from './ussdRenderer';
+
+/**
+ * Africa's Talking's USSD callback form. Unknown extra fields are ignored; the phone
+ * number arrives in international form (`+2547...`), the text is every answer of the
+ * session so far joined by `*` (empty on the first request).
+ */
+export const UssdForm = z.object({
+  sessionId: z.string({ error: 'sessionId is required' }).trim().min(1, 'sessionId is required').max(128, 'sessionId is too long'),
+  serviceCode: z.string({ error: 'serviceCode is required' }).trim().min(1, 'serviceCode is required').max(40, 'serviceCode is too long'),
+  phoneNumber: z
+    .string({ error: 'phoneNumber is required' })
+    .transform((v) => v.replace(/[\s-]/g, ''))
+    .pipe(z.string().regex(/^\+?[1-9][0-9]{5,14}$/, 'phoneNumber must be an international number')),
+  networkCode: z.string().max(16, 'networkCode is too long').optional(),
+  text: z.string().max(2000, 'text is too long').default(''),
+});
+export type UssdForm = z.infer<typeof UssdForm>;
+
+export interface UssdRouteOptions {
+  /** The gateway's step function. */
+  handle(message: InboundMessage): Promise<Reply>;
+  /** When set, callbacks must carry `?secret=` with this value (configured in the callback URL). */
+  secret?: string;
+}
+
+/** Normalises a USSD callback into an inbound message. */
+export function toInboundMessage(form: UssdForm): InboundMessage {
+  const digits = form.phoneNumber.replace(/^\+/, '');
+  return {
+    channel: 'ussd',
+    sessionKey: form.sessionId,
+    address: `+${digits}`,
+    input: { type: 'path', segments: form.text === '' ? [] : form.text.split('*') },
+  };
+}
+
+/** `POST /webhooks/africastalking/ussd`: answers `CON …`/`END …` in at most 182 characters. */
+export function ussdRoute({ handle, secret }: UssdRouteOptions): Router {
+  const router = express.Router();
+  router.post('/', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res, next) => {
+    try {
+      if (secret && !sameSecret(req.query.secret, secret)) {
+        res.status(403).type('text/plain').send('forbidden: missing or wrong secret');
+        return;
+      }
+      const parsed = UssdForm.safeParse(req.body ?? {});
+      if (!parsed.success) {
+        res.status(400).type('text/plain').send(`bad request: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+        return;
+      }
+      const reply = await handle(toInboundMessage(parsed.data));
+      res.status(200).type('text/plain').send(clampUssd(ussdRenderer.render(reply)));
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}
+
+function sameSecret(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = crypto.createHash('sha256').update(given).digest();
+  const b = crypto.createHash('sha256').update(expected).digest();
+  return crypto.timingSafeEqual(a, b);
+}

@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { PrismaClient } from '../generated/prisma/client';
+
+export const SERVICE_CATEGORIES = ['medical', 'psychosocial', 'legal', 'safe_space', 'child_protection', 'migrants'] as const;
+
+/** One service as a directory file holds it. */
+export const ServiceRow = z.strictObject({
+  id: z.string().min(1).max(80),
+  category: z.enum(SERVICE_CATEGORIES),
+  region: z.string().min(1).max(40),
+  name: z.string().min(1).max(40),
+  landmark: z.string().min(1).max(40),
+  hours: z.string().min(1).max(24),
+  phone: z.string().regex(/^[0-9 +]{2,20}$/, 'digits, spaces or +'),
+  free: z.boolean(),
+  confidential: z.boolean(),
+  childFriendly: z.boolean().default(false),
+  womenStaff: z.boolean().default(false),
+  languages: z.array(z.string().regex(/^[a-z]{2,3}$/)).default(['fr']),
+  demo: z.boolean().default(false),
+  verifiedAt: z.coerce.date(),
+});
+export type ServiceRow = z.infer<typeof ServiceRow>;
+
+export const DirectoryFile = z.strictObject({
+  note: z.string().optional(),
+  regions: z.array(z.strictObject({ id: z.string().min(1).max(40), name: z.string().min(1).max(30) })).min(1),
+  services: z.array(ServiceRow),
+});
+export type DirectoryFile = z.infer<typeof DirectoryFile>;
+
+export const DEMO_DIRECTORY_FILE = path.join(__dirname, 'demoDirectory.json');
+
+export interface ServiceView {
+  id: string;
+  name: string;
+  landmark: string;
+  hours: string;
+  phone: string;
+  /** free_confidential | free | confidential | paid */
+  access: string;
+  /** demo | verified */
+  entry: string;
+}
+
+/**
+ * An in-memory snapshot of the service directory, read from the database at start
+ * and after each import: the flows read it on every screen, the database is not asked.
+ */
+export class Directory {
+  private constructor(
+    private readonly regionList: Array<{ id: string; name: string }>,
+    private readonly byCategoryRegion: Map<string, ServiceView[]>,
+  ) {}
+
+  static async load(prisma: PrismaClient): Promise<Directory> {
+    const [regions, services] = await Promise.all([
+      prisma.region.findMany({ orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }] }),
+      prisma.service.findMany({ orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }] }),
+    ]);
+    const map = new Map<string, ServiceView[]>();
+    for (const s of services) {
+      const key = `${s.category}/${s.regionId}`;
+      const access = s.free ? (s.confidential ? 'free_confidential' : 'free') : s.confidential ? 'confidential' : 'paid';
+      const view: ServiceView = { id: s.id, name: s.name, landmark: s.landmark, hours: s.hours, phone: s.phone, access, entry: s.demo ? 'demo' : 'verified' };
+      map.set(key, [...(map.get(key) ?? []), view]);
+    }
+    return new Directory(
+      regions.map((r) => ({ id: r.id, name: r.name })),
+      map,
+    );
+  }
+
+  regions(): Array<{ id: string; name: string }> {
+    return this.regionList;
+  }
+
+  services(category: string, region: string): ServiceView[] {
+    return this.byCategoryRegion.get(`${category}/${region}`) ?? [];
+  }
+}
+
+/** Replaces the whole directory with a validated file, in one transaction. */
+export async function replaceDirectory(prisma: PrismaClient, file: DirectoryFile): Promise<void> {
+  const known = new Set(file.regions.map((r) => r.id));
+  for (const s of file.services) {
+    if (!known.has(s.region)) throw new Error(`service "${s.id}": unknown region "${s.region}"`);
+  }
+  await prisma.$transaction([
+    prisma.service.deleteMany(),
+    prisma.region.deleteMany(),
+    prisma.region.createMany({ data: file.regions.map((r, i) => ({ id: r.id, name: r.name, sortOrder: i })) }),
+    prisma.service.createMany({
+      data: file.services.map((s, i) => ({
+        id: s.id,
+        category: s.category,
+        regionId: s.region,
+        name: s.name,
+        landmark: s.landmark,
+        hours: s.hours,
+        phone: s.phone,
+        free: s.free,
+        confidential: s.confidential,
+        childFriendly: s.childFriendly,
+        womenStaff: s.womenStaff,
+        languages: s.languages.join(','),
+        demo: s.demo,
+        verifiedAt: s.verifiedAt,
+        sortOrder: i,
+      })),
+    }),
+  ]);
+}
+
+/** Loads the fictional demo directory when the directory is empty (first start of a trial). */
+export async function seedDemoDirectory(prisma: PrismaClient): Promise<boolean> {
+  if ((await prisma.region.count()) > 0) return false;
+  const file = DirectoryFile.parse(JSON.parse(fs.readFileSync(DEMO_DIRECTORY_FILE, 'utf8')));
+  await replaceDirectory(prisma, file);
+  return true;
+}

@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { FlowFragment, FlowNode, type FlowDefinition, type TextSpec } from './schema';
+
+/** A broken flow definition; the message names the flow and the node. */
+export class FlowDefinitionError extends Error {}
+
+export interface BuildFlowOptions {
+  start: string;
+  home: string;
+  fragments: Array<{ name: string; nodes: unknown[] }>;
+  /** True when the key exists in the reference language; keys with {placeholders} are not checked here. */
+  hasKey?: (key: string) => boolean;
+}
+
+/** The folder holding the shipped flow definitions. */
+export const DEFINITIONS_DIR = path.join(__dirname, 'definitions');
+
+/**
+ * Validates flow fragments and joins them into one graph. Every node is parsed with
+ * zod, every `next`/outcome must name an existing node, and every plain key must
+ * exist in the reference language. A broken definition stops the start.
+ */
+export function buildFlow({ start, home, fragments, hasKey }: BuildFlowOptions): FlowDefinition {
+  const nodes = new Map<string, FlowNode>();
+  const flowOf = new Map<string, string>();
+  const problems: string[] = [];
+
+  for (const fragment of fragments) {
+    fragment.nodes.forEach((raw, index) => {
+      const parsed = FlowNode.safeParse(raw);
+      const rawId = typeof raw === 'object' && raw && 'id' in raw ? String((raw as { id: unknown }).id) : `#${index}`;
+      if (!parsed.success) {
+        const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(node)'}: ${i.message}`).join('; ');
+        problems.push(`flow "${fragment.name}", node "${rawId}": ${detail}`);
+        return;
+      }
+      if (nodes.has(parsed.data.id)) {
+        problems.push(`flow "${fragment.name}", node "${parsed.data.id}": defined twice (also in "${flowOf.get(parsed.data.id)}")`);
+        return;
+      }
+      nodes.set(parsed.data.id, parsed.data);
+      flowOf.set(parsed.data.id, fragment.name);
+    });
+  }
+
+  const where = (id: string) => `flow "${flowOf.get(id)}", node "${id}"`;
+  const target = (from: string, what: string, to: string) => {
+    if (!nodes.has(to)) problems.push(`${where(from)}: ${what} points to unknown node "${to}"`);
+  };
+  const key = (from: string, spec: TextSpec) => {
+    const k = typeof spec === 'string' ? spec : 'key' in spec ? spec.key : undefined;
+    if (k && hasKey && !k.includes('{') && !hasKey(k)) problems.push(`${where(from)}: missing text "${k}" in the reference language`);
+    if (typeof spec === 'object' && 'vars' in spec && spec.vars) {
+      for (const v of Object.values(spec.vars)) if ('key' in v) key(from, v.key);
+    }
+  };
+
+  for (const node of nodes.values()) {
+    if ('prompt' in node) for (const spec of [node.prompt].flat()) key(node.id, spec);
+    if ('options' in node) {
+      node.options.forEach((option, i) => {
+        target(node.id, `option ${i + 1}`, option.next);
+        key(node.id, option.label);
+      });
+    }
+    if (node.kind === 'choice' || node.kind === 'input') target(node.id, 'next', node.next);
+    if (node.kind === 'input') key(node.id, node.invalid);
+    if (node.kind === 'list') {
+      key(node.id, node.item);
+      key(node.id, node.empty);
+    }
+    if (node.kind === 'action') for (const [outcome, to] of Object.entries(node.outcomes)) target(node.id, `outcome "${outcome}"`, to);
+  }
+  if (!nodes.has(start)) problems.push(`start node "${start}" does not exist`);
+  if (!nodes.has(home)) problems.push(`home node "${home}" does not exist`);
+
+  if (problems.length > 0) throw new FlowDefinitionError(`Invalid flow definition:\n  ${problems.join('\n  ')}`);
+  return { start, home, nodes, flowOf };
+}
+
+/** Loads `flow.json` (start, home) and every other JSON fragment of a folder. */
+export function loadFlow(dir: string = DEFINITIONS_DIR, hasKey?: (key: string) => boolean): FlowDefinition {
+  const index = JSON.parse(fs.readFileSync(path.join(dir, 'flow.json'), 'utf8')) as { start: string; home: string; fragments: string[] };
+  const fragments = index.fragments.map((name) => {
+    const file = path.join(dir, `${name}.json`);
+    const parsed = FlowFragment.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    if (!parsed.success) throw new FlowDefinitionError(`Invalid flow definition: ${file}: ${parsed.error.issues[0].message}`);
+    return parsed.data;
+  });
+  return buildFlow({ start: index.start, home: index.home, fragments, hasKey });
+}

@@ -1,0 +1,287 @@
+import crypto from 'node:crypto';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { ChannelId, ChannelRenderer, InboundMessage, Reply } from '../channels/types';
+import type { Keyring, Sealed } from '../crypto/keyring';
+import { start, step, type Effect, type EngineEvent, type FlowData, type FlowState, type Screen, type StepContext, type StepResult, type Text } from '../flows/engine';
+import type { FlowDefinition } from '../flows/schema';
+import type { Localizer } from '../locales/localizer';
+import { FailureLimiter } from './failureLimiter';
+import { KeyedLock } from './keyedLock';
+import type { SessionStore } from './sessionStore';
+
+/** What the gateway keeps between two requests: position and choices, never raw text. */
+export interface Session {
+  status: 'active' | 'resumeOffer' | 'ended';
+  flow?: FlowState;
+  /** How many USSD path segments have been read, and a hash of them (retry and resume detection). */
+  consumed: number;
+  pathHash: string;
+  /** Segments to replay if the person chooses to resume a session the server had lost. */
+  replay?: number;
+  /** The last reply, re-sent as is to a retried request. */
+  last: Reply;
+  /** Sensitive keypad input (a safer number), sealed with the session key as associated data. */
+  secrets?: Record<string, Sealed>;
+}
+
+/** The operations the gateway asks of caseLink. */
+export interface IntakeService {
+  createIntake(options: {
+    channel: string;
+    sessionHash: string;
+    requesterHash: string;
+    contact: string;
+    subject: 'self' | 'child' | 'other';
+    language: string;
+    callerGender: 'female' | 'male' | 'any';
+    timeWindow: 'morning' | 'afternoon' | 'evening' | 'any';
+    cover: string;
+  }): Promise<{ outcome: 'ok'; reference: string; created: boolean; intakeId: string } | { outcome: 'limit' }>;
+  cancelIntake(options: { reference: string }): Promise<'ok' | 'notFound'>;
+}
+
+export interface GatewayOptions {
+  flow: FlowDefinition;
+  localizer: Localizer;
+  store: SessionStore<Session>;
+  intakes: IntakeService;
+  keyring: Keyring;
+  logger: Logger;
+  renderers: Partial<Record<ChannelId, ChannelRenderer>>;
+  data: FlowData;
+  /** Values shown in texts: hotline, emergency numbers, retention hours. */
+  params: Record<string, string>;
+  validate: StepContext['validate'];
+  languages: string[];
+  sessionTtlMs: number;
+  clock: () => Date;
+  /** Shows a reference code as people read it. */
+  formatReference?: (code: string) => string;
+}
+
+const ENDED_TTL_MS = 60_000;
+const CANCEL_FAILURES = { max: 5, windowMs: 3_600_000 };
+
+const CreateParams = z.object({
+  subject: z.enum(['self', 'child', 'other']),
+  callLang: z.string().min(2).max(3),
+  gender: z.enum(['female', 'male', 'any']),
+  window: z.enum(['morning', 'afternoon', 'evening', 'any']),
+  cover: z.string().min(1).max(40),
+  contact: z.enum(['self', 'alternate']),
+});
+
+/**
+ * The one place where a conversation step performs I/O: it loads the session, runs
+ * the pure engine, applies the effects it returns (intakes, sealed input, end),
+ * localises the screen and stores the new state.
+ */
+export class Gateway {
+  private readonly lock = new KeyedLock();
+  private readonly cancelFailures: FailureLimiter;
+
+  constructor(private readonly options: GatewayOptions) {
+    this.cancelFailures = new FailureLimiter(CANCEL_FAILURES.max, CANCEL_FAILURES.windowMs, () => options.clock().getTime());
+  }
+
+  /** Handles one inbound request and returns the reply to show. */
+  handle(message: InboundMessage): Promise<Reply> {
+    const key = `${message.channel}:${message.sessionKey}`;
+    return this.lock.run(key, () => this.handleLocked(key, message));
+  }
+
+  /** Forgets a conversation at once (quick exit from outside the flow: STOP, /exit). */
+  async forget(channel: ChannelId, sessionKey: string): Promise<void> {
+    await this.options.store.delete(`${channel}:${sessionKey}`);
+  }
+
+  private async handleLocked(key: string, message: InboundMessage): Promise<Reply> {
+    const session = await this.options.store.get(key);
+    const turn = new Turn(this.options, this.cancelFailures, message, key, session?.status === 'active' ? session.secrets : undefined);
+
+    if (message.input.type === 'text') {
+      if (session?.status !== 'active' || !session.flow) return turn.save(turn.begin(), []);
+      return turn.save(await turn.feed(session.flow, [message.input.text]), []);
+    }
+
+    const segments = message.input.segments;
+    if (!session) return segments.length === 0 ? turn.save(turn.begin(), segments) : turn.offerResume(segments);
+    const isRetry = segments.length === session.consumed && hashPath(segments) === session.pathHash;
+    if (isRetry || segments.length === 0) return session.last;
+    if (session.status === 'ended') return turn.localise(goodbyeScreen(), this.options.languages[0]);
+
+    // Africa's Talking resends the whole path; what follows the part already read is new.
+    // A path that does not extend the known one (a provider quirk) counts its last answer only.
+    const extendsKnown = segments.length > session.consumed && hashPath(segments.slice(0, session.consumed)) === session.pathHash;
+    const fresh = extendsKnown ? segments.slice(session.consumed) : [segments[segments.length - 1]];
+
+    if (session.status === 'resumeOffer') {
+      const [choice, ...rest] = fresh;
+      if (choice === '1') {
+        const replayed = await turn.feed(turn.begin().state, segments.slice(0, session.replay ?? 0));
+        return turn.save(await turn.feed(replayed.state, rest, replayed), segments);
+      }
+      if (choice === '2' || choice === '0') {
+        const begun = turn.begin();
+        return turn.save(await turn.feed(begun.state, choice === '0' ? ['0'] : rest, begun), segments);
+      }
+      return turn.offerResume(segments, session.replay, true);
+    }
+    return turn.save(await turn.feed(session.flow!, fresh), segments);
+  }
+}
+
+/** One request's work on one conversation. */
+class Turn {
+  private readonly ctx: StepContext;
+  private ended = false;
+
+  constructor(
+    private readonly options: GatewayOptions,
+    private readonly cancelFailures: FailureLimiter,
+    private readonly message: InboundMessage,
+    private readonly key: string,
+    /** Sealed keypad input carried over from earlier steps. */
+    private secrets: Record<string, Sealed> | undefined,
+  ) {
+    const renderer = options.renderers[message.channel];
+    if (!renderer) throw new Error(`no renderer for channel ${message.channel}`);
+    const { clock, data, params, validate } = options;
+    this.ctx = { now: clock().getTime(), data, params, validate, fits: (screen, lang) => renderer.fits(this.localise(screen, lang)) };
+  }
+
+  /** A new conversation at the welcome screen. */
+  begin(): StepResult {
+    return start(this.options.flow, this.ctx, this.options.languages[0]);
+  }
+
+  /** Feeds inputs one by one, performing effects, until they are used up or the session ends. */
+  async feed(state: FlowState, inputs: string[], initial?: StepResult): Promise<StepResult> {
+    let result: StepResult = initial ?? { state, screen: null, effects: [] };
+    for (const text of inputs) {
+      if (this.ended) break;
+      result = await this.settle(step(this.options.flow, result.state, { type: 'input', text }, this.ctx));
+    }
+    return result;
+  }
+
+  /** Applies a step's effects; an `await` effect is performed and its result fed back to the engine. */
+  private async settle(first: StepResult): Promise<StepResult> {
+    let result = first;
+    for (;;) {
+      for (const effect of result.effects) {
+        if (effect.type === 'holdSecret') {
+          this.secrets = { ...this.secrets, [effect.name]: this.options.keyring.seal(effect.value, this.key) };
+        } else if (effect.type === 'end') {
+          this.ended = true;
+        }
+      }
+      const pending = result.effects.find((effect) => effect.await);
+      if (!pending) return result;
+      result = step(this.options.flow, result.state, await this.perform(pending, result.state), this.ctx);
+    }
+  }
+
+  /** Performs an `await` effect and answers with the engine's result event. */
+  private async perform(effect: Effect, state: FlowState): Promise<EngineEvent> {
+    const { keyring, intakes, logger } = this.options;
+    const { message } = this;
+    const requesterHash = keyring.hash(message.address);
+    try {
+      if (effect.type === 'createIntake') {
+        const params = CreateParams.parse(effect.params);
+        const held = this.secrets?.altNumber;
+        const contact = params.contact === 'alternate' ? (held ? keyring.unseal(held, this.key) : null) : message.address;
+        if (!contact) return { type: 'result', outcome: 'error' };
+        const result = await intakes.createIntake({
+          channel: message.channel,
+          sessionHash: keyring.hash(this.key),
+          requesterHash,
+          contact,
+          subject: params.subject,
+          language: params.callLang,
+          callerGender: params.gender,
+          timeWindow: params.window,
+          cover: params.cover,
+        });
+        this.secrets = undefined;
+        if (result.outcome === 'limit') {
+          logger.info({ channel: message.channel, who: requesterHash.slice(0, 12) }, 'callback request refused: open-request limit');
+          return { type: 'result', outcome: 'limit' };
+        }
+        if (result.created) logger.info({ channel: message.channel, intake: result.intakeId, lang: state.lang }, 'intake created');
+        const format = this.options.formatReference ?? ((code: string) => code);
+        return { type: 'result', outcome: 'ok', values: { reference: format(result.reference) } };
+      }
+      if (effect.type === 'cancelIntake') {
+        if (this.cancelFailures.blocked(requesterHash)) return { type: 'result', outcome: 'limited' };
+        const outcome = await intakes.cancelIntake({ reference: String(effect.params.code ?? '') });
+        if (outcome === 'notFound') this.cancelFailures.fail(requesterHash);
+        else logger.info({ channel: message.channel }, 'intake cancelled by requester');
+        return { type: 'result', outcome };
+      }
+    } catch (err) {
+      logger.error({ err, effect: effect.type }, 'effect failed');
+    }
+    return { type: 'result', outcome: 'error' };
+  }
+
+  /** Stores the new state (or a short-lived tombstone when the session ended) and returns the reply. */
+  async save(result: StepResult, segments: string[]): Promise<Reply> {
+    const reply = this.localise(result.screen ?? goodbyeScreen(), result.state.lang);
+    const base = { consumed: segments.length, pathHash: hashPath(segments), last: reply };
+    if (this.ended || reply.end) {
+      // Only the last reply is kept, for a retried final request; nothing of the conversation.
+      await this.options.store.set(this.key, { status: 'ended', ...base }, ENDED_TTL_MS);
+    } else {
+      await this.options.store.set(this.key, { status: 'active', flow: result.state, ...base, ...(this.secrets ? { secrets: this.secrets } : {}) }, this.options.sessionTtlMs);
+    }
+    return reply;
+  }
+
+  /** The server no longer knows this USSD session: offer to resume (replay the path) or start over. */
+  async offerResume(segments: string[], replay = segments.length, invalid = false): Promise<Reply> {
+    const screen: Screen = {
+      node: 'resume',
+      end: false,
+      ...(invalid ? { hint: { key: 'common.invalid' } as Text } : {}),
+      body: [{ key: 'resume.prompt' }],
+      items: [],
+      options: [
+        { input: '1', label: { key: 'resume.continue' } },
+        { input: '2', label: { key: 'resume.restart' } },
+      ],
+      nav: { more: false, back: false, home: false, exit: true },
+    };
+    const reply = this.localise(screen, this.options.languages[0]);
+    await this.options.store.set(this.key, { status: 'resumeOffer', consumed: segments.length, pathHash: hashPath(segments), replay, last: reply }, this.options.sessionTtlMs);
+    return reply;
+  }
+
+  localise(screen: Screen, lang: string): Reply {
+    const t = (text: Text) => this.options.localizer.t(text, lang);
+    const nav: Reply['nav'] = [];
+    if (screen.nav.more) nav.push({ input: '99', label: t({ key: 'nav.more' }) });
+    if (screen.nav.back) nav.push({ input: '98', label: t({ key: 'nav.back' }) });
+    if (screen.nav.home) nav.push({ input: '00', label: t({ key: 'nav.home' }) });
+    if (screen.nav.exit) nav.push({ input: '0', label: t({ key: 'nav.exit' }) });
+    return {
+      end: screen.end,
+      ...(screen.hint ? { hint: t(screen.hint) } : {}),
+      body: screen.body.map(t),
+      items: screen.items.map(t),
+      options: screen.options.map((o) => ({ input: o.input, label: t(o.label) })),
+      nav,
+    };
+  }
+}
+
+function goodbyeScreen(): Screen {
+  return { node: 'exit', end: true, body: [{ key: 'common.goodbye' }], items: [], options: [], nav: { more: false, back: false, home: false, exit: false } };
+}
+
+/** Hash of a USSD input path, so the path itself is never kept. */
+function hashPath(segments: string[]): string {
+  return crypto.createHash('sha256').update(segments.join('*')).digest('base64url').slice(0, 22);
+}

@@ -1,0 +1,70 @@
+/**
+ * Where conversation state lives between two requests. Values are plain JSON
+ * objects, so a Redis store (several instances) can implement the same interface.
+ */
+export interface SessionStore<T> {
+  get(key: string): Promise<T | undefined>;
+  /** Stores `value` for `ttlMs` from now; a later `set` renews it. */
+  set(key: string, value: T, ttlMs: number): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface MemorySessionStoreOptions {
+  /** The most sessions kept; past it the least recently used is dropped. */
+  maxEntries: number;
+  clock?: () => number;
+}
+
+/**
+ * Single-instance store: a Map in insertion order used as an LRU, with a TTL per
+ * entry. Expired entries are dropped when read and swept as new ones arrive, so
+ * memory stays bounded by `maxEntries` whatever the traffic.
+ */
+export class MemorySessionStore<T> implements SessionStore<T> {
+  private readonly entries = new Map<string, { value: T; expiresAt: number }>();
+  private readonly clock: () => number;
+  private readonly maxEntries: number;
+
+  constructor({ maxEntries, clock = Date.now }: MemorySessionStoreOptions) {
+    this.maxEntries = maxEntries;
+    this.clock = clock;
+  }
+
+  async get(key: string): Promise<T | undefined> {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.clock()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  async set(key: string, value: T, ttlMs: number): Promise<void> {
+    this.entries.delete(key);
+    this.entries.set(key, { value, expiresAt: this.clock() + ttlMs });
+    this.sweep();
+  }
+
+  async delete(key: string): Promise<void> {
+    this.entries.delete(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private sweep(): void {
+    const now = this.clock();
+    // The oldest entries come first: drop expired ones from the front, a few at a time.
+    let checked = 0;
+    for (const [key, entry] of this.entries) {
+      if (checked++ >= 8) break;
+      if (entry.expiresAt <= now) this.entries.delete(key);
+    }
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+}

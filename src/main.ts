@@ -1,0 +1,52 @@
+import 'dotenv/config';
+import { ConfigError, loadConfig } from './config';
+import { loadKeyring } from './crypto/keyring';
+import { migrateDatabase } from './db';
+import { FlowDefinitionError } from './flows/loadFlow';
+import { createLogger } from './logger';
+import { createServer } from './server';
+
+/** `npm start`: validate configuration, migrate, load flows and directory, serve. */
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  process.on('uncaughtException', (err) => logger.fatal({ err }, 'uncaught exception'));
+
+  const keyring = loadKeyring(config, logger);
+  await migrateDatabase(config.DATABASE_URL);
+  const server = await createServer({ config, logger, keyring });
+  server.startPurge();
+  await server.purge();
+  const http = server.app.listen(config.PORT, config.HOST, () => {
+    const port = (http.address() as { port: number }).port;
+    logger.info({ port, simulator: config.NODE_ENV !== 'production' }, `Passerelle listening on http://localhost:${port}`);
+    if (config.NODE_ENV !== 'production') process.stdout.write(`\n  Simulator: http://localhost:${port}/simulator/\n  Health:    http://localhost:${port}/healthz\n\n`);
+  });
+  http.keepAliveTimeout = 65_000;
+  const stop = async () => {
+    logger.info('shutting down');
+    await server.close(http);
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  if (err instanceof FlowDefinitionError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(`Passerelle could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  process.exit(1);
+});
