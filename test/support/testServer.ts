@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import { loadConfig, type Config } from '../../src/config';
+import { Keyring, parseDataKeys } from '../../src/crypto/keyring';
+import { createLogger } from '../../src/logger';
+import { createServer, type PasserelleServer } from '../../src/server';
+
+/** Fixed test keys: never used outside tests. */
+export const TEST_ENV = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'trace',
+  DATA_KEYS: `t1:${Buffer.alloc(32, 7).toString('base64')}`,
+  HASH_KEY: Buffer.alloc(32, 9).toString('base64'),
+};
+
+/** A settable clock, starting on a fixed date. */
+export class TestClock {
+  constructor(public ms = Date.parse('2026-11-24T09:00:00Z')) {}
+  now = () => new Date(this.ms);
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+export interface TestServer {
+  server: PasserelleServer;
+  config: Config;
+  clock: TestClock;
+  /** Every log line written, as raw JSON text. */
+  logs: string[];
+  dbFile: string;
+  dir: string;
+  http: ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+/** A whole Passerelle on a fresh copy of the migrated template database, logs captured. */
+export async function createTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const template = process.env.PASSERELLE_TEST_TEMPLATE;
+  if (!template) throw new Error('globalSetup did not run');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-case-'));
+  const dbFile = path.join(dir, 'passerelle.db');
+  fs.copyFileSync(template, dbFile);
+  const config = loadConfig({ ...TEST_ENV, DATA_DIR: dir, DATABASE_URL: `file:${dbFile}`, ...env });
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger({ level: config.LOG_LEVEL, destination });
+  const keyring = new Keyring(parseDataKeys(config.DATA_KEYS!), Buffer.from(config.HASH_KEY!, 'base64'));
+  const clock = new TestClock();
+  const server = await createServer({ config, logger, keyring, clock: clock.now });
+  return {
+    server,
+    config,
+    clock,
+    logs,
+    dbFile,
+    dir,
+    http: request(server.app),
+    async close() {
+      await server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every byte of the database files (main file, WAL, journal) as one latin1 string, for canary searches. */
+export function databaseBytes(dbFile: string): string {
+  return ['', '-wal', '-shm', '-journal']
+    .map((suffix) => dbFile + suffix)
+    .filter((file) => fs.existsSync(file))
+    .map((file) => fs.readFileSync(file).toString('latin1'))
+    .join('\n');
+}

@@ -1,0 +1,46 @@
+import type { Express } from 'express';
+import request from 'supertest';
+
+let counter = 0;
+
+/**
+ * Plays a phone on Africa's Talking: each answer is appended to the `text` path,
+ * which is resent whole on every hop, exactly as the provider does.
+ */
+export class UssdSession {
+  readonly answers: string[] = [];
+  readonly sessionId: string;
+
+  constructor(
+    private readonly app: Express,
+    readonly phoneNumber = '+221770000001',
+    sessionId?: string,
+  ) {
+    counter += 1;
+    this.sessionId = sessionId ?? `ATUid_test_${process.pid}_${counter}`;
+  }
+
+  /** The form Africa's Talking posts for the current path. */
+  form(text = this.answers.join('*')) {
+    return { sessionId: this.sessionId, serviceCode: '*384*123#', phoneNumber: this.phoneNumber, networkCode: '60801', text };
+  }
+
+  async post(form: Record<string, string>) {
+    return request(this.app).post('/webhooks/africastalking/ussd').type('form').send(form);
+  }
+
+  /** Dials the code (empty text). */
+  async dial(): Promise<string> {
+    const res = await this.post(this.form(''));
+    if (res.status !== 200) throw new Error(`dial: ${res.status} ${res.text}`);
+    return res.text;
+  }
+
+  /** Answers the current screen. */
+  async send(answer: string): Promise<string> {
+    this.answers.push(answer);
+    const res = await this.post(this.form());
+    if (res.status !== 200) throw new Error(`send ${answer}: ${res.status} ${res.text}`);
+    return res.text;
+  }
+}
