@@ -38,7 +38,7 @@ export interface TestServer {
 }
 
 /** A whole Passerelle on a fresh copy of the migrated template database, logs captured. */
-export async function createTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function createTestServer(env: Record<string, string> = {}, options: { seed?: number } = {}): Promise<TestServer> {
   const template = process.env.PASSERELLE_TEST_TEMPLATE;
   if (!template) throw new Error('globalSetup did not run');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-case-'));
@@ -55,7 +55,7 @@ export async function createTestServer(env: Record<string, string> = {}): Promis
   const logger = createLogger({ level: config.LOG_LEVEL, destination });
   const keyring = new Keyring(parseDataKeys(config.DATA_KEYS!), Buffer.from(config.HASH_KEY!, 'base64'));
   const clock = new TestClock();
-  const server = await createServer({ config, logger, keyring, clock: clock.now });
+  const server = await createServer({ config, logger, keyring, clock: clock.now, randomBytes: seededRandomBytes(options.seed) });
   return {
     server,
     config,
@@ -78,4 +78,24 @@ export function databaseBytes(dbFile: string): string {
     .filter((file) => fs.existsSync(file))
     .map((file) => fs.readFileSync(file).toString('latin1'))
     .join('\n');
+}
+
+/**
+ * Deterministic bytes (xorshift32) for ids and reference codes, so that golden
+ * conversations show the same codes on every run.
+ */
+export function seededRandomBytes(seed = 42): (size: number) => Buffer {
+  let x = seed >>> 0 || 1;
+  return (size: number) => {
+    const out = Buffer.alloc(size);
+    for (let i = 0; i < size; i += 1) {
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      out[i] = x & 0xff;
+    }
+    return out;
+  };
 }
