@@ -71,7 +71,7 @@ export interface StepResult {
 /** Global inputs, valid on every screen. */
 export const GLOBAL = { exit: '0', home: '00', more: '99', back: '98' } as const;
 const HISTORY_LIMIT = 20;
-const RESERVED_HINT: Text = { key: 'common.invalid' };
+const INVALID: Text = { key: 'common.invalid' };
 
 /** Starts a conversation at the definition's start node. */
 export function start(def: FlowDefinition, ctx: StepContext, lang: string): StepResult {
@@ -109,7 +109,7 @@ export function step(def: FlowDefinition, current: FlowState, event: EngineEvent
       state.page += 1;
       return show(def, node, state, ctx);
     }
-    return show(def, node, state, ctx, RESERVED_HINT);
+    return show(def, node, state, ctx, INVALID);
   }
   if (input === GLOBAL.back) {
     if (state.page > 0) {
@@ -125,14 +125,14 @@ export function step(def: FlowDefinition, current: FlowState, event: EngineEvent
     case 'menu':
     case 'list': {
       const option = pickOption(node.options, input);
-      if (!option) return show(def, node, state, ctx, RESERVED_HINT);
+      if (!option) return show(def, node, state, ctx, INVALID);
       for (const [name, value] of Object.entries(option.set ?? {})) setVar(state, name, value);
       return forward(def, state, option.next, ctx, []);
     }
     case 'choice': {
       const items = ctx.data.items(node.source, state.vars);
       const index = toIndex(input, items.length);
-      if (index === null) return show(def, node, state, ctx, RESERVED_HINT);
+      if (index === null) return show(def, node, state, ctx, INVALID);
       setVar(state, node.var, items[index].id);
       return forward(def, state, node.next, ctx, []);
     }
@@ -191,6 +191,8 @@ function show(def: FlowDefinition, node: FlowNode, state: FlowState, ctx: StepCo
   const page = Math.min(state.page, pages.length - 1);
   state.page = page;
   const screen = build(def, node, state, ctx, pages[page], page > 0, page + 1 < pages.length, hint);
+  // A correction takes the place of the question when both do not fit on one screen.
+  if (hint && !ctx.fits(screen, state.lang)) screen.body = [];
   return { state, screen, effects: [] };
 }
 
@@ -210,10 +212,7 @@ function entries(node: FlowNode, state: FlowState, ctx: StepContext): Text[] {
   }
 }
 
-/**
- * Splits a node's entries into pages that fit the channel, greedily, with room kept
- * for a one-line hint so that a correction never pushes a screen over the limit.
- */
+/** Splits a node's entries into pages that fit the channel, greedily, in order. */
 function paginate(def: FlowDefinition, node: FlowNode, state: FlowState, ctx: StepContext): Page[] {
   const all = entries(node, state, ctx);
   if (all.length === 0) return [[0, 0]];
@@ -222,7 +221,7 @@ function paginate(def: FlowDefinition, node: FlowNode, state: FlowState, ctx: St
   while (begin < all.length) {
     let end = begin + 1;
     while (end < all.length) {
-      const candidate = buildFrom(def, node, state, ctx, all, [begin, end + 1], pages.length > 0, end + 1 < all.length, RESERVED_HINT);
+      const candidate = buildFrom(def, node, state, ctx, all, [begin, end + 1], pages.length > 0, end + 1 < all.length);
       if (!ctx.fits(candidate, state.lang)) break;
       end += 1;
     }
