@@ -314,8 +314,13 @@ export function resolveText(spec: TextSpec, state: FlowState, ctx: StepContext, 
   return text;
 }
 
-/** The list node's paging is exposed for the content check, which renders every page. */
-export function pageCount(def: FlowDefinition, state: FlowState, ctx: StepContext): number {
-  return paginate(def, nodeOf(def, state.node), state, ctx).length;
+/**
+ * Every page of the screen at the state's node, optionally with a hint: the
+ * content check renders them all to prove each one fits its channel.
+ */
+export function screensOf(def: FlowDefinition, state: FlowState, ctx: StepContext, hint?: Text): Screen[] {
+  const node = nodeOf(def, state.node);
+  if (node.kind === 'action') return [];
+  const pages = paginate(def, node, state, ctx);
+  return pages.map((_, page) => show(def, node, { ...state, page }, ctx, hint).screen!);
 }
-

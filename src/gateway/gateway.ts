@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ChannelId, ChannelRenderer, InboundMessage, Reply } from '../channels/types';
 import type { Keyring, Sealed } from '../crypto/keyring';
-import { start, step, type Effect, type EngineEvent, type FlowData, type FlowState, type Screen, type StepContext, type StepResult, type Text } from '../flows/engine';
+import { GLOBAL, start, step, type Effect, type EngineEvent, type FlowData, type FlowState, type Screen, type StepContext, type StepResult, type Text } from '../flows/engine';
 import type { FlowDefinition } from '../flows/schema';
 import type { Localizer } from '../locales/localizer';
 import { FailureLimiter } from './failureLimiter';
@@ -242,42 +242,53 @@ class Turn {
 
   /** The server no longer knows this USSD session: offer to resume (replay the path) or start over. */
   async offerResume(segments: string[], replay = segments.length, invalid = false): Promise<Reply> {
-    const screen: Screen = {
-      node: 'resume',
-      end: false,
-      ...(invalid ? { hint: { key: 'common.invalid' } as Text } : {}),
-      body: [{ key: 'resume.prompt' }],
-      items: [],
-      options: [
-        { input: '1', label: { key: 'resume.continue' } },
-        { input: '2', label: { key: 'resume.restart' } },
-      ],
-      nav: { more: false, back: false, home: false, exit: true },
-    };
+    const screen = resumeScreen(invalid);
     const reply = this.localise(screen, this.options.languages[0]);
     await this.options.store.set(this.key, { status: 'resumeOffer', consumed: segments.length, pathHash: hashPath(segments), replay, last: reply }, this.options.sessionTtlMs);
     return reply;
   }
 
   localise(screen: Screen, lang: string): Reply {
-    const t = (text: Text) => this.options.localizer.t(text, lang);
-    const nav: Reply['nav'] = [];
-    if (screen.nav.more) nav.push({ input: '99', label: t({ key: 'nav.more' }) });
-    if (screen.nav.back) nav.push({ input: '98', label: t({ key: 'nav.back' }) });
-    if (screen.nav.home) nav.push({ input: '00', label: t({ key: 'nav.home' }) });
-    if (screen.nav.exit) nav.push({ input: '0', label: t({ key: 'nav.exit' }) });
-    return {
-      end: screen.end,
-      ...(screen.hint ? { hint: t(screen.hint) } : {}),
-      body: screen.body.map(t),
-      items: screen.items.map(t),
-      options: screen.options.map((o) => ({ input: o.input, label: t(o.label) })),
-      nav,
-    };
+    return localiseScreen(this.options.localizer, screen, lang);
   }
 }
 
-function goodbyeScreen(): Screen {
+/** Puts a screen into words in `lang`, global inputs last. */
+export function localiseScreen(localizer: Localizer, screen: Screen, lang: string): Reply {
+  const t = (text: Text) => localizer.t(text, lang);
+  const nav: Reply['nav'] = [];
+  if (screen.nav.more) nav.push({ input: GLOBAL.more, label: t({ key: 'nav.more' }) });
+  if (screen.nav.back) nav.push({ input: GLOBAL.back, label: t({ key: 'nav.back' }) });
+  if (screen.nav.home) nav.push({ input: GLOBAL.home, label: t({ key: 'nav.home' }) });
+  if (screen.nav.exit) nav.push({ input: GLOBAL.exit, label: t({ key: 'nav.exit' }) });
+  return {
+    end: screen.end,
+    ...(screen.hint ? { hint: t(screen.hint) } : {}),
+    body: screen.body.map(t),
+    items: screen.items.map(t),
+    options: screen.options.map((o) => ({ input: o.input, label: t(o.label) })),
+    nav,
+  };
+}
+
+/** Offered when the server no longer knows a USSD session that is still going on. */
+export function resumeScreen(invalid = false): Screen {
+  return {
+    node: 'resume',
+    end: false,
+    ...(invalid ? { hint: { key: 'common.invalid' } as Text } : {}),
+    body: [{ key: 'resume.prompt' }],
+    items: [],
+    options: [
+      { input: '1', label: { key: 'resume.continue' } },
+      { input: '2', label: { key: 'resume.restart' } },
+    ],
+    nav: { more: false, back: false, home: false, exit: true },
+  };
+}
+
+/** The neutral last screen of a quick exit. */
+export function goodbyeScreen(): Screen {
   return { node: 'exit', end: true, body: [{ key: 'common.goodbye' }], items: [], options: [], nav: { more: false, back: false, home: false, exit: false } };
 }
 

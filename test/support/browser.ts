@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import http from 'node:http';
+import type { Express } from 'express';
+import { chromium, type Browser } from 'playwright-core';
+
+/** Debian's chromium (`apt-get install chromium`); override with CHROMIUM_PATH. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Headless, sandbox-less (containers), and quiet: no update checks or other background traffic. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Whether the browser binary is there; browser tests can skip with a clear reason otherwise. */
+export function browserAvailable(): boolean {
+  return fs.existsSync(CHROMIUM_PATH);
+}
+
+/** Launches the shared headless Chromium configuration used by every browser test. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!browserAvailable()) {
+    throw new Error(`no browser at ${CHROMIUM_PATH}: run "apt-get install -y chromium" or set CHROMIUM_PATH`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+export interface Listening {
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  baseUrl: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves an Express app on a free loopback port (for a browser or a child process to reach). */
+export async function listen(app: Express): Promise<Listening> {
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Keep-alive connections of a browser would hold the close open.
+        server.closeAllConnections();
+      }),
+  };
+}
