@@ -1,5 +1,17 @@
-import { createTestServer, type TestServer } from '../support/testServer';
+import { Keyring, parseDataKeys } from '../../src/crypto/keyring';
+import { createTestServer, TEST_ENV, type TestServer } from '../support/testServer';
 import { UssdSession } from '../support/ussdSession';
+
+const keyring = new Keyring(parseDataKeys(TEST_ENV.DATA_KEYS), Buffer.from(TEST_ENV.HASH_KEY, 'base64'));
+const unseal = (i: { sealedContact: string | null; contactNonce: string | null; contactKeyId: string | null; id: string }, aad = i.id) =>
+  keyring.unseal({ ciphertext: i.sealedContact!, nonce: i.contactNonce!, keyId: i.contactKeyId! }, aad);
+
+/** fr, callback, next, consent, safe: yes … then the given answers, then confirm. */
+async function request(phone: UssdSession, subject: string, rest = ['1', '1', '1', '1']) {
+  await phone.dial();
+  for (const answer of ['1', '2', '1', '1', '1', subject, ...rest]) await phone.send(answer);
+  return phone.send('1');
+}
 
 describe('a callback request over USSD', () => {
   let t: TestServer;
@@ -12,21 +24,99 @@ describe('a callback request over USSD', () => {
 
   it('creates exactly one intake, with the number sealed, even when the last hop is retried', async () => {
     const phone = new UssdSession(t.server.app, '+221771234567');
-    expect(await phone.dial()).toMatch(/^CON /);
-    // fr, callback, next, consent yes, safe yes, for me, call in fr, woman, morning, health centre
-    for (const answer of ['1', '2', '1', '1', '1', '1', '1', '1', '1', '1']) await phone.send(answer);
-    const done = await phone.send('1');
+    const done = await request(phone, '1');
     expect(done).toMatch(/^END Demande enregistrée\. Code : [2-9]{4} [2-9]{4}\./);
-
-    const retry = await phone.post(phone.form());
-    expect(retry.text).toBe(done);
+    expect((await phone.post(phone.form())).text).toBe(done);
+    await Promise.all([phone.post(phone.form()), phone.post(phone.form())]);
 
     const intakes = await t.server.prisma.intake.findMany();
     expect(intakes).toHaveLength(1);
     const [intake] = intakes;
     expect(intake).toMatchObject({ status: 'pending', queue: 'gbv', channel: 'ussd', subject: 'self', language: 'fr', callerGender: 'female', timeWindow: 'morning', cover: 'health_centre' });
-    expect(intake.sealedContact).toBeTruthy();
-    expect(intake.sealedContact).not.toContain('771234567');
     expect(done).toContain(`${intake.reference.slice(0, 4)} ${intake.reference.slice(4)}`);
+    // Sealed exactly as the safety rules say: AES-256-GCM under the current key, intake id as associated data.
+    expect(intake.contactKeyId).toBe('t1');
+    expect(Buffer.from(intake.contactNonce!, 'base64')).toHaveLength(12);
+    expect(intake.sealedContact).not.toContain('771234567');
+    expect(unseal(intake)).toBe('+221771234567');
+    expect(() => unseal(intake, 'another-intake-id')).toThrow();
+    expect(intake.contactHash).toBe(keyring.hash('+221771234567'));
+    expect(intake.requesterHash).toBe(keyring.hash('+221771234567'));
+    expect(intake.expiresAt.getTime() - intake.createdAt.getTime()).toBe(72 * 3_600_000);
+    const audit = await t.server.prisma.auditEvent.findMany({ where: { intakeId: intake.id } });
+    expect(audit.map((a) => a.action)).toEqual(['intake.created']);
+  });
+
+  it('sends a request about a child to the child-protection queue', async () => {
+    await request(new UssdSession(t.server.app, '+221771234568'), '2');
+    expect(await t.server.prisma.intake.findFirstOrThrow()).toMatchObject({ subject: 'child', queue: 'child_protection' });
+  });
+
+  it('seals the safer number typed on the keypad, not the number that dialled', async () => {
+    const phone = new UssdSession(t.server.app, '+221771234569');
+    await phone.dial();
+    for (const answer of ['1', '2', '1', '1', '2', '76 555 12 34', '3', '2', '2', '3', '3']) await phone.send(answer);
+    expect(await phone.send('1')).toMatch(/^END /);
+    const intake = await t.server.prisma.intake.findFirstOrThrow();
+    expect(unseal(intake)).toBe('+221765551234');
+    expect(intake).toMatchObject({ subject: 'other', language: 'en', callerGender: 'male', timeWindow: 'evening', cover: 'customer_service', queue: 'gbv' });
+    expect(intake.requesterHash).toBe(keyring.hash('+221771234569'));
+    expect(intake.contactHash).toBe(keyring.hash('+221765551234'));
+  });
+
+  it('expires an unclaimed intake and destroys its sealed number', async () => {
+    await request(new UssdSession(t.server.app, '+221771234570'), '1');
+    t.clock.advance(71 * 3_600_000);
+    expect(await t.server.purge()).toEqual({ expired: 0, contactsDestroyed: 0 });
+    t.clock.advance(2 * 3_600_000);
+    expect(await t.server.purge()).toEqual({ expired: 1, contactsDestroyed: 1 });
+    const intake = await t.server.prisma.intake.findFirstOrThrow();
+    expect(intake).toMatchObject({ status: 'expired', sealedContact: null, contactNonce: null, contactKeyId: null, contactHash: null });
+    expect(intake.contactDestroyedAt).toEqual(t.clock.now());
+  });
+
+  it('cancels with the reference code and destroys the number at once', async () => {
+    const done = await request(new UssdSession(t.server.app, '+221771234571'), '1');
+    const code = /Code : ([2-9]{4} [2-9]{4})/.exec(done)![1];
+    const other = new UssdSession(t.server.app, '+221771234572');
+    await other.dial();
+    for (const answer of ['1', '5']) await other.send(answer);
+    expect(await other.send(code)).toBe('END Demande annulée. Le numéro a été effacé.');
+    expect(await t.server.prisma.intake.findFirstOrThrow()).toMatchObject({ status: 'cancelled', sealedContact: null, contactHash: null });
+  });
+
+  it('refuses a third open request from the same number with a calm message', async () => {
+    for (let i = 0; i < 2; i += 1) expect(await request(new UssdSession(t.server.app, '+221771234573'), '1')).toMatch(/^END Demande enregistrée/);
+    expect(await request(new UssdSession(t.server.app, '+221771234573'), '1')).toMatch(/^END Vous avez déjà des demandes en cours/);
+    expect(await t.server.prisma.intake.count()).toBe(2);
+  });
+
+  it('slows down code guessing: after five wrong codes, cancelling is refused for a while', async () => {
+    const phone = new UssdSession(t.server.app, '+221771234574');
+    await phone.dial();
+    await phone.send('1');
+    await phone.send('5');
+    for (let i = 0; i < 5; i += 1) {
+      expect(await phone.send('2345 6789')).toMatch(/Aucune demande en cours/);
+      await phone.send('1');
+    }
+    expect(await phone.send('2345 6789')).toMatch(/^END Trop d'essais/);
+  });
+});
+
+describe('queues are configuration', () => {
+  it('routes with QUEUE_ROUTES', async () => {
+    const t = await createTestServer({ QUEUE_ROUTES: 'child=enfance_dakar,default=vbg_dakar' });
+    try {
+      await request(new UssdSession(t.server.app, '+221771234580'), '2');
+      await request(new UssdSession(t.server.app, '+221771234581'), '3');
+      const queues = (await t.server.prisma.intake.findMany({ orderBy: { subject: 'asc' } })).map((i) => [i.subject, i.queue]);
+      expect(queues).toEqual([
+        ['child', 'enfance_dakar'],
+        ['other', 'vbg_dakar'],
+      ]);
+    } finally {
+      await t.close();
+    }
   });
 });

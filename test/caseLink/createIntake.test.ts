@@ -1,0 +1,61 @@
+import { createIntake, type CreateIntakeOptions } from '../../src/caseLink/createIntake';
+import { Keyring, parseDataKeys } from '../../src/crypto/keyring';
+import { createTestServer, seededRandomBytes, TEST_ENV, type TestServer } from '../support/testServer';
+
+const keyring = new Keyring(parseDataKeys(TEST_ENV.DATA_KEYS), Buffer.from(TEST_ENV.HASH_KEY, 'base64'));
+
+describe('createIntake', () => {
+  let t: TestServer;
+  beforeEach(async () => {
+    t = await createTestServer();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  const options = (session: string, contact = '+221770001111'): CreateIntakeOptions => ({
+    channel: 'ussd',
+    sessionHash: keyring.hash(session),
+    requesterHash: keyring.hash(contact),
+    contact,
+    subject: 'self',
+    language: 'fr',
+    callerGender: 'any',
+    timeWindow: 'any',
+    cover: 'friend',
+  });
+
+  it('is idempotent for a session, even when two retries race', async () => {
+    const deps = { prisma: t.server.prisma, keyring, config: t.config, clock: t.clock.now, randomBytes: seededRandomBytes(7) };
+    const results = await Promise.all([createIntake(deps, options('s1')), createIntake(deps, options('s1')), createIntake(deps, options('s1'))]);
+    expect(await t.server.prisma.intake.count()).toBe(1);
+    const refs = new Set(results.map((r) => (r.outcome === 'ok' ? r.reference : 'limit')));
+    expect(refs.size).toBe(1);
+    expect(results.filter((r) => r.outcome === 'ok' && r.created)).toHaveLength(1);
+  });
+
+  it('draws another reference code when one collides', async () => {
+    // The same seed for both deps: the second intake first draws the code the first one holds.
+    const deps = (seed: number) => ({ prisma: t.server.prisma, keyring, config: { ...t.config, MAX_OPEN_REQUESTS: 10 }, clock: t.clock.now, randomBytes: seededRandomBytes(seed) });
+    const a = await createIntake(deps(3), options('a', '+221770001112'));
+    const collide = seededRandomBytes(3);
+    let first = true;
+    const b = await createIntake(
+      { ...deps(3), randomBytes: (n) => (first && n === 16 ? ((first = false), Buffer.alloc(16, 1)) : collide(n)) },
+      options('b', '+221770001113'),
+    );
+    expect(a.outcome === 'ok' && b.outcome === 'ok' && a.reference !== b.reference).toBe(true);
+    expect(await t.server.prisma.intake.count()).toBe(2);
+  });
+
+  it('counts open requests by the callback number too, not only the requester', async () => {
+    const deps = { prisma: t.server.prisma, keyring, config: t.config, clock: t.clock.now, randomBytes: seededRandomBytes(9) };
+    await createIntake(deps, { ...options('x1', '+221770002221'), requesterHash: keyring.hash('+221770009991') });
+    await createIntake(deps, { ...options('x2', '+221770002221'), requesterHash: keyring.hash('+221770009992') });
+    const third = await createIntake(deps, { ...options('x3', '+221770002221'), requesterHash: keyring.hash('+221770009993') });
+    expect(third).toEqual({ outcome: 'limit' });
+    const refused = await t.server.prisma.auditEvent.findMany({ where: { action: 'intake.refused' } });
+    expect(refused).toHaveLength(1);
+    expect(refused[0].detail).not.toMatch(/2221/);
+  });
+});
