@@ -21,6 +21,38 @@ export async function createPrisma(databaseUrl: string): Promise<PrismaClient> {
   return prisma;
 }
 
+const MIGRATIONS_DIR = path.join(__dirname, '..', 'prisma', 'migrations');
+
+/** Migration folders not yet applied to the database (all of them for a new file). */
+export async function pendingMigrations(prisma: PrismaClient): Promise<string[]> {
+  const wanted = fs
+    .readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
+  let applied: string[] = [];
+  try {
+    const rows = await prisma.$queryRawUnsafe<Array<{ migration_name: string }>>(
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    );
+    applied = rows.map((r) => r.migration_name);
+  } catch {
+    // No migrations table yet: a new database.
+  }
+  return wanted.filter((name) => !applied.includes(name));
+}
+
+/**
+ * Opens the database, first applying migrations if any are pending. A database
+ * already up to date is not touched, so the CLI works beside a running server.
+ */
+export async function openMigratedDatabase(databaseUrl: string): Promise<PrismaClient> {
+  const prisma = await createPrisma(databaseUrl);
+  if ((await pendingMigrations(prisma)).length === 0) return prisma;
+  await prisma.$disconnect();
+  await migrateDatabase(databaseUrl);
+  return createPrisma(databaseUrl);
+}
+
 const PRISMA_CLI = path.join(path.dirname(require.resolve('prisma/package.json')), 'build', 'index.js');
 
 /** Applies pending migrations (`prisma migrate deploy`) to the database at `databaseUrl`. */

@@ -1,7 +1,7 @@
 import 'dotenv/config';
 import { ConfigError, loadConfig } from './config';
 import { loadKeyring } from './crypto/keyring';
-import { migrateDatabase } from './db';
+import { openMigratedDatabase } from './db';
 import { FlowDefinitionError } from './flows/loadFlow';
 import { createLogger } from './logger';
 import { createServer } from './server';
@@ -23,8 +23,8 @@ async function main() {
   process.on('uncaughtException', (err) => logger.fatal({ err }, 'uncaught exception'));
 
   const keyring = loadKeyring(config, logger);
-  await migrateDatabase(config.DATABASE_URL);
-  const server = await createServer({ config, logger, keyring });
+  const prisma = await openMigratedDatabase(config.DATABASE_URL);
+  const server = await createServer({ config, logger, keyring, prisma });
   server.startPurge();
   await server.purge();
   const http = server.app.listen(config.PORT, config.HOST, () => {

@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createTestServer, TEST_ENV, type TestServer } from './support/testServer';
+import { UssdSession } from './support/ussdSession';
+
+const run = promisify(execFile);
+const BIN = path.join(__dirname, '..', 'bin', 'passerelle.js');
+
+describe('passerelle CLI', () => {
+  let t: TestServer;
+  const env = () => ({ ...process.env, ...TEST_ENV, DATABASE_URL: `file:${t.dbFile}`, DATA_DIR: t.dir });
+  beforeAll(async () => {
+    t = await createTestServer();
+    const phone = new UssdSession(t.server.app, '+221775550001');
+    await phone.dial();
+    for (const answer of ['1', '2', '1', '1', '1', '2', '1', '1', '1', '1']) await phone.send(answer);
+    await phone.send('1');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('intakes list shows intakes without any contact detail', async () => {
+    const { stdout } = await run(process.execPath, [BIN, 'intakes', 'list'], { env: env() });
+    const intake = await t.server.prisma.intake.findFirstOrThrow();
+    expect(stdout).toContain(intake.reference);
+    expect(stdout).toMatch(/pending\s+child_protection\s+ussd\s+child/);
+    expect(stdout.trim().split('\n').at(-1)).toBe('1 intake(s)');
+    for (const secret of ['775550001', intake.sealedContact!, intake.contactHash!, intake.requesterHash]) expect(stdout).not.toContain(secret);
+  });
+
+  it('intakes list --json is machine-readable and filters by status', async () => {
+    const pending = JSON.parse((await run(process.execPath, [BIN, 'intakes', 'list', '--json'], { env: env() })).stdout);
+    expect(pending).toHaveLength(1);
+    expect(Object.keys(pending[0]).sort()).toEqual(
+      ['callerGender', 'channel', 'cover', 'createdAt', 'endedAt', 'expiresAt', 'id', 'language', 'queue', 'reference', 'status', 'subject', 'timeWindow'].sort(),
+    );
+    const closed = JSON.parse((await run(process.execPath, [BIN, 'intakes', 'list', '--status', 'closed', '--json'], { env: env() })).stdout);
+    expect(closed).toEqual([]);
+  });
+
+  it('keys generate prints usable values', async () => {
+    const { stdout } = await run(process.execPath, [BIN, 'keys', 'generate', '--json'], { env: env() });
+    const keys = JSON.parse(stdout);
+    expect(Buffer.from(keys.DATA_KEYS.split(':')[1], 'base64')).toHaveLength(32);
+    expect(Buffer.from(keys.HASH_KEY, 'base64')).toHaveLength(32);
+  });
+
+  it('purge prints counts', async () => {
+    const { stdout } = await run(process.execPath, [BIN, 'purge', '--json'], { env: env() });
+    expect(JSON.parse(stdout)).toEqual({ expired: 0, contactsDestroyed: 0 });
+  });
+
+  it('fails with a message on stderr and a non-zero exit', async () => {
+    await expect(run(process.execPath, [BIN, 'intakes', 'frobnicate'], { env: env() })).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/unknown command/) });
+    await expect(run(process.execPath, [BIN, 'intakes', 'list'], { env: { ...env(), DATABASE_URL: 'postgres://nope' } })).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/DATABASE_URL/),
+    });
+  });
+});
