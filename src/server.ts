@@ -34,7 +34,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
   if (config.NODE_ENV !== 'production' && (await seedDemoDirectory(prisma))) {
     logger.warn('the directory was empty: the fictional demo directory was loaded');
   }
-  let directory = await Directory.load(prisma);
+  let directory = await Directory.load(prisma, clock);
   const localizer = new Localizer(loadResources());
   for (const lang of config.LANGUAGES) {
     if (!localizer.resources[lang]) throw new Error(`LANGUAGES: no locale folder for "${lang}"`);
@@ -95,12 +95,18 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     purge,
     /** Re-reads the directory after an import. */
     reloadDirectory: async () => {
-      directory = await Directory.load(prisma);
+      directory = await Directory.load(prisma, clock);
     },
     /** Starts the periodic purge (the server's own schedule). */
     startPurge() {
       purgeTimer = setInterval(() => {
         purge().catch((err) => logger.error({ err }, 'purge failed'));
+        // A directory imported with the CLI is picked up here.
+        Directory.load(prisma, clock)
+          .then((loaded) => {
+            directory = loaded;
+          })
+          .catch((err) => logger.error({ err }, 'directory reload failed'));
       }, config.PURGE_INTERVAL_SECONDS * 1000);
       purgeTimer.unref();
     },

@@ -1,10 +1,13 @@
 import 'dotenv/config';
+import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { expireIntakes } from '../caseLink/expireIntakes';
 import { listIntakes } from '../caseLink/listIntakes';
 import { loadConfig } from '../config';
 import { generateKeyValues } from '../crypto/keyring';
 import { openMigratedDatabase, type PrismaClient } from '../db';
+import { replaceDirectory } from '../directory/directory';
+import { formatDirectory, parseDirectory, readDirectory } from '../directory/directoryFile';
 
 /**
  * `passerelle`: the programme admin's command line. Results go to stdout, errors
@@ -75,6 +78,44 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
     .action(async (opts: { json?: boolean }) => {
       const result = await withDatabase((prisma) => expireIntakes({ prisma, clock: () => new Date() }));
       out(opts.json ? JSON.stringify(result) : `expired intakes: ${result.expired}\nsealed contacts destroyed: ${result.contactsDestroyed}`);
+    });
+
+  const directory = program.command('directory').description('the service directory (CSV or JSON)');
+  directory
+    .command('import')
+    .description('validate a directory file and replace the whole directory with it, or change nothing')
+    .argument('<file>', 'a .csv or .json file (see `directory export`)')
+    .option('--format <format>', 'csv or json (default: from the file name)')
+    .option('--dry-run', 'only validate')
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, opts: { format?: string; dryRun?: boolean; json?: boolean }) => {
+      const format = (opts.format ?? (file.toLowerCase().endsWith('.csv') ? 'csv' : 'json')) as 'csv' | 'json';
+      if (format !== 'csv' && format !== 'json') throw new Error('--format must be csv or json');
+      const result = parseDirectory(fs.readFileSync(file, 'utf8'), format);
+      if (!result.ok) {
+        if (opts.json) out(JSON.stringify({ applied: false, problems: result.problems }, null, 2));
+        for (const p of result.problems) process.stderr.write(`${p.row === 0 ? 'file' : `row ${p.row}`}: ${p.field}: ${p.message}\n`);
+        throw new Error(`${result.problems.length} problem(s); nothing was changed`);
+      }
+      const counts = { regions: result.file.regions.length, services: result.file.services.length };
+      if (!opts.dryRun) await withDatabase((prisma) => replaceDirectory(prisma, result.file));
+      out(
+        opts.json
+          ? JSON.stringify({ applied: !opts.dryRun, ...counts })
+          : `${opts.dryRun ? 'valid, not applied' : 'directory replaced'}: ${counts.regions} region(s), ${counts.services} service(s)` +
+              (opts.dryRun ? '' : '\nA running server picks it up at its next purge cycle (PURGE_INTERVAL_SECONDS) or on restart.'),
+      );
+    });
+  directory
+    .command('export')
+    .description('write the directory in the format `directory import` reads')
+    .option('--format <format>', 'csv or json', 'csv')
+    .option('--output <file>', 'write to a file instead of stdout')
+    .action(async (opts: { format: string; output?: string }) => {
+      if (opts.format !== 'csv' && opts.format !== 'json') throw new Error('--format must be csv or json');
+      const text = formatDirectory(await withDatabase((prisma) => readDirectory(prisma)), opts.format);
+      if (opts.output) fs.writeFileSync(opts.output, text);
+      else process.stdout.write(text);
     });
 
   return program;

@@ -41,9 +41,13 @@ export interface ServiceView {
   phone: string;
   /** free_confidential | free | confidential | paid */
   access: string;
-  /** demo | verified */
+  /** demo | verified | unverified (not checked for `STALE_AFTER_DAYS`: shown "to be confirmed") */
   entry: string;
 }
+
+/** Entries not verified for this long are flagged and shown as "to be confirmed". */
+export const STALE_AFTER_DAYS = 90;
+const STALE_MS = STALE_AFTER_DAYS * 86_400_000;
 
 /**
  * An in-memory snapshot of the service directory, read from the database at start
@@ -52,24 +56,26 @@ export interface ServiceView {
 export class Directory {
   private constructor(
     private readonly regionList: Array<{ id: string; name: string }>,
-    private readonly byCategoryRegion: Map<string, ServiceView[]>,
+    private readonly byCategoryRegion: Map<string, Array<ServiceView & { verifiedAt: number }>>,
+    private readonly clock: () => Date,
   ) {}
 
-  static async load(prisma: PrismaClient): Promise<Directory> {
+  static async load(prisma: PrismaClient, clock: () => Date = () => new Date()): Promise<Directory> {
     const [regions, services] = await Promise.all([
       prisma.region.findMany({ orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }] }),
       prisma.service.findMany({ orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }] }),
     ]);
-    const map = new Map<string, ServiceView[]>();
+    const map = new Map<string, Array<ServiceView & { verifiedAt: number }>>();
     for (const s of services) {
       const key = `${s.category}/${s.regionId}`;
       const access = s.free ? (s.confidential ? 'free_confidential' : 'free') : s.confidential ? 'confidential' : 'paid';
-      const view: ServiceView = { id: s.id, name: s.name, landmark: s.landmark, hours: s.hours, phone: s.phone, access, entry: s.demo ? 'demo' : 'verified' };
+      const view = { id: s.id, name: s.name, landmark: s.landmark, hours: s.hours, phone: s.phone, access, entry: s.demo ? 'demo' : 'verified', verifiedAt: s.verifiedAt.getTime() };
       map.set(key, [...(map.get(key) ?? []), view]);
     }
     return new Directory(
       regions.map((r) => ({ id: r.id, name: r.name })),
       map,
+      clock,
     );
   }
 
@@ -78,7 +84,18 @@ export class Directory {
   }
 
   services(category: string, region: string): ServiceView[] {
-    return this.byCategoryRegion.get(`${category}/${region}`) ?? [];
+    const list = this.byCategoryRegion.get(`${category}/${region}`) ?? [];
+    const staleBefore = this.clock().getTime() - STALE_MS;
+    return list.map(({ verifiedAt, ...view }) => (view.entry === 'verified' && verifiedAt < staleBefore ? { ...view, entry: 'unverified' } : view));
+  }
+
+  /** Every entry, for the content check: id, region, category and whether it is stale. */
+  entries(): Array<{ id: string; category: string; region: string; stale: boolean; demo: boolean }> {
+    const staleBefore = this.clock().getTime() - STALE_MS;
+    return [...this.byCategoryRegion].flatMap(([key, list]) => {
+      const [category, region] = key.split('/');
+      return list.map((s) => ({ id: s.id, category, region, stale: s.verifiedAt < staleBefore, demo: s.entry === 'demo' }));
+    });
   }
 }
 
