@@ -8,6 +8,50 @@ export const REFERENCE_LANGUAGE = 'fr';
 
 export type Resources = Record<string, Record<string, string>>;
 
+/** Review state of one string: `draft` strings are shown only where the deployment allows it. */
+export interface ReviewEntry {
+  status: 'draft' | 'reviewed';
+  note?: string;
+}
+
+/** What a language folder says about itself besides its strings. */
+export interface LanguagePack {
+  /** The language's name in itself, as the language menu shows it. */
+  name: string;
+  /** The language's name in English, for reports. */
+  englishName: string;
+  /** Per key: draft or reviewed, and translator notes. A key not listed is a draft. */
+  review: Record<string, ReviewEntry>;
+}
+
+/** Reads `meta.json` and `review.json` of each language folder. */
+export function loadPacks(dir: string = __dirname): Record<string, LanguagePack> {
+  const packs: Record<string, LanguagePack> = {};
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !fs.existsSync(path.join(dir, entry.name, 'translation.json'))) continue;
+    const read = (name: string) => {
+      const file = path.join(dir, entry.name, name);
+      return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+    };
+    const meta = read('meta.json') as { name?: string; englishName?: string };
+    packs[entry.name] = { name: meta.name ?? entry.name, englishName: meta.englishName ?? entry.name, review: read('review.json') };
+  }
+  return packs;
+}
+
+/** The review status of a key in a language (the reference language is reviewed by definition). */
+export function statusOf(packs: Record<string, LanguagePack>, lang: string, key: string): 'draft' | 'reviewed' {
+  if (lang === REFERENCE_LANGUAGE) return 'reviewed';
+  return packs[lang]?.review[key]?.status === 'reviewed' ? 'reviewed' : 'draft';
+}
+
+export interface LocalizerOptions {
+  /** Language names and review status; without them every string counts as usable. */
+  packs?: Record<string, LanguagePack>;
+  /** Show draft strings (otherwise the French string is used, and counted). */
+  showDrafts?: boolean;
+}
+
 /** Reads `src/locales/<lang>/translation.json` for each language folder. */
 export function loadResources(dir: string = __dirname): Resources {
   const resources: Resources = {};
@@ -27,16 +71,27 @@ export function loadResources(dir: string = __dirname): Resources {
 export class Localizer {
   private readonly i18n: i18n;
   private readonly reference: Record<string, string>;
-  /** Fallbacks to the reference language, per `lang:key`. */
+  /** Fallbacks to the reference language, per `lang:key` (missing, or a draft not shown). */
   readonly fallbacks = new Map<string, number>();
+  private readonly usable: Resources;
 
-  constructor(readonly resources: Resources) {
+  constructor(
+    readonly resources: Resources,
+    private readonly options: LocalizerOptions = {},
+  ) {
     if (!resources[REFERENCE_LANGUAGE]) throw new Error(`locales: the reference language "${REFERENCE_LANGUAGE}" is missing`);
     this.reference = resources[REFERENCE_LANGUAGE];
+    // Strings a person may see: reviewed ones, and drafts where the deployment allows them.
+    this.usable = Object.fromEntries(
+      Object.entries(resources).map(([lang, res]) => [
+        lang,
+        options.packs && !options.showDrafts ? Object.fromEntries(Object.entries(res).filter(([key]) => statusOf(options.packs!, lang, key) === 'reviewed')) : res,
+      ]),
+    );
     this.i18n = i18next.createInstance();
     void this.i18n.init({
       initAsync: false,
-      resources: Object.fromEntries(Object.entries(resources).map(([lang, res]) => [lang, { translation: res }])),
+      resources: Object.fromEntries(Object.entries(this.usable).map(([lang, res]) => [lang, { translation: res }])),
       lng: REFERENCE_LANGUAGE,
       fallbackLng: REFERENCE_LANGUAGE,
       keySeparator: false,
@@ -55,7 +110,12 @@ export class Localizer {
   /** The words for `text` in `lang`. */
   t(text: Text, lang: string): string {
     if ('raw' in text) return text.raw;
-    if (!(text.key in (this.resources[lang] ?? {}))) {
+    // Each language is named in itself, whatever the language of the screen.
+    if (text.key.startsWith('languages.') && this.options.packs) {
+      const pack = this.options.packs[text.key.slice('languages.'.length)];
+      if (pack) return pack.name;
+    }
+    if (!(text.key in (this.usable[lang] ?? {}))) {
       const id = `${lang}:${text.key}`;
       this.fallbacks.set(id, (this.fallbacks.get(id) ?? 0) + 1);
     }
