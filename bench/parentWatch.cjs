@@ -2,7 +2,8 @@
 // Preloaded (`node --require`) into the benchmark's server children: when the
 // benchmark process goes away (its end of our stdin pipe closes), stop, so no
 // server is left running. Inert unless PASSERELLE_BENCH_CHILD=1.
-if (process.env.PASSERELLE_BENCH_CHILD === '1' && !process.stdin.isTTY) {
+// Also inert in worker threads (the tsx loader runs one, with a stdin of its own).
+if (process.env.PASSERELLE_BENCH_CHILD === '1' && require('node:worker_threads').isMainThread && !process.stdin.isTTY) {
   let stopping = false;
   const stop = () => {
     if (stopping) return;

@@ -26,10 +26,15 @@ interface CpuProfile {
 
 export interface ProfileSummary {
   file: string;
+  window?: string;
+  /** Requests answered in the window, when known: adds a per-request column. */
+  requests?: number;
   totalMs: number;
   idleMs: number;
   busyMs: number;
   byModule: Array<{ module: string; selfMs: number; pctBusy: number }>;
+  /** Each sample charged to the nearest non-runtime frame on its stack, grouped by concern. */
+  byConcern: Array<{ concern: string; ms: number; pctBusy: number }>;
   topSelf: Array<{ fn: string; selfMs: number; pctBusy: number }>;
   topInclusive: Array<{ fn: string; inclusiveMs: number; pctBusy: number }>;
 }
@@ -60,13 +65,38 @@ export function moduleOf(frame: CallFrame): string {
   return u;
 }
 
+/** Concerns, matched on the script URL of the nearest frame that is not Node.js internals or native code. */
+const CONCERNS: Array<[string, RegExp]> = [
+  ['database: Prisma client, query engine (wasm), better-sqlite3 adapter, src/caseLink', /@prisma\/|wasm:\/\/|better-sqlite3|\/src\/generated\/|\/src\/caseLink\/|\/src\/db\.ts/],
+  ['i18n: i18next and src/locales', /i18next|\/src\/locales\//],
+  ['request logging: pino-http, pino, serializers, redact', /pino|@pinojs/],
+  ['validation: zod, libphonenumber-js', /\/zod\/|libphonenumber/],
+  ['flow engine, gateway, USSD channel (src)', /\/src\/(flows|gateway|channels|directory|crypto)\//],
+  ['HTTP stack: express, router, body-parser, qs, src/app.ts', /node_modules\/(express|router|body-parser|qs|raw-body|type-is|parseurl|on-finished|finalhandler|content-type|mime-types|mime-db|media-typer|etag|fresh|send|iconv-lite|http-errors|depd|statuses|encodeurl|escape-html|proxy-addr|forwarded|negotiator|accepts|vary|cookie|side-channel[^/]*|call-bound|get-intrinsic|es-[^/]*|debug|ms|path-to-regexp)\/|\/src\/app\.ts|\/src\/server\.ts/],
+];
+
+function concernOf(stack: CallFrame[]): string {
+  // stack[0] is the leaf.
+  if (stack.length && /^\((garbage collector|program|idle)\)$/.test(stack[0].functionName)) return stack[0].functionName;
+  for (const frame of stack) {
+    if (!frame.url || frame.url.startsWith('node:')) continue;
+    for (const [name, re] of CONCERNS) if (re.test(frame.url)) return name;
+    return `other: ${moduleOf(frame)}`;
+  }
+  return 'Node.js runtime only (HTTP parser, sockets, timers, microtasks)';
+}
+
 function label(frame: CallFrame): string {
   const name = frame.functionName || '(anonymous)';
   if (!frame.url) return name;
   return `${name}  ${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
 }
 
-export function summariseCpuProfile(file: string, top = 25): ProfileSummary {
+/**
+ * `window` (microseconds of CLOCK_MONOTONIC, which is what both V8 profile timestamps
+ * and `process.hrtime` read on Linux) restricts the summary to samples taken in it.
+ */
+export function summariseCpuProfile(file: string, top = 25, window?: { fromUs: number; toUs: number; label?: string }): ProfileSummary {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
@@ -75,7 +105,10 @@ export function summariseCpuProfile(file: string, top = 25): ProfileSummary {
     for (const child of node.children ?? []) parent.set(child, node.id);
   }
   const selfByNode = new Map<number, number>();
+  let t = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i] ?? 0;
+    if (window && (t < window.fromUs || t >= window.toUs)) continue;
     const dt = profile.timeDeltas[i + 1] ?? 0; // time until the next sample is spent in this one
     selfByNode.set(profile.samples[i], (selfByNode.get(profile.samples[i]) ?? 0) + Math.max(0, dt));
   }
@@ -84,6 +117,7 @@ export function summariseCpuProfile(file: string, top = 25): ProfileSummary {
   const selfByFn = new Map<string, number>();
   const selfByModule = new Map<string, number>();
   const inclusiveByFn = new Map<string, number>();
+  const byConcern = new Map<string, number>();
   for (const [id, us] of selfByNode) {
     const node = byId.get(id)!;
     totalUs += us;
@@ -95,6 +129,10 @@ export function summariseCpuProfile(file: string, top = 25): ProfileSummary {
     selfByFn.set(key, (selfByFn.get(key) ?? 0) + us);
     const mod = moduleOf(node.callFrame);
     selfByModule.set(mod, (selfByModule.get(mod) ?? 0) + us);
+    const stack: CallFrame[] = [];
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) stack.push(byId.get(cur)!.callFrame);
+    const concern = concernOf(stack);
+    byConcern.set(concern, (byConcern.get(concern) ?? 0) + us);
     // Inclusive: credit every distinct function on the stack once.
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
@@ -112,12 +150,14 @@ export function summariseCpuProfile(file: string, top = 25): ProfileSummary {
   const sorted = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]);
   return {
     file,
+    window: window?.label,
     totalMs: ms(totalUs),
     idleMs: ms(idleUs),
     busyMs: ms(busyUs),
     byModule: sorted(selfByModule)
       .slice(0, top)
       .map(([module, us]) => ({ module, selfMs: ms(us), pctBusy: pct(us) })),
+    byConcern: sorted(byConcern).map(([concern, us]) => ({ concern, ms: ms(us), pctBusy: pct(us) })),
     topSelf: sorted(selfByFn)
       .slice(0, top)
       .map(([fn, us]) => ({ fn, selfMs: ms(us), pctBusy: pct(us) })),
@@ -128,10 +168,18 @@ export function summariseCpuProfile(file: string, top = 25): ProfileSummary {
   };
 }
 
-export function formatProfileSummary(s: ProfileSummary): string {
+export function formatProfileSummary(s: ProfileSummary, { concernsOnly = false } = {}): string {
   const lines: string[] = [];
-  lines.push(`CPU profile ${s.file}`);
-  lines.push(`  sampled ${s.totalMs} ms, idle ${s.idleMs} ms, busy ${s.busyMs} ms (percentages are of busy time)`);
+  const perReq = (ms: number) => (s.requests ? `${((ms * 1000) / s.requests).toFixed(0).padStart(6)} µs/req  ` : '');
+  lines.push(`CPU profile${s.window ? ` (${s.window})` : ''}: ${s.file}`);
+  lines.push(
+    `  sampled ${s.totalMs} ms, idle ${s.idleMs} ms, busy ${s.busyMs} ms${s.requests ? ` for ${s.requests} requests (${perReq(s.busyMs).trim()})` : ''} (percentages are of busy time)`,
+  );
+  lines.push('  busy time by concern (each sample charged to the nearest frame outside Node.js internals):');
+  for (const c of s.byConcern.filter((c) => c.pctBusy >= 0.1)) {
+    lines.push(`    ${c.pctBusy.toFixed(1).padStart(5)}%  ${c.ms.toFixed(0).padStart(7)} ms  ${perReq(c.ms)}${c.concern}`);
+  }
+  if (concernsOnly) return lines.join('\n');
   lines.push('  self time by module:');
   for (const m of s.byModule) lines.push(`    ${m.pctBusy.toFixed(1).padStart(5)}%  ${m.selfMs.toFixed(0).padStart(7)} ms  ${m.module}`);
   lines.push('  top functions by self time:');

@@ -17,8 +17,8 @@
  *
  * Options: --duration <s> (closed loop, default 10), --open-duration <s> (default: --duration),
  * --rate <req/s> (open loop, default 200), --connections <n> (default 50),
- * --warmup <s> (default 2), --profile (run Passerelle under `node --cpu-prof` and
- * summarise where its CPU time went; numbers are then slower than normal),
+ * --warmup <s> (default 2), --profile (run both servers under `node --cpu-prof` and
+ * summarise where their CPU time went per phase; numbers are then slower than normal),
  * --keep (keep the temp directory: database, logs, profiles).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -271,6 +271,32 @@ function peakRssMb(pid: number): number | null {
     return null;
   }
 }
+
+/** CPU time (user + system) a live process has used so far, in ms. */
+function cpuTimeMs(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime), counted from the state field (3): indices 11 and 12.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** Busy CPU time of the whole machine so far (all cores), in ms, from /proc/stat. */
+function machineBusyMs(): number | null {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]; // cpu user nice system idle iowait irq softirq steal ...
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    return ((f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] ?? 0)) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** SIGTERM, then SIGKILL if the process has not exited in time. */
 async function stopChild(child: Child, graceMs = 5000): Promise<void> {
@@ -528,6 +554,19 @@ interface SqliteDb {
 }
 type SqliteCtor = new (file: string, options?: { readonly?: boolean; fileMustExist?: boolean }) => SqliteDb;
 
+/**
+ * The main thread's .cpuprofile in `dir` (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile, thread 0;
+ * the tsx loader thread writes another). The biggest one if several processes wrote one.
+ */
+function largestProfile(dir: string): string | undefined {
+  if (!fs.existsSync(dir)) return undefined;
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f))
+    .map((f) => path.join(dir, f))
+    .sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
+}
+
 function countIntakes(dbFile: string): number {
   // better-sqlite3 comes with @prisma/adapter-better-sqlite3 (no type declarations installed).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -544,14 +583,55 @@ function countIntakes(dbFile: string): number {
 // ---------------------------------------------------------------------------
 // Run
 
+interface ServerCpu {
+  /** Share of one core the server process used during the phase, %. */
+  cpuPct: number | null;
+  /** Share of one core used during the phase by the benchmark client (this process), %. */
+  clientCpuPct: number;
+  /** Share of one core used during the phase by every other process on the machine (noise), %. */
+  otherCpuPct: number | null;
+  /** Server CPU time per request answered, µs. */
+  cpuUsPerRequest: number | null;
+}
+
 interface ServerReport {
   name: string;
   pid: number;
   startupMs: number;
   warmup: ClosedLoopResult;
-  saturation: ClosedLoopResult;
-  openLoop: OpenLoopResult;
+  saturation: ClosedLoopResult & ServerCpu;
+  openLoop: OpenLoopResult & ServerCpu;
   peakRssMb: number | null;
+  /** Phase boundaries in µs of CLOCK_MONOTONIC (to cut a CPU profile). */
+  windows: { saturation: [number, number]; openLoop: [number, number] };
+}
+
+async function withCpu<T extends { responses?: number; requests?: number }>(pid: number, run: () => Promise<T>): Promise<{ result: T & ServerCpu; window: [number, number] }> {
+  const cpu0 = cpuTimeMs(pid);
+  const machine0 = machineBusyMs();
+  const self0 = process.cpuUsage();
+  const t0 = nowUs();
+  const result = await run();
+  const t1 = nowUs();
+  const cpu1 = cpuTimeMs(pid);
+  const machine1 = machineBusyMs();
+  const self = process.cpuUsage(self0);
+  const answered = result.requests ?? result.responses ?? 0;
+  const used = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
+  const wallMs = (t1 - t0) / 1000;
+  const pctOf = (ms: number) => Math.round((1000 * ms) / wallMs) / 10;
+  const clientMs = (self.user + self.system) / 1000;
+  const otherMs = machine0 === null || machine1 === null || used === null ? null : Math.max(0, machine1 - machine0 - used - clientMs);
+  return {
+    result: {
+      ...result,
+      cpuPct: used === null ? null : pctOf(used),
+      clientCpuPct: pctOf(clientMs),
+      otherCpuPct: otherMs === null ? null : pctOf(otherMs),
+      cpuUsPerRequest: used === null || answered === 0 ? null : Math.round((used * 1000) / answered),
+    },
+    window: [t0, t1],
+  };
 }
 
 function progress(line: string) {
@@ -563,18 +643,29 @@ async function measure(kind: ServerKind, child: Child, startupMs: number): Promi
   const warmup = await closedLoop(kind, child.port, opts.warmup, opts.connections);
   await sleep(300);
   progress(`${child.name}: closed loop ${opts.duration} s at saturation (${opts.connections} connections)`);
-  const saturation = await closedLoop(kind, child.port, opts.duration, opts.connections);
+  const sat = await withCpu(child.pid, () => closedLoop(kind, child.port, opts.duration, opts.connections));
+  const saturation = sat.result;
   progress(
     `${child.name}:   ${saturation.reqPerSec.toFixed(0)} req/s, ${saturation.completedSessions} sessions, non-2xx ${saturation.non2xx}, errors ${saturation.errors}`,
   );
   await sleep(500);
   progress(`${child.name}: open loop ${opts.openDuration} s at ${opts.rate} req/s`);
-  const open = await openLoop(kind, child.port, opts.rate, opts.openDuration);
+  const ol = await withCpu(child.pid, () => openLoop(kind, child.port, opts.rate, opts.openDuration));
+  const open = ol.result;
   progress(
     `${child.name}:   p50 ${open.latencyMs.p50} ms, p99 ${open.latencyMs.p99} ms, max ${open.latencyMs.max} ms, ${open.achievedRate} req/s sent`,
   );
   if (child.exitCode !== undefined) throw new Error(`${child.name} exited during the run:\n${logTail(child)}`);
-  return { name: child.name, pid: child.pid, startupMs, warmup, saturation, openLoop: open, peakRssMb: peakRssMb(child.pid) };
+  return {
+    name: child.name,
+    pid: child.pid,
+    startupMs,
+    warmup,
+    saturation,
+    openLoop: open,
+    peakRssMb: peakRssMb(child.pid),
+    windows: { saturation: sat.window, openLoop: ol.window },
+  };
 }
 
 function pad(s: string, n: number) {
@@ -611,7 +702,6 @@ async function main() {
     DATA_KEYS: `kbench:${crypto.randomBytes(32).toString('base64')}`,
     HASH_KEY: crypto.randomBytes(32).toString('base64'),
     LOG_LEVEL: 'warn',
-    LANGUAGES: 'fr,en',
     MAX_OPEN_REQUESTS: '50',
     PUBLIC_BASE_URL: '',
     AT_WEBHOOK_SECRET: '',
@@ -625,13 +715,13 @@ async function main() {
     TELEGRAM_WEBHOOK_SECRET: '',
     TELEGRAM_API_ROOT: '',
   };
-  const passArgs = opts.profile
-    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, 'src/main.ts']
-    : ['src/main.ts'];
+  const profArgs = (name: string) => (opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : []);
+  const passArgs = [...profArgs('passerelle'), 'src/main.ts'];
+  const bareArgs = [...profArgs('bare'), 'bench/bareServer.ts'];
 
   progress(`node ${process.version}, ${os.cpus().length} CPUs, temp dir ${tmp}`);
   progress('starting bare express and Passerelle (migrations run on start)');
-  const bare = spawnNode('bare express', ['bench/bareServer.ts'], { ...baseEnv, PORT: String(barePort) }, barePort, path.join(tmp, 'bare.log'));
+  const bare = spawnNode('bare express', bareArgs, { ...baseEnv, PORT: String(barePort) }, barePort, path.join(tmp, 'bare.log'));
   const pass = spawnNode('Passerelle', passArgs, passEnv, passPort, path.join(tmp, 'passerelle.log'));
 
   let failed = false;
@@ -640,7 +730,7 @@ async function main() {
     progress(`ready: bare express pid ${bare.pid} in ${bareStartup} ms, Passerelle pid ${pass.pid} in ${passStartup} ms`);
 
     const bareReport = await measure('bare', bare, bareStartup);
-    await stopChild(bare);
+    await stopChild(bare, opts.profile ? 20_000 : 5000);
     const passReport = await measure('passerelle', pass, passStartup);
     await stopChild(pass, opts.profile ? 20_000 : 5000);
     if (pass.exitCode !== 0 && pass.exitCode !== undefined) progress(`Passerelle exited with code ${pass.exitCode}`);
@@ -650,17 +740,32 @@ async function main() {
       passReport.warmup.completedSessions + passReport.saturation.completedSessions + passReport.openLoop.completedSessions;
 
     let profile: ProfileSummary | undefined;
+    let openLoopProfile: ProfileSummary | undefined;
+    let bareProfile: ProfileSummary | undefined;
     if (opts.profile) {
-      const files = fs.existsSync(profileDir) ? fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')) : [];
-      // The server writes the largest profile; the migration child writes a small one.
-      const biggest = files
-        .map((f) => path.join(profileDir, f))
-        .sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
-      if (biggest) profile = summariseCpuProfile(biggest);
-      else progress('no CPU profile was written');
+      const [sFrom, sTo] = passReport.windows.saturation;
+      const [oFrom, oTo] = passReport.windows.openLoop;
+      const passFile = largestProfile(path.join(profileDir, 'passerelle'));
+      const bareFile = largestProfile(path.join(profileDir, 'bare'));
+      if (passFile) {
+        profile = summariseCpuProfile(passFile, 30, { fromUs: sFrom, toUs: sTo, label: 'Passerelle, closed loop at saturation only' });
+        profile.requests = passReport.saturation.requests;
+        openLoopProfile = summariseCpuProfile(passFile, 12, { fromUs: oFrom, toUs: oTo, label: `Passerelle, open loop at ${opts.rate} req/s only` });
+        openLoopProfile.requests = passReport.openLoop.responses;
+      } else progress('no CPU profile was written by Passerelle');
+      if (bareFile) {
+        const [bFrom, bTo] = bareReport.windows.saturation;
+        bareProfile = summariseCpuProfile(bareFile, 10, { fromUs: bFrom, toUs: bTo, label: 'bare express, closed loop at saturation only' });
+        bareProfile.requests = bareReport.saturation.requests;
+      } else progress('no CPU profile was written by bare express');
     }
 
     const ratio = passReport.saturation.reqPerSec / bareReport.saturation.reqPerSec;
+    // Throughput a server would reach on a core of its own is about 1 / (its CPU per request):
+    // this ratio barely moves when other processes compete for the CPUs.
+    const bareCpu = bareReport.saturation.cpuUsPerRequest;
+    const passCpu = passReport.saturation.cpuUsPerRequest;
+    const cpuRatio = bareCpu && passCpu ? bareCpu / passCpu : null;
     const summary = {
       when: new Date().toISOString(),
       node: process.version,
@@ -670,6 +775,7 @@ async function main() {
       bare: bareReport,
       passerelle: passReport,
       ratio: Math.round(ratio * 1000) / 1000,
+      cpuPerRequestRatio: cpuRatio === null ? null : Math.round(cpuRatio * 1000) / 1000,
       intakes: { inDatabase: intakesInDb, endResponses },
       targets: {
         ratio: { target: TARGET_RATIO, value: Math.round(ratio * 1000) / 1000, met: ratio >= TARGET_RATIO },
@@ -681,6 +787,8 @@ async function main() {
         },
       },
       profile,
+      openLoopProfile,
+      bareProfile,
       totalRuntimeS: 0,
     };
     summary.totalRuntimeS = Math.round((Date.now() - startedAt) / 100) / 10;
@@ -694,6 +802,11 @@ async function main() {
     const rows: Array<[string, string, string]> = [
       ['saturation req/s', b.saturation.reqPerSec.toFixed(0), p.saturation.reqPerSec.toFixed(0)],
       ['ratio Passerelle/bare', '', `${(ratio * 100).toFixed(1)} %`],
+      ['ratio by server CPU/request (noise-proof)', '', cpuRatio === null ? 'n/a' : `${(cpuRatio * 100).toFixed(1)} %`],
+      ['server CPU at saturation (% of a core)', String(b.saturation.cpuPct ?? 'n/a'), String(p.saturation.cpuPct ?? 'n/a')],
+      ['bench client CPU at saturation (%)', String(b.saturation.clientCpuPct), String(p.saturation.clientCpuPct)],
+      ['other processes CPU at saturation (%)', String(b.saturation.otherCpuPct ?? 'n/a'), String(p.saturation.otherCpuPct ?? 'n/a')],
+      ['server CPU per request µs (saturation)', String(b.saturation.cpuUsPerRequest ?? 'n/a'), String(p.saturation.cpuUsPerRequest ?? 'n/a')],
       ['saturation latency p50/p99 ms', `${b.saturation.latencyP50Ms} / ${b.saturation.latencyP99Ms}`, `${p.saturation.latencyP50Ms} / ${p.saturation.latencyP99Ms}`],
       ['saturation requests', String(b.saturation.requests), String(p.saturation.requests)],
       ['completed sessions (12 req)', String(b.saturation.completedSessions), String(p.saturation.completedSessions)],
@@ -706,10 +819,13 @@ async function main() {
       ['open loop responses / sent', `${b.openLoop.responses} / ${b.openLoop.sent}`, `${p.openLoop.responses} / ${p.openLoop.sent}`],
       ['open loop sessions completed', String(b.openLoop.completedSessions), String(p.openLoop.completedSessions)],
       ['open loop non-2xx / errors / unexpected', `${b.openLoop.non2xx} / ${b.openLoop.errors} / ${b.openLoop.unexpected}`, `${p.openLoop.non2xx} / ${p.openLoop.errors} / ${p.openLoop.unexpected}`],
+      ['server CPU per request µs (open loop)', String(b.openLoop.cpuUsPerRequest ?? 'n/a'), String(p.openLoop.cpuUsPerRequest ?? 'n/a')],
+      ['other processes CPU in open loop (%)', String(b.openLoop.otherCpuPct ?? 'n/a'), String(p.openLoop.otherCpuPct ?? 'n/a')],
       ['open loop max in flight / driver lag ms', `${b.openLoop.maxInFlight} / ${b.openLoop.maxScheduleLagMs}`, `${p.openLoop.maxInFlight} / ${p.openLoop.maxScheduleLagMs}`],
       ['peak RSS (VmHWM) MB', String(b.peakRssMb ?? 'n/a'), String(p.peakRssMb ?? 'n/a')],
       ['startup to healthy ms', String(b.startupMs), String(p.startupMs)],
     ];
+    const noisy = [b.saturation, p.saturation, b.openLoop, p.openLoop].some((r) => (r.otherCpuPct ?? 0) > 25);
     const w0 = Math.max(...rows.map((r) => r[0].length)) + 2;
     const out: string[] = [];
     out.push('');
@@ -728,14 +844,22 @@ async function main() {
     );
     const samples = [...p.saturation.unexpectedSamples, ...p.openLoop.unexpectedSamples, ...b.saturation.unexpectedSamples, ...b.openLoop.unexpectedSamples];
     if (samples.length) out.push(`unexpected answers, e.g.: ${samples.slice(0, 3).join(' ;; ')}`);
+    if (noisy) {
+      out.push('WARNING: other processes used more than a quarter of a core during a phase; the numbers are disturbed (see "other processes CPU").');
+    }
     out.push('');
     out.push(`target: Passerelle ≥ ${TARGET_RATIO * 100} % of bare throughput: ${(ratio * 100).toFixed(1)} % — ${ratio >= TARGET_RATIO ? 'MET' : 'MISSED'}`);
     out.push(
       `target: p99 < ${TARGET_P99_MS} ms at ${opts.rate} req/s: ${p.openLoop.latencyMs.p99} ms — ${p.openLoop.latencyMs.p99 < TARGET_P99_MS ? 'MET' : 'MISSED'}`,
     );
-    if (profile) {
+    for (const prof of [profile, openLoopProfile]) {
+      if (!prof) continue;
       out.push('');
-      out.push(formatProfileSummary(profile));
+      out.push(formatProfileSummary(prof));
+    }
+    if (bareProfile) {
+      out.push('');
+      out.push(formatProfileSummary(bareProfile, { concernsOnly: true }));
     }
     out.push('');
     out.push(`JSON summary: ${jsonPath}`);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { AppError } from './caseLink/appError';
@@ -14,6 +14,12 @@ export interface AppOptions {
   /** Serve the web simulator (off in production). */
   simulator: boolean;
   ussdServiceCode: string;
+  /** SMS and community Telegram webhooks (issue 3), mounted beside the USSD one. */
+  channelRoutes?: Router;
+  /** Development helpers of the simulator (Twilio signing, simulated Telegram chat). */
+  simulatorRoutes?: Router;
+  /** The callback desk: staff API, web console, staff bot webhook. */
+  desk?: { api: Router; console: Router; staffWebhook?: RequestHandler };
 }
 
 /** The HTTP surface: health, provider webhooks, simulator; errors mapped in one place. */
@@ -41,8 +47,16 @@ export function createApp(options: AppOptions): Express {
   });
 
   app.use('/webhooks/africastalking/ussd', ussdRoute({ handle: options.handle, secret: options.atWebhookSecret }));
+  if (options.channelRoutes) app.use(options.channelRoutes);
+
+  if (options.desk) {
+    app.use('/api/v1', options.desk.api);
+    app.use('/console', options.desk.console);
+    if (options.desk.staffWebhook) app.use('/webhooks/telegram/staff', options.desk.staffWebhook);
+  }
 
   if (options.simulator) {
+    if (options.simulatorRoutes) app.use('/simulator', options.simulatorRoutes);
     app.get('/simulator/config.json', (_req, res) => {
       res.json({ serviceCode: options.ussdServiceCode });
     });

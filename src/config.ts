@@ -51,15 +51,48 @@ export const ConfigSchema = z.object({
   TELEGRAM_STAFF_TOKEN: optionalString,
   TELEGRAM_WEBHOOK_SECRET: optionalString,
   TELEGRAM_API_ROOT: optionalString.pipe(z.url().optional()),
+  /** Replace characters outside GSM-7 in SMS replies (ê → e, œ → oe) so one accent does not double the cost. */
+  SMS_TRANSLITERATE: z.enum(['true', 'false'], 'true or false').default('true').transform((v) => v === 'true'),
+  /** Idle time after which an SMS conversation is forgotten; the next message starts afresh. */
+  SMS_SESSION_TTL_SECONDS: intFromEnv(60, 86_400).default(1800),
+  /** The same for a Telegram conversation. */
+  TELEGRAM_SESSION_TTL_SECONDS: intFromEnv(60, 86_400).default(1800),
+  /** Sender id or short code for Africa's Talking replies (their default sender when unset). */
+  AT_SMS_SENDER: optionalString,
+  /** Attempts to send one outbound SMS before it is dropped from the outbox. */
+  OUTBOX_MAX_ATTEMPTS: intFromEnv(1, 20).default(5),
 
+  /** Callback desk: active (claimed) intakes one staff member may hold, and the level that warns. */
+  CASELOAD_LIMIT: intFromEnv(1, 200).default(20),
+  CASELOAD_WARNING: intFromEnv(1, 200).default(15),
+  /** Call attempts (no answer, unsafe to talk) before an intake expires. */
+  MAX_CALL_ATTEMPTS: intFromEnv(1, 20).default(3),
+  /** Contact reveals one staff member may make per hour. */
+  REVEAL_RATE_LIMIT: intFromEnv(1, 1000).default(30),
+  /** The staff Telegram group where new intakes are announced (a chat id such as -1001234567890). */
+  STAFF_TELEGRAM_GROUP_ID: optionalString.pipe(z.string().regex(/^-?\d+$/, 'a Telegram chat id').optional()),
+  /** The private Telegram message carrying a number is deleted after this. */
+  REVEAL_MESSAGE_TTL_SECONDS: intFromEnv(10, 86_400).default(600),
+  /** Signed hand-off webhook (de-identified payload); without a URL hand-offs stay in the built-in queue. */
+  HANDOFF_WEBHOOK_URL: optionalString.pipe(z.url().optional()),
+  HANDOFF_WEBHOOK_SECRET: optionalString,
+  /** Audit entries older than this are deleted by the purge. */
+  AUDIT_RETENTION_DAYS: intFromEnv(1, 3650).default(180),
+  /** Statistics cells below this count are suppressed. */
+  STATS_MIN_CELL: intFromEnv(1, 1000).default(5),
+  /** Lifetime of a web console session. */
+  CONSOLE_SESSION_HOURS: intFromEnv(1, 72).default(8),
+  /** Console login attempts allowed per address per 15 minutes. */
+  LOGIN_RATE_LIMIT: intFromEnv(1, 1000).default(10),
   /** The USSD code shown in the simulator. */
   USSD_SERVICE_CODE: z.string().regex(/^\*[0-9*]+#$/, 'must look like *384*123#').default('*384*123#'),
-  /** Languages offered, in menu order; the first is the default. */
+  /** Languages offered, in menu order; the first is the default (see `withDefaults`). */
   LANGUAGES: z
     .string()
-    .default('fr,en')
     .transform(csv)
     .pipe(z.array(z.string().regex(/^[a-z]{2,3}$/, 'language codes such as fr,en')).min(1)),
+  /** Show strings not yet reviewed by a native speaker; otherwise the French string is shown. */
+  SHOW_DRAFT_STRINGS: z.enum(['true', 'false'], 'true or false').transform((v) => v === 'true'),
   /** Country used to read numbers typed without an international prefix (ISO 3166 alpha-2). */
   DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'an ISO country code such as SN').default('SN'),
   /** Shown on the "I am in danger now" screen. */
@@ -89,7 +122,7 @@ export class ConfigError extends Error {}
 
 /** Parses and validates configuration; a wrong value names the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const result = ConfigSchema.safeParse(env);
+  const result = ConfigSchema.safeParse(withDefaults(env));
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${String(issue.path[0] ?? '(root)')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
@@ -99,6 +132,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('Invalid configuration:\n  QUEUE_ROUTES: needs a default=<queue> route');
   }
   return config;
+}
+
+/**
+ * Defaults that depend on the kind of deployment: a local trial offers every
+ * language pack, drafts included, so they can be tried in the simulator; production
+ * offers the reviewed ones and never shows a draft string unless told to.
+ */
+function withDefaults(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const production = env.NODE_ENV === 'production';
+  return {
+    ...env,
+    LANGUAGES: env.LANGUAGES ?? (production ? 'fr,en' : 'fr,en,wo,bm'),
+    SHOW_DRAFT_STRINGS: env.SHOW_DRAFT_STRINGS ?? (production ? 'false' : 'true'),
+  };
+}
+
+/** Deployment values the flows show: hotline, emergency numbers, retention hours. */
+export function flowParams(config: Pick<Config, 'HOTLINE_NUMBER' | 'EMERGENCY_NUMBERS' | 'INTAKE_TTL_HOURS'>): Record<string, string> {
+  return {
+    hotline: config.HOTLINE_NUMBER,
+    emergency: config.EMERGENCY_NUMBERS.map((n) => `${n.name} ${n.value}`).join(', '),
+    retentionHours: String(config.INTAKE_TTL_HOURS),
+  };
 }
 
 /** Which queue receives a request about `subject` (queues are configuration, not code). */

@@ -26,6 +26,7 @@ async function main() {
   const prisma = await openMigratedDatabase(config.DATABASE_URL);
   const server = await createServer({ config, logger, keyring, prisma });
   server.startPurge();
+  await server.channels.start();
   await server.purge();
   const http = server.app.listen(config.PORT, config.HOST, () => {
     const port = (http.address() as { port: number }).port;

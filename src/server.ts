@@ -4,11 +4,12 @@ import type { Logger } from 'pino';
 import { createApp } from './app';
 import { cancelIntake } from './caseLink/cancelIntake';
 import { createIntake } from './caseLink/createIntake';
-import { expireIntakes } from './caseLink/expireIntakes';
+import { createDesk, type DeskOptions } from './desk/desk';
 import { formatReference } from './caseLink/referenceCode';
 import type { CaseLinkDeps } from './caseLink/types';
 import { ussdRenderer } from './channels/africastalking/ussdRenderer';
-import type { Config } from './config';
+import { createTextChannels, type TextChannelsOptions } from './channels/textChannels';
+import { flowParams, type Config } from './config';
 import type { Keyring } from './crypto/keyring';
 import { createPrisma, type PrismaClient } from './db';
 import { Directory, seedDemoDirectory } from './directory/directory';
@@ -16,7 +17,7 @@ import { loadFlow } from './flows/loadFlow';
 import { createFlowData, createValidator } from './gateway/flowData';
 import { Gateway, type Session } from './gateway/gateway';
 import { MemorySessionStore } from './gateway/sessionStore';
-import { loadResources, Localizer } from './locales/localizer';
+import { loadPacks, loadResources, Localizer } from './locales/localizer';
 
 export interface ServerOptions {
   config: Config;
@@ -26,22 +27,38 @@ export interface ServerOptions {
   randomBytes?: (size: number) => Buffer;
   /** An already-open database (tests share one); otherwise opened from DATABASE_URL. */
   prisma?: PrismaClient;
+  /** Desk test seams: a hand-off adapter, a fake Telegram Bot API for the staff bot. */
+  desk?: Pick<DeskOptions, 'handoffAdapter' | 'staffBot'>;
+  /** SMS and Telegram test seams: Africa's Talking's HTTP client, the community bot's identity. */
+  channels?: Pick<TextChannelsOptions, 'fetch' | 'telegramBotInfo'>;
 }
 
 /** Everything a running Passerelle is made of, wired together; used by main, tests and benchmarks. */
-export async function createServer({ config, logger, keyring, clock = () => new Date(), randomBytes = crypto.randomBytes, prisma: given }: ServerOptions) {
+export async function createServer({ config, logger, keyring, clock = () => new Date(), randomBytes = crypto.randomBytes, prisma: given, desk: deskOptions, channels: channelOptions }: ServerOptions) {
   const prisma = given ?? (await createPrisma(config.DATABASE_URL));
   if (config.NODE_ENV !== 'production' && (await seedDemoDirectory(prisma))) {
     logger.warn('the directory was empty: the fictional demo directory was loaded');
   }
   let directory = await Directory.load(prisma, clock);
-  const localizer = new Localizer(loadResources());
+  const localizer = new Localizer(loadResources(), { packs: loadPacks(), showDrafts: config.SHOW_DRAFT_STRINGS });
   for (const lang of config.LANGUAGES) {
     if (!localizer.resources[lang]) throw new Error(`LANGUAGES: no locale folder for "${lang}"`);
   }
   const flow = loadFlow(undefined, (key) => localizer.hasKey(key));
   const deps: CaseLinkDeps = { prisma, keyring, config, clock, randomBytes };
+  const desk = createDesk({ prisma, keyring, config, logger, clock, randomBytes, ...deskOptions });
   const store = new MemorySessionStore<Session>({ maxEntries: config.SESSION_MAX_ENTRIES, clock: () => clock().getTime() });
+  const channels = createTextChannels({
+    config,
+    logger,
+    keyring,
+    prisma,
+    clock,
+    randomBytes,
+    handle: (message) => gateway.handle(message),
+    forget: (channel, sessionKey) => gateway.forget(channel, sessionKey),
+    ...channelOptions,
+  });
   const gateway = new Gateway({
     flow,
     localizer,
@@ -49,14 +66,20 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     keyring,
     logger,
     clock,
-    intakes: { createIntake: (o) => createIntake(deps, o), cancelIntake: (o) => cancelIntake(deps, o) },
-    renderers: { ussd: ussdRenderer },
+    intakes: {
+      createIntake: async (o) => {
+        const result = await createIntake(deps, o);
+        // The desk (staff bot) hears of new intakes; the gateway stays unaware of it.
+        if (result.outcome === 'ok' && result.created) desk.onIntakeCreated(result.intakeId);
+        return result;
+      },
+      cancelIntake: (o) => cancelIntake(deps, o) },
+    renderers: { ussd: ussdRenderer, ...channels.renderers },
+    sessionTtls: channels.sessionTtls,
+    notices: channels.notices,
+    randomId: () => randomBytes(16).toString('hex'),
     data: createFlowData(() => directory, config.LANGUAGES),
-    params: {
-      hotline: config.HOTLINE_NUMBER,
-      emergency: config.EMERGENCY_NUMBERS.map((n) => `${n.name} ${n.value}`).join(', '),
-      retentionHours: String(config.INTAKE_TTL_HOURS),
-    },
+    params: flowParams(config),
     validate: createValidator(config.DEFAULT_COUNTRY),
     languages: config.LANGUAGES,
     sessionTtlMs: config.USSD_SESSION_TTL_SECONDS * 1000,
@@ -75,12 +98,15 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     atWebhookSecret: config.AT_WEBHOOK_SECRET,
     simulator: config.NODE_ENV !== 'production',
     ussdServiceCode: config.USSD_SERVICE_CODE,
+    channelRoutes: channels.routes,
+    simulatorRoutes: channels.simulatorRoutes,
+    desk: { api: desk.api, console: desk.console, staffWebhook: desk.staffWebhook },
   });
 
   let purgeTimer: NodeJS.Timeout | undefined;
   /** Runs the retention purge once; logs counts only. */
   const purge = async () => {
-    const result = await expireIntakes(deps);
+    const result = await desk.runMaintenance();
     if (result.expired || result.contactsDestroyed) logger.info(result, 'purge');
     return result;
   };
@@ -93,6 +119,9 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     flow,
     store,
     purge,
+    desk,
+    /** SMS and Telegram: outbox, community bot, start/stop. */
+    channels,
     /** Re-reads the directory after an import. */
     reloadDirectory: async () => {
       directory = await Directory.load(prisma, clock);
@@ -112,6 +141,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     },
     async close(server?: Server) {
       if (purgeTimer) clearInterval(purgeTimer);
+      await channels.stop();
       if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
       if (!given) await prisma.$disconnect();
     },

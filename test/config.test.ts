@@ -6,12 +6,18 @@ import { loadConfig, queueFor } from '../src/config';
 describe('loadConfig', () => {
   it('gives defaults that serve a local trial', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ PORT: 3000, NODE_ENV: 'development', DATABASE_URL: 'file:./data/passerelle.db', LANGUAGES: ['fr', 'en'], INTAKE_TTL_HOURS: 72, MAX_OPEN_REQUESTS: 2 });
+    expect(config).toMatchObject({ PORT: 3000, NODE_ENV: 'development', DATABASE_URL: 'file:./data/passerelle.db', LANGUAGES: ['fr', 'en', 'wo', 'bm'], SHOW_DRAFT_STRINGS: true, INTAKE_TTL_HOURS: 72, MAX_OPEN_REQUESTS: 2 });
     expect(queueFor(config, 'child')).toBe('child_protection');
     expect(queueFor(config, 'self')).toBe('gbv');
   });
 
+  it('offers reviewed languages only in production, never showing drafts unless told', () => {
+    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ LANGUAGES: ['fr', 'en'], SHOW_DRAFT_STRINGS: false });
+    expect(loadConfig({ NODE_ENV: 'production', SHOW_DRAFT_STRINGS: 'true' }).SHOW_DRAFT_STRINGS).toBe(true);
+  });
+
   it.each([
+    ['SHOW_DRAFT_STRINGS', { SHOW_DRAFT_STRINGS: 'maybe' }],
     ['PORT', { PORT: 'eighty' }],
     ['NODE_ENV', { NODE_ENV: 'staging' }],
     ['DATABASE_URL', { DATABASE_URL: 'postgres://x' }],

@@ -1,6 +1,9 @@
 import request from 'supertest';
 import { createTestServer, databaseBytes, type TestServer } from './support/testServer';
 import { UssdSession } from './support/ussdSession';
+import { FakeAfricasTalking } from './support/fakeAfricasTalking';
+import { BOT_TOKEN, FakeTelegram, TelegramChat } from './support/fakeTelegram';
+import { AtPhone, nextSid, TWILIO_ENV, TwilioPhone, twilioSignature } from './support/smsPhones';
 
 /**
  * Safety rule 2, tested like behaviour: canary numbers and canary text go through
@@ -70,5 +73,111 @@ describe('privacy canaries', () => {
     expect(json).toContain('"altNumber":"held"');
     for (const needle of [...forms('+221779990004'), ...forms('+221779990003'), '1*2*1*1*2']) expect(json).not.toContain(needle);
     expect(session?.secrets?.altNumber.ciphertext).toBeTruthy();
+  });
+});
+
+/**
+ * The same canaries through SMS (Twilio and Africa's Talking, with failed sends and
+ * retries from the outbox) and the community Telegram bot (a canary user id, a shared
+ * contact, free text, a quick exit): nothing in the database files or the logs.
+ */
+describe('privacy canaries over SMS and Telegram', () => {
+  const TWILIO_PHONE = '+221779990011';
+  const TWILIO_SAFER = '+221779990012';
+  const AT_PHONE = '+221779990021';
+  const AT_DROPPED = '+221779990022';
+  const TG_USER = 5559990001;
+  const TG_PHONE = '+221779990031';
+
+  let t: TestServer;
+  let at: FakeAfricasTalking;
+  let telegram: FakeTelegram;
+  beforeAll(async () => {
+    at = await new FakeAfricasTalking().start();
+    telegram = await new FakeTelegram().start();
+    t = await createTestServer({
+      LOG_LEVEL: 'trace',
+      ...TWILIO_ENV,
+      AT_USERNAME: 'sandbox',
+      AT_API_KEY: 'test-at-api-key-42',
+      AT_API_BASE_URL: at.baseUrl,
+      TELEGRAM_COMMUNITY_TOKEN: BOT_TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: 'test-telegram-webhook-secret',
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await at.stop();
+    await telegram.stop();
+  });
+
+  it('leave no trace in the database or the logs', async () => {
+    const app = t.server.app;
+    // Twilio: a callback request with a safer number typed, canary text on the way, a retried message, STOP.
+    const tw = new TwilioPhone(app, TWILIO_PHONE);
+    for (const text of [CANARY_TEXT, '1', CANARY_TEXT, '2', '1', '1', '2', `${CANARY_TEXT} ${TWILIO_SAFER}`, '77 999 00 12', '1', '1', '1', '1', '1']) await tw.send(text);
+    const confirm = tw.form('1');
+    expect((await tw.post(confirm)).text).toMatch(/Demande enregistrée/);
+    await tw.post(confirm);
+    await tw.send(`STOP ${CANARY_TEXT}`);
+    await tw.send(`ANNULER ${CANARY_TEXT}`);
+    // Bad Twilio requests carrying the canaries.
+    await request(app).post('/webhooks/twilio/sms').type('form').send(tw.form(CANARY_TEXT));
+    await request(app).post('/webhooks/twilio/sms').set('X-Twilio-Signature', 'bad').type('form').send(tw.form(CANARY_TEXT));
+    const badFrom = { ...tw.form(CANARY_TEXT), From: CANARY_TEXT };
+    await request(app).post('/webhooks/twilio/sms').set('X-Twilio-Signature', twilioSignature('/webhooks/twilio/sms', badFrom)).type('form').send(badFrom);
+    const status = { MessageSid: nextSid(), MessageStatus: 'undelivered', ErrorCode: '30003', To: TWILIO_PHONE, From: '+221338000000', AccountSid: TWILIO_ENV.TWILIO_ACCOUNT_SID };
+    await request(app).post('/webhooks/twilio/sms/status').set('X-Twilio-Signature', twilioSignature('/webhooks/twilio/sms/status', status)).type('form').send(status);
+
+    // Africa's Talking: the first reply fails and is retried from the outbox; another number's replies fail for good.
+    at.failNext({ http: 500 }, 'drop');
+    const atPhone = new AtPhone(app, at, AT_PHONE);
+    await atPhone.post(atPhone.form(CANARY_TEXT));
+    expect(await t.server.channels.outbox.pending()).toBe(1);
+    // While the row waits, neither the number nor the text is in the file.
+    const waiting = databaseBytes(t.dbFile);
+    expect(waiting.includes(AT_PHONE.slice(4))).toBe(false);
+    expect(waiting.includes('Bienvenue')).toBe(false);
+    t.clock.advance(30_000);
+    await t.server.channels.outbox.drain();
+    t.clock.advance(120_000);
+    await t.server.channels.outbox.drain();
+    expect(await t.server.channels.outbox.pending()).toBe(0);
+    for (const text of ['1', CANARY_TEXT, '5', CANARY_TEXT]) await atPhone.send(text);
+    at.failNext({ http: 201, statusCode: 403, status: 'InvalidPhoneNumber' });
+    const dropped = new AtPhone(app, at, AT_DROPPED);
+    await dropped.post(dropped.form(CANARY_TEXT));
+    await request(app).post('/webhooks/africastalking/sms').type('form').send({ from: CANARY_TEXT, to: '21525', text: CANARY_TEXT, id: 'x', date: '2026-11-24' });
+    await request(app).post('/webhooks/africastalking/sms/delivery').type('form').send({ id: 'ATXid_1', status: 'Failed', phoneNumber: AT_PHONE, failureReason: 'UserInBlackList', retryCount: '2' });
+
+    // Telegram: a canary user id, free text, a shared contact, a quick exit; a bad update carrying the id.
+    const chat = new TelegramChat(app, telegram, TG_USER);
+    await chat.say('/start');
+    await chat.say(CANARY_TEXT);
+    for (const label of ['Français', 'Demander un rappel', 'Suite', 'Oui', 'Donner un numéro sûr']) await chat.press(label);
+    await chat.say(CANARY_TEXT);
+    await chat.shareContact(TG_PHONE.slice(1));
+    for (const label of ['Pour moi', 'Français', 'Une femme', 'Le matin', 'Le centre de santé', 'Confirmer']) await chat.press(label);
+    await chat.say('/start');
+    await chat.press('✖');
+    await chat.post({ update_id: 1, message: { chat: { id: TG_USER }, text: CANARY_TEXT } }, 'wrong');
+    await chat.post({ message: { chat: { id: TG_USER }, text: CANARY_TEXT } });
+
+    await t.server.purge();
+    const intakes = await t.server.prisma.intake.findMany();
+    expect(intakes.map((i) => i.channel).sort()).toEqual(['sms_twilio', 'telegram']);
+    expect(await t.server.prisma.deliveryStat.count()).toBeGreaterThan(0);
+
+    const db = databaseBytes(t.dbFile);
+    const logs = t.logs.join('');
+    expect(logs.length).toBeGreaterThan(1000);
+    for (const needle of [...[TWILIO_PHONE, TWILIO_SAFER, AT_PHONE, AT_DROPPED, TG_PHONE].flatMap(forms), CANARY_TEXT, String(TG_USER)]) {
+      expect({ needle, inDatabase: db.includes(needle) }).toEqual({ needle, inDatabase: false });
+      expect({ needle, inLogs: logs.includes(needle) }).toEqual({ needle, inLogs: false });
+    }
+    // The ephemeral stores hold no raw number, text or Telegram id either.
+    const stores = JSON.stringify([...(t.server.store as unknown as { entries: Map<string, unknown> }).entries]);
+    for (const needle of [TWILIO_PHONE, AT_PHONE, TG_PHONE, CANARY_TEXT, String(TG_USER)]) expect(stores).not.toContain(needle.replace('+', ''));
   });
 });

@@ -20,3 +20,48 @@ export const ENDED_STATUSES = ['closed', 'cancelled', 'expired', 'handed_off'];
 export function destroyedContact(now: Date) {
   return { sealedContact: null, contactNonce: null, contactKeyId: null, contactHash: null, contactDestroyedAt: now };
 }
+
+/** The desk settings caseLink's staff operations read. */
+export type DeskConfig = Pick<
+  Config,
+  'CASELOAD_LIMIT' | 'CASELOAD_WARNING' | 'MAX_CALL_ATTEMPTS' | 'REVEAL_RATE_LIMIT' | 'AUDIT_RETENTION_DAYS' | 'STATS_MIN_CELL' | 'INTAKE_TTL_HOURS'
+>;
+
+/** What the staff operations (claim, reveal, outcome, close, ...) need. */
+export interface DeskDeps {
+  prisma: PrismaClient;
+  keyring: Keyring;
+  config: DeskConfig;
+  clock: () => Date;
+  randomBytes: (size: number) => Buffer;
+}
+
+export const STAFF_ROLES = ['caseworker', 'supervisor', 'admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** The staff member acting, as the desk's edges resolved it (never from client input). */
+export interface Actor {
+  id: string;
+  role: StaffRole;
+  queues: string[];
+  languages: string[];
+  gender: 'f' | 'm' | null;
+}
+
+/** Outcomes of a call attempt. */
+export const OUTCOMES = ['reached', 'no_answer', 'unsafe', 'wrong_number', 'declined'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Why an intake was closed: codes only, never free text about the person. */
+export const CLOSE_REASONS = ['resolved', 'referred', 'declined', 'wrong_number', 'duplicate', 'unreachable', 'not_eligible', 'other'] as const;
+export type CloseReason = (typeof CLOSE_REASONS)[number];
+
+/** Supervisors and admins oversee every queue and may override limits. */
+export function isSupervisor(actor: Pick<Actor, 'role'>): boolean {
+  return actor.role === 'supervisor' || actor.role === 'admin';
+}
+
+/** The audit actor string of a staff member. */
+export function staffActor(actor: Pick<Actor, 'id'>): string {
+  return `staff:${actor.id}`;
+}

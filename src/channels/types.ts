@@ -6,6 +6,14 @@
 /** Channel identifiers, as stored on intakes and shown in statistics. */
 export type ChannelId = 'ussd' | 'sms_twilio' | 'sms_africastalking' | 'telegram';
 
+/** What each medium can do; flows branch on it (`branch` nodes) and the gateway applies text rules. */
+export const CHANNEL_CAPABILITIES: Record<ChannelId, { knowsNumber: boolean; leavesMessages: boolean }> = {
+  ussd: { knowsNumber: true, leavesMessages: false },
+  sms_twilio: { knowsNumber: true, leavesMessages: true },
+  sms_africastalking: { knowsNumber: true, leavesMessages: true },
+  telegram: { knowsNumber: false, leavesMessages: true },
+};
+
 /** Input of one conversation step, normalised by a channel adapter. */
 export type InboundInput =
   /** USSD resends every answer of the session joined by `*`; the gateway works out what is new. */
@@ -18,12 +26,18 @@ export interface InboundMessage {
   /** Identifies the conversation within the channel (a provider session id, a chat). */
   sessionKey: string;
   /**
-   * The sender's normalised address (E.164 phone number). Held only for the time of
+   * The sender's normalised address (E.164 phone number; on Telegram, where the number
+   * is not known, `telegram:` and a keyed hash of the user id). Held only for the time of
    * the request: it is sealed if the person asks for a callback, hashed for lookups,
    * and never stored or logged in clear.
    */
   address: string;
   input: InboundInput;
+  /**
+   * The provider's id of this message (Twilio `MessageSid`, Africa's Talking `id`),
+   * so that a retried webhook is answered without running the step twice.
+   */
+  messageId?: string;
 }
 
 /** A screen in words, ready for a channel to lay out. */
@@ -35,6 +49,14 @@ export interface Reply {
   options: Array<{ input: string; label: string }>;
   /** Global inputs to show (more, back, menu, exit), with their labels. */
   nav: Array<{ input: string; label: string }>;
+  /** A one-time notice shown with the first reply of an SMS conversation (messages stay on the phone). */
+  notice?: string;
+  /** Free input this screen waits for, so a channel can offer a control (Telegram's share-number button). */
+  expects?: 'phone' | 'reference';
+  /** Words a channel needs for its own controls: the quick-exit and share-number buttons. */
+  labels?: { exit: string; sharePhone: string };
+  /** The reply already given to this provider message (a retried webhook): do not send it again. */
+  repeated?: boolean;
 }
 
 /** How a channel lays out a reply, and whether it fits the medium. */

@@ -1,12 +1,19 @@
 import 'dotenv/config';
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { expireIntakes } from '../caseLink/expireIntakes';
+import crypto from 'node:crypto';
+import { purge, type PurgeResult } from '../caseLink/purge';
+import { createStaff, NewStaff } from '../desk/staffAccounts';
 import { listIntakes } from '../caseLink/listIntakes';
-import { loadConfig } from '../config';
+import { flowParams, loadConfig } from '../config';
+import { checkDirectoryFits } from '../content/directoryFit';
+import { loadFlow } from '../flows/loadFlow';
+import { createValidator } from '../gateway/flowData';
+import { loadPacks, loadResources, Localizer } from '../locales/localizer';
 import { generateKeyValues } from '../crypto/keyring';
+import { registerContentCommands } from '../content/contentCli';
 import { openMigratedDatabase, type PrismaClient } from '../db';
-import { replaceDirectory } from '../directory/directory';
+import { replaceDirectory, type DirectoryFile } from '../directory/directory';
 import { formatDirectory, parseDirectory, readDirectory } from '../directory/directoryFile';
 
 /**
@@ -76,9 +83,40 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
     .description('run the retention purge once and print what it removed (counts)')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
-      const result = await withDatabase((prisma) => expireIntakes({ prisma, clock: () => new Date() }));
-      out(opts.json ? JSON.stringify(result) : `expired intakes: ${result.expired}\nsealed contacts destroyed: ${result.contactsDestroyed}`);
+      const config = loadConfig();
+      const result = await withDatabase((prisma) => purge({ prisma, clock: () => new Date(), config }));
+      out(opts.json ? JSON.stringify(result) : formatPurge(result));
     });
+
+  const staff = program.command('staff').description('callback desk staff accounts');
+  staff
+    .command('add')
+    .description('create a staff account; the last line of output is its API token (shown once)')
+    .requiredOption('--name <name>', 'display name, also the console login')
+    .requiredOption('--role <role>', 'caseworker | supervisor | admin')
+    .requiredOption('--queues <q1,q2>', 'queues this person works')
+    .requiredOption('--languages <fr,wo>', 'languages this person calls in')
+    .option('--gender <f|m>', 'so that a person who asked for a woman or a man gets one')
+    .option('--password-stdin', 'read a console password from the first line of stdin (never from the command line)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { name: string; role: string; queues: string; languages: string; gender?: string; passwordStdin?: boolean; json?: boolean }) => {
+      const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
+      const password = opts.passwordStdin ? fs.readFileSync(0, 'utf8').split(/\r?\n/)[0] : undefined;
+      const input = { name: opts.name, role: opts.role, queues: list(opts.queues), languages: list(opts.languages), gender: opts.gender, password };
+      const parsed = NewStaff.safeParse(input);
+      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '));
+      const { id, token } = await withDatabase((prisma) => createStaff({ prisma, clock: () => new Date(), randomBytes: crypto.randomBytes }, parsed.data));
+      if (opts.json) {
+        out(JSON.stringify({ id, name: parsed.data.name, role: parsed.data.role, token }));
+        return;
+      }
+      out(`staff account ${id} created: ${parsed.data.name} (${parsed.data.role}; queues ${parsed.data.queues.join(',')}; languages ${parsed.data.languages.join(',')})`);
+      out(password ? 'console password set' : 'no console password (API and Telegram only)');
+      out('API token (shown once, store it now):');
+      out(token);
+    });
+
+  registerContentCommands(program, out);
 
   const directory = program.command('directory').description('the service directory (CSV or JSON)');
   directory
@@ -96,6 +134,11 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
         if (opts.json) out(JSON.stringify({ applied: false, problems: result.problems }, null, 2));
         for (const p of result.problems) process.stderr.write(`${p.row === 0 ? 'file' : `row ${p.row}`}: ${p.field}: ${p.message}\n`);
         throw new Error(`${result.problems.length} problem(s); nothing was changed`);
+      }
+      const tooLong = directoryFits(result.file);
+      if (tooLong.length > 0) {
+        for (const p of tooLong) process.stderr.write(`row ${p.row}: ${p.field}: ${p.message}\n`);
+        throw new Error(`${tooLong.length} problem(s); nothing was changed`);
       }
       const counts = { regions: result.file.regions.length, services: result.file.services.length };
       if (!opts.dryRun) await withDatabase((prisma) => replaceDirectory(prisma, result.file));
@@ -119,6 +162,29 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
     });
 
   return program;
+}
+
+/** What a purge removed, one count a line. */
+function formatPurge(result: PurgeResult): string {
+  const labels: Record<string, string> = {
+    expired: 'expired intakes',
+    contactsDestroyed: 'sealed contacts destroyed',
+    auditPruned: 'audit entries pruned',
+    sessionsPruned: 'console sessions pruned',
+    linkCodesCleared: 'Telegram link codes cleared',
+    handoffsPruned: 'finished hand-offs pruned',
+  };
+  return Object.entries(result)
+    .map(([key, count]) => `${labels[key] ?? key}: ${count}`)
+    .join('\n');
+}
+
+/** Every service of a directory file on a USSD screen, in every enabled language. */
+function directoryFits(file: DirectoryFile) {
+  const config = loadConfig();
+  const localizer = new Localizer(loadResources(), { packs: loadPacks(), showDrafts: config.SHOW_DRAFT_STRINGS });
+  const flow = loadFlow(undefined, (key) => localizer.hasKey(key));
+  return checkDirectoryFits(file, { flow, localizer, languages: config.LANGUAGES, params: flowParams(config), validate: createValidator(config.DEFAULT_COUNTRY) });
 }
 
 /** Plain fixed-width table. */

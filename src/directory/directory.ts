@@ -61,22 +61,18 @@ export class Directory {
   ) {}
 
   static async load(prisma: PrismaClient, clock: () => Date = () => new Date()): Promise<Directory> {
-    const [regions, services] = await Promise.all([
-      prisma.region.findMany({ orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }] }),
-      prisma.service.findMany({ orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }] }),
-    ]);
+    return Directory.fromFile(await readDirectory(prisma), clock);
+  }
+
+  /** A snapshot straight from a directory file (the content check without a database). */
+  static fromFile(file: DirectoryFile, clock: () => Date = () => new Date()): Directory {
     const map = new Map<string, Array<ServiceView & { verifiedAt: number }>>();
-    for (const s of services) {
-      const key = `${s.category}/${s.regionId}`;
-      const access = s.free ? (s.confidential ? 'free_confidential' : 'free') : s.confidential ? 'confidential' : 'paid';
-      const view = { id: s.id, name: s.name, landmark: s.landmark, hours: s.hours, phone: s.phone, access, entry: s.demo ? 'demo' : 'verified', verifiedAt: s.verifiedAt.getTime() };
-      map.set(key, [...(map.get(key) ?? []), view]);
+    for (const s of file.services) {
+      const key = `${s.category}/${s.region}`;
+      const view = { id: s.id, name: s.name, landmark: s.landmark, hours: s.hours, phone: s.phone, access: accessOf(s), entry: s.demo ? 'demo' : 'verified' };
+      map.set(key, [...(map.get(key) ?? []), { ...view, verifiedAt: s.verifiedAt.getTime() }]);
     }
-    return new Directory(
-      regions.map((r) => ({ id: r.id, name: r.name })),
-      map,
-      clock,
-    );
+    return new Directory(file.regions, map, clock);
   }
 
   regions(): Array<{ id: string; name: string }> {
@@ -97,6 +93,38 @@ export class Directory {
       return list.map((s) => ({ id: s.id, category, region, stale: s.verifiedAt < staleBefore, demo: s.entry === 'demo' }));
     });
   }
+}
+
+/** free_confidential | free | confidential | paid: the key of the access line. */
+export function accessOf(s: { free: boolean; confidential: boolean }): string {
+  return s.free ? (s.confidential ? 'free_confidential' : 'free') : s.confidential ? 'confidential' : 'paid';
+}
+
+/** Reads the whole directory back from the database, in file form. */
+export async function readDirectory(prisma: PrismaClient): Promise<DirectoryFile> {
+  const [regions, services] = await Promise.all([
+    prisma.region.findMany({ orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }] }),
+    prisma.service.findMany({ orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }] }),
+  ]);
+  return {
+    regions: regions.map((r) => ({ id: r.id, name: r.name })),
+    services: services.map((s) => ({
+      id: s.id,
+      category: s.category as ServiceRow['category'],
+      region: s.regionId,
+      name: s.name,
+      landmark: s.landmark,
+      hours: s.hours,
+      phone: s.phone,
+      free: s.free,
+      confidential: s.confidential,
+      childFriendly: s.childFriendly,
+      womenStaff: s.womenStaff,
+      languages: s.languages.split(',').filter(Boolean),
+      demo: s.demo,
+      verifiedAt: s.verifiedAt,
+    })),
+  };
 }
 
 /** Replaces the whole directory with a validated file, in one transaction. */

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import type { PrismaClient } from '../generated/prisma/client';
 import { DirectoryFile, ServiceRow } from './directory';
+export { readDirectory } from './directory';
 
 /** One problem of a directory file, named by row (1 = the first data row) and field. */
 export interface DirectoryProblem {
@@ -134,33 +134,6 @@ function checkReferences(file: DirectoryFile): DirectoryParseResult {
 }
 
 const csvName = (field: string) => ({ childFriendly: 'child_friendly', womenStaff: 'women_staff', verifiedAt: 'verified_at' })[field] ?? field;
-
-/** Reads the whole directory back from the database. */
-export async function readDirectory(prisma: PrismaClient): Promise<DirectoryFile> {
-  const [regions, services] = await Promise.all([
-    prisma.region.findMany({ orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }] }),
-    prisma.service.findMany({ orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }] }),
-  ]);
-  return {
-    regions: regions.map((r) => ({ id: r.id, name: r.name })),
-    services: services.map((s) => ({
-      id: s.id,
-      category: s.category as ServiceRow['category'],
-      region: s.regionId,
-      name: s.name,
-      landmark: s.landmark,
-      hours: s.hours,
-      phone: s.phone,
-      free: s.free,
-      confidential: s.confidential,
-      childFriendly: s.childFriendly,
-      womenStaff: s.womenStaff,
-      languages: s.languages.split(',').filter(Boolean),
-      demo: s.demo,
-      verifiedAt: s.verifiedAt,
-    })),
-  };
-}
 
 /** Writes a directory in the same format `directory import` reads. */
 export function formatDirectory(file: DirectoryFile, format: 'csv' | 'json'): string {

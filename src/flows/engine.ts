@@ -15,6 +15,8 @@ export interface Screen {
   items: Text[];
   options: Array<{ input: string; label: Text }>;
   nav: { more: boolean; back: boolean; home: boolean; exit: boolean };
+  /** What free input this screen waits for (a keypad input node), so a channel can offer a better control. */
+  expects?: 'phone' | 'reference';
 }
 
 /** Conversation state: the position in the flow and the options chosen, never raw text. */
@@ -59,6 +61,8 @@ export interface StepContext {
   params: Record<string, string>;
   /** Normalises keypad input, or returns null when it is not acceptable. */
   validate(kind: 'phone' | 'reference', input: string): string | null;
+  /** What the channel can do, for `branch` nodes; a missing capability counts as false. */
+  capabilities?: Partial<Record<'knowsNumber' | 'leavesMessages', boolean>>;
 }
 
 export interface StepResult {
@@ -72,6 +76,15 @@ export interface StepResult {
 export const GLOBAL = { exit: '0', home: '00', more: '99', back: '98' } as const;
 const HISTORY_LIMIT = 20;
 const INVALID: Text = { key: 'common.invalid' };
+
+/**
+ * Moves the conversation to a named node as if an option led there (an SMS keyword
+ * such as `ANNULER`): the current node goes into the way back.
+ */
+export function jump(def: FlowDefinition, current: FlowState, id: string, ctx: StepContext): StepResult {
+  const state: FlowState = { ...current, vars: { ...current.vars }, history: [...current.history], at: ctx.now };
+  return forward(def, state, id, ctx, []);
+}
 
 /** Starts a conversation at the definition's start node. */
 export function start(def: FlowDefinition, ctx: StepContext, lang: string): StepResult {
@@ -93,7 +106,7 @@ export function step(def: FlowDefinition, current: FlowState, event: EngineEvent
     const next = node.outcomes[event.outcome] ?? node.outcomes.error;
     return enter(def, state, next, ctx, []);
   }
-  if (node.kind === 'action' || node.kind === 'end') {
+  if (node.kind === 'action' || node.kind === 'end' || node.kind === 'branch') {
     throw new Error(`input received at ${node.kind} node ${node.id}`);
   }
 
@@ -175,6 +188,10 @@ function enter(def: FlowDefinition, state: FlowState, id: string, ctx: StepConte
   const node = nodeOf(def, id);
   state.node = id;
   state.page = 0;
+  if (node.kind === 'branch') {
+    // Transparent: the way back from the next screen skips it.
+    return enter(def, state, ctx.capabilities?.[node.if] ? node.then : node.else, ctx, effects);
+  }
   if (node.kind === 'action') {
     const params: Record<string, string> = {};
     for (const name of node.with) if (name in state.vars) params[name] = state.vars[name];
@@ -267,6 +284,7 @@ function buildFrom(
     items,
     options,
     nav: isEnd ? noNav : { more, back, home: !atRoot, exit: true },
+    ...(node.kind === 'input' ? { expects: node.validate } : {}),
   };
 }
 
@@ -320,7 +338,7 @@ export function resolveText(spec: TextSpec, state: FlowState, ctx: StepContext, 
  */
 export function screensOf(def: FlowDefinition, state: FlowState, ctx: StepContext, hint?: Text): Screen[] {
   const node = nodeOf(def, state.node);
-  if (node.kind === 'action') return [];
+  if (node.kind === 'action' || node.kind === 'branch') return [];
   const pages = paginate(def, node, state, ctx);
   return pages.map((_, page) => show(def, node, { ...state, page }, ctx, hint).screen!);
 }

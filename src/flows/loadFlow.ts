@@ -71,6 +71,10 @@ export function buildFlow({ start, home, fragments, hasKey }: BuildFlowOptions):
       key(node.id, node.empty);
     }
     if (node.kind === 'action') for (const [outcome, to] of Object.entries(node.outcomes)) target(node.id, `outcome "${outcome}"`, to);
+    if (node.kind === 'branch') {
+      target(node.id, 'then', node.then);
+      target(node.id, 'else', node.else);
+    }
   }
   if (!nodes.has(start)) problems.push(`start node "${start}" does not exist`);
   if (!nodes.has(home)) problems.push(`home node "${home}" does not exist`);

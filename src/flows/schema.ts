@@ -77,14 +77,27 @@ export const ActionNode = z.strictObject({
 });
 /** The last screen: the session ends and is forgotten. */
 export const EndNode = z.strictObject({ kind: z.literal('end'), ...base });
+/**
+ * Chooses the next node from what the channel can do: `knowsNumber` (SMS and USSD
+ * know the sender's number, Telegram does not), `leavesMessages` (SMS and Telegram
+ * leave a thread on the phone, USSD does not). Shows nothing of its own.
+ */
+export const BranchNode = z.strictObject({
+  kind: z.literal('branch'),
+  id: NodeId,
+  if: z.enum(['knowsNumber', 'leavesMessages']),
+  then: NodeId,
+  else: NodeId,
+});
 
-export const FlowNode = z.discriminatedUnion('kind', [MenuNode, ChoiceNode, ListNode, InputNode, ActionNode, EndNode]);
+export const FlowNode = z.discriminatedUnion('kind', [MenuNode, ChoiceNode, ListNode, InputNode, ActionNode, EndNode, BranchNode]);
 export type FlowNode = z.infer<typeof FlowNode>;
 export type MenuNode = z.infer<typeof MenuNode>;
 export type ChoiceNode = z.infer<typeof ChoiceNode>;
 export type ListNode = z.infer<typeof ListNode>;
 export type InputNode = z.infer<typeof InputNode>;
 export type ActionNode = z.infer<typeof ActionNode>;
+export type BranchNode = z.infer<typeof BranchNode>;
 
 /** One file of `src/flows/definitions/`: a named group of nodes. */
 export const FlowFragment = z.strictObject({ name: z.string(), nodes: z.array(z.unknown()).min(1) });

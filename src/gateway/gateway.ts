@@ -1,13 +1,14 @@
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { ChannelId, ChannelRenderer, InboundMessage, Reply } from '../channels/types';
+import { CHANNEL_CAPABILITIES, type ChannelId, type ChannelRenderer, type InboundMessage, type Reply } from '../channels/types';
 import type { Keyring, Sealed } from '../crypto/keyring';
-import { GLOBAL, start, step, type Effect, type EngineEvent, type FlowData, type FlowState, type Screen, type StepContext, type StepResult, type Text } from '../flows/engine';
+import { GLOBAL, jump, start, step, type Effect, type EngineEvent, type FlowData, type FlowState, type Screen, type StepContext, type StepResult, type Text } from '../flows/engine';
 import type { FlowDefinition } from '../flows/schema';
 import type { Localizer } from '../locales/localizer';
 import { FailureLimiter } from './failureLimiter';
 import { KeyedLock } from './keyedLock';
+import { Keywords } from './keywords';
 import type { SessionStore } from './sessionStore';
 
 /** What the gateway keeps between two requests: position and choices, never raw text. */
@@ -23,6 +24,11 @@ export interface Session {
   last: Reply;
   /** Sensitive keypad input (a safer number), sealed with the session key as associated data. */
   secrets?: Record<string, Sealed>;
+  /**
+   * Text channels: a random id per conversation. One sender has many conversations
+   * over time, and intake idempotency is per conversation, not per sender.
+   */
+  conversation?: string;
 }
 
 /** The operations the gateway asks of caseLink. */
@@ -55,12 +61,22 @@ export interface GatewayOptions {
   validate: StepContext['validate'];
   languages: string[];
   sessionTtlMs: number;
+  /** Idle time after which a conversation is forgotten, per channel (SMS and Telegram: 30 minutes by default). */
+  sessionTtls?: Partial<Record<ChannelId, number>>;
+  /** A notice shown once, with the first reply of each conversation, per channel (SMS: messages stay on the phone). */
+  notices?: Partial<Record<ChannelId, Text>>;
+  /** Where `ANNULER <code>` leads: the node asking for a reference code. */
+  cancelNode?: string;
+  /** Random conversation ids (injected for deterministic tests). */
+  randomId?: () => string;
   clock: () => Date;
   /** Shows a reference code as people read it. */
   formatReference?: (code: string) => string;
 }
 
 const ENDED_TTL_MS = 60_000;
+/** How long a provider message id is remembered, with the reply it got, for retried webhooks. */
+const SEEN_TTL_MS = 10 * 60_000;
 const CANCEL_FAILURES = { max: 5, windowMs: 3_600_000 };
 
 const CreateParams = z.object({
@@ -80,9 +96,11 @@ const CreateParams = z.object({
 export class Gateway {
   private readonly lock = new KeyedLock();
   private readonly cancelFailures: FailureLimiter;
+  private readonly keywords: Keywords;
 
   constructor(private readonly options: GatewayOptions) {
     this.cancelFailures = new FailureLimiter(CANCEL_FAILURES.max, CANCEL_FAILURES.windowMs, () => options.clock().getTime());
+    this.keywords = new Keywords(options.localizer, options.languages);
   }
 
   /** Handles one inbound request and returns the reply to show. */
@@ -100,10 +118,7 @@ export class Gateway {
     const session = await this.options.store.get(key);
     const turn = new Turn(this.options, this.cancelFailures, message, key, session?.status === 'active' ? session.secrets : undefined);
 
-    if (message.input.type === 'text') {
-      if (session?.status !== 'active' || !session.flow) return turn.save(turn.begin(), []);
-      return turn.save(await turn.feed(session.flow, [message.input.text]), []);
-    }
+    if (message.input.type === 'text') return this.handleText(key, session, turn, message.input.text, message);
 
     const segments = message.input.segments;
     if (!session) return segments.length === 0 ? turn.save(turn.begin(), segments) : turn.offerResume(segments);
@@ -130,12 +145,56 @@ export class Gateway {
     }
     return turn.save(await turn.feed(session.flow!, fresh), segments);
   }
+
+  /**
+   * One message of a text channel (SMS, Telegram). A retried provider message gets the
+   * reply it already had; keywords work at any point; a conversation idle longer than
+   * the channel's TTL is gone, and the next message starts afresh at the welcome.
+   */
+  private async handleText(key: string, session: Session | undefined, turn: Turn, text: string, message: InboundMessage): Promise<Reply> {
+    const { store, keyring } = this.options;
+    const seenKey = message.messageId ? `seen:${keyring.hash(`${message.channel}:${message.messageId}`).slice(0, 40)}` : undefined;
+    if (seenKey) {
+      const seen = await store.get(seenKey);
+      if (seen) return { ...seen.last, repeated: true };
+    }
+    const reply = await this.stepText(key, session, turn, text);
+    if (seenKey) await store.set(seenKey, { status: 'ended', consumed: 0, pathHash: '', last: reply }, SEEN_TTL_MS);
+    return reply;
+  }
+
+  private async stepText(key: string, session: Session | undefined, turn: Turn, text: string): Promise<Reply> {
+    const active = session?.status === 'active' && session.flow ? session : undefined;
+    const keyword = this.keywords.match(text);
+    if (keyword?.action === 'stop') {
+      await this.options.store.delete(key);
+      return turn.localise(goodbyeScreen(), active?.flow?.lang ?? keyword.lang);
+    }
+    turn.conversation = active?.conversation ?? (this.options.randomId ?? (() => crypto.randomUUID()))();
+    if (!active) turn.notice = this.options.notices?.[turn.channel];
+    if (keyword?.action === 'help') {
+      const begun = turn.begin(active?.flow?.lang ?? keyword.lang);
+      return turn.save(await turn.feed(begun.state, [GLOBAL.home], begun), []);
+    }
+    if (keyword?.action === 'cancel') {
+      const begun = turn.begin(active?.flow?.lang ?? keyword.lang);
+      const home = await turn.feed(begun.state, [GLOBAL.home], begun);
+      const asked = turn.jump(home.state, this.options.cancelNode ?? 'cancel.code');
+      return turn.save(keyword.rest ? await turn.feed(asked.state, [keyword.rest], asked) : asked, []);
+    }
+    if (!active) return turn.save(turn.begin(), []);
+    return turn.save(await turn.feed(active.flow!, [text]), []);
+  }
 }
 
 /** One request's work on one conversation. */
 class Turn {
   private readonly ctx: StepContext;
   private ended = false;
+  /** Text channels: the conversation this turn belongs to. */
+  conversation?: string;
+  /** Shown with this turn's reply (the first of a conversation). */
+  notice?: Text;
 
   constructor(
     private readonly options: GatewayOptions,
@@ -148,12 +207,28 @@ class Turn {
     const renderer = options.renderers[message.channel];
     if (!renderer) throw new Error(`no renderer for channel ${message.channel}`);
     const { clock, data, params, validate } = options;
-    this.ctx = { now: clock().getTime(), data, params, validate, fits: (screen, lang) => renderer.fits(this.localise(screen, lang)) };
+    this.ctx = {
+      now: clock().getTime(),
+      data,
+      params,
+      validate,
+      capabilities: CHANNEL_CAPABILITIES[message.channel],
+      fits: (screen, lang) => renderer.fits(this.localise(screen, lang)),
+    };
+  }
+
+  get channel(): ChannelId {
+    return this.message.channel;
   }
 
   /** A new conversation at the welcome screen. */
-  begin(): StepResult {
-    return start(this.options.flow, this.ctx, this.options.languages[0]);
+  begin(lang = this.options.languages[0]): StepResult {
+    return start(this.options.flow, this.ctx, lang);
+  }
+
+  /** Moves to a named node (a keyword's destination). */
+  jump(state: FlowState, node: string): StepResult {
+    return jump(this.options.flow, state, node, this.ctx);
   }
 
   /** Feeds inputs one by one, performing effects, until they are used up or the session ends. */
@@ -192,11 +267,13 @@ class Turn {
       if (effect.type === 'createIntake') {
         const params = CreateParams.parse(effect.params);
         const held = this.secrets?.altNumber;
-        const contact = params.contact === 'alternate' ? (held ? keyring.unseal(held, this.key) : null) : message.address;
+        const knowsNumber = CHANNEL_CAPABILITIES[message.channel].knowsNumber;
+        // A channel that does not know the sender's number (Telegram) only ever calls back a number the person gave.
+        const contact = params.contact === 'alternate' ? (held ? keyring.unseal(held, this.key) : null) : knowsNumber ? message.address : null;
         if (!contact) return { type: 'result', outcome: 'error' };
         const result = await intakes.createIntake({
           channel: message.channel,
-          sessionHash: keyring.hash(this.key),
+          sessionHash: keyring.hash(this.conversation ? `${this.key}:${this.conversation}` : this.key),
           requesterHash,
           contact,
           subject: params.subject,
@@ -235,7 +312,9 @@ class Turn {
       // Only the last reply is kept, for a retried final request; nothing of the conversation.
       await this.options.store.set(this.key, { status: 'ended', ...base }, ENDED_TTL_MS);
     } else {
-      await this.options.store.set(this.key, { status: 'active', flow: result.state, ...base, ...(this.secrets ? { secrets: this.secrets } : {}) }, this.options.sessionTtlMs);
+      const ttl = this.options.sessionTtls?.[this.message.channel] ?? this.options.sessionTtlMs;
+      const extra = { ...(this.secrets ? { secrets: this.secrets } : {}), ...(this.conversation ? { conversation: this.conversation } : {}) };
+      await this.options.store.set(this.key, { status: 'active', flow: result.state, ...base, ...extra }, ttl);
     }
     return reply;
   }
@@ -249,12 +328,14 @@ class Turn {
   }
 
   localise(screen: Screen, lang: string): Reply {
-    return localiseScreen(this.options.localizer, screen, lang);
+    const reply = localiseScreen(this.options.localizer, screen, lang, { labels: this.message.channel === 'telegram' });
+    if (this.notice) reply.notice = this.options.localizer.t(this.notice, lang);
+    return reply;
   }
 }
 
-/** Puts a screen into words in `lang`, global inputs last. */
-export function localiseScreen(localizer: Localizer, screen: Screen, lang: string): Reply {
+/** Puts a screen into words in `lang`, global inputs last; `labels` adds the words of a channel's own buttons (Telegram). */
+export function localiseScreen(localizer: Localizer, screen: Screen, lang: string, { labels = false }: { labels?: boolean } = {}): Reply {
   const t = (text: Text) => localizer.t(text, lang);
   const nav: Reply['nav'] = [];
   if (screen.nav.more) nav.push({ input: GLOBAL.more, label: t({ key: 'nav.more' }) });
@@ -268,6 +349,8 @@ export function localiseScreen(localizer: Localizer, screen: Screen, lang: strin
     items: screen.items.map(t),
     options: screen.options.map((o) => ({ input: o.input, label: t(o.label) })),
     nav,
+    ...(screen.expects ? { expects: screen.expects } : {}),
+    ...(labels ? { labels: { exit: t({ key: 'nav.exit' }), sharePhone: t({ key: 'share.phone' }) } } : {}),
   };
 }
 

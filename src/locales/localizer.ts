@@ -22,6 +22,8 @@ export interface LanguagePack {
   englishName: string;
   /** Per key: draft or reviewed, and translator notes. A key not listed is a draft. */
   review: Record<string, ReviewEntry>;
+  /** `GSM-7`: every string must be writable in the GSM 7-bit alphabet (so SMS stay cheap and basic phones show them). */
+  encoding?: 'GSM-7';
 }
 
 /** Reads `meta.json` and `review.json` of each language folder. */
@@ -33,8 +35,13 @@ export function loadPacks(dir: string = __dirname): Record<string, LanguagePack>
       const file = path.join(dir, entry.name, name);
       return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
     };
-    const meta = read('meta.json') as { name?: string; englishName?: string };
-    packs[entry.name] = { name: meta.name ?? entry.name, englishName: meta.englishName ?? entry.name, review: read('review.json') };
+    const meta = read('meta.json') as { name?: string; englishName?: string; encoding?: 'GSM-7' };
+    packs[entry.name] = {
+      name: meta.name ?? entry.name,
+      englishName: meta.englishName ?? entry.name,
+      review: read('review.json'),
+      ...(meta.encoding === 'GSM-7' ? { encoding: meta.encoding } : {}),
+    };
   }
   return packs;
 }
@@ -77,7 +84,7 @@ export class Localizer {
 
   constructor(
     readonly resources: Resources,
-    private readonly options: LocalizerOptions = {},
+    readonly options: LocalizerOptions = {},
   ) {
     if (!resources[REFERENCE_LANGUAGE]) throw new Error(`locales: the reference language "${REFERENCE_LANGUAGE}" is missing`);
     this.reference = resources[REFERENCE_LANGUAGE];

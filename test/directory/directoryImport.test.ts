@@ -68,6 +68,15 @@ describe('passerelle directory import / export', () => {
     expect(fromJson.ok && again.ok && fromJson.file).toEqual(again.ok && again.file);
   });
 
+  it('refuses an entry too long for one USSD screen, naming the row', async () => {
+    const before = await exportAs('csv');
+    const failure = await run(process.execPath, [BIN, 'directory', 'import', path.join(FIXTURES, 'too-long.csv')], { env: env() }).catch((e) => e);
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toMatch(/row 2: name, landmark, hours: \d+ character\(s\) too long for one USSD screen/);
+    expect(failure.stderr).not.toMatch(/row 1:/);
+    expect(await exportAs('csv')).toBe(before);
+  });
+
   it('--dry-run validates without applying', async () => {
     const before = await exportAs('json');
     const { stdout } = await run(process.execPath, [BIN, 'directory', 'import', '--dry-run', path.join(FIXTURES, 'good.csv')], { env: env() });

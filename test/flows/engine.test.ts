@@ -1,4 +1,4 @@
-import { start, step, type FlowState, type Screen, type StepContext, type StepResult } from '../../src/flows/engine';
+import { jump, start, step, type FlowState, type Screen, type StepContext, type StepResult } from '../../src/flows/engine';
 import { buildFlow, FlowDefinitionError } from '../../src/flows/loadFlow';
 
 /** A small graph with one node of every kind. */
@@ -229,5 +229,64 @@ describe('buildFlow', () => {
   ])('names the node for %s', (_label, nodes, message) => {
     expect(() => buildFlow({ start: 'a', home: 'a', fragments: [{ name: 'broken', nodes }], hasKey: (k) => k !== 'no.such.key' })).toThrow(message);
     expect(() => buildFlow({ start: 'a', home: 'a', fragments: [{ name: 'broken', nodes }], hasKey: (k) => k !== 'no.such.key' })).toThrow(FlowDefinitionError);
+  });
+});
+
+describe('branch', () => {
+  const branching = buildFlow({
+    start: 'ask',
+    home: 'ask',
+    fragments: [
+      {
+        name: 'branching',
+        nodes: [
+          { kind: 'menu', id: 'ask', prompt: 'ask', options: [{ label: 'go', next: 'which' }] },
+          { kind: 'branch', id: 'which', if: 'knowsNumber', then: 'known', else: 'share' },
+          { kind: 'menu', id: 'known', prompt: 'known', options: [{ label: 'ok', next: 'ask' }] },
+          { kind: 'input', id: 'share', prompt: 'share', validate: 'phone', var: 'num', sensitive: true, invalid: 'bad', next: 'ask' },
+        ],
+      },
+    ],
+  });
+  const go = (capabilities?: StepContext['capabilities']) => {
+    const c: StepContext = { ...ctx, capabilities };
+    return step(branching, start(branching, c, 'fr').state, { type: 'input', text: '1' }, c);
+  };
+
+  it('goes to `then` when the channel has the capability (USSD, SMS know the number)', () => {
+    expect(go({ knowsNumber: true }).screen?.node).toBe('known');
+  });
+
+  it('goes to `else` when it has not (Telegram), and a missing capability counts as false', () => {
+    const { screen, state } = go({ knowsNumber: false });
+    expect(screen?.node).toBe('share');
+    expect(screen?.expects).toBe('phone');
+    expect(state.node).toBe('share');
+    expect(go(undefined).screen?.node).toBe('share');
+  });
+
+  it('is transparent: it shows nothing, and back from the next screen skips it', () => {
+    const c: StepContext = { ...ctx, capabilities: { knowsNumber: true } };
+    const { state } = go({ knowsNumber: true });
+    expect(state.history).toEqual(['ask']);
+    expect(step(branching, state, { type: 'input', text: '98' }, c).screen?.node).toBe('ask');
+  });
+
+  it.each([
+    ['an unknown target', { kind: 'branch', id: 'b', if: 'knowsNumber', then: 'a', else: 'nowhere' }, /node "b": else points to unknown node "nowhere"/],
+    ['an unknown capability', { kind: 'branch', id: 'b', if: 'canFly', then: 'a', else: 'a' }, /node "b": if/],
+    ['a missing else', { kind: 'branch', id: 'b', if: 'knowsNumber', then: 'a' }, /node "b": else/],
+  ])('names the node for %s', (_label, node, message) => {
+    expect(() => buildFlow({ start: 'a', home: 'a', fragments: [{ name: 'broken', nodes: [{ kind: 'end', id: 'a', prompt: 'a' }, node] }] })).toThrow(message);
+  });
+});
+
+describe('jump', () => {
+  it('moves to a named node as an option would, keeping the way back', () => {
+    const here = run('1');
+    const { state, screen } = jump(flow, here.state, 'ask', ctx);
+    expect(screen?.node).toBe('ask');
+    expect(state.history).toEqual(['hello', 'menu']);
+    expect(JSON.stringify(here.state)).not.toContain('"node":"ask"');
   });
 });

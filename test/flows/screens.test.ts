@@ -1,5 +1,8 @@
 import fs from 'node:fs';
 import { ussdRenderer, USSD_MAX_LENGTH } from '../../src/channels/africastalking/ussdRenderer';
+import { createSmsRenderer, SMS_MAX_SEGMENTS, smsCost } from '../../src/channels/sms/smsRenderer';
+import { renderTelegram, TELEGRAM_LIMITS, telegramRenderer } from '../../src/channels/telegram/telegramRenderer';
+import type { ChannelRenderer, Reply } from '../../src/channels/types';
 import { DEMO_DIRECTORY_FILE, DirectoryFile } from '../../src/directory/directory';
 import { screensOf, type DataItem, type FlowData, type FlowState, type StepContext } from '../../src/flows/engine';
 import { loadFlow } from '../../src/flows/loadFlow';
@@ -11,7 +14,8 @@ import { loadResources, Localizer } from '../../src/locales/localizer';
 /**
  * Renders every screen of every flow, in every language, with every value a
  * placeholder can take, on every page, with and without a correction hint, and
- * checks each against the USSD limit.
+ * checks each against the USSD limit, the SMS budget (three segments, with and
+ * without transliteration, with the one-time notice) and Telegram's limits.
  */
 const localizer = new Localizer(loadResources());
 const flow = loadFlow(undefined, (key) => localizer.hasKey(key));
@@ -36,12 +40,18 @@ const data: FlowData = {
   },
 };
 
-const ctx = (lang: string): StepContext => ({
+/** Localises a screen as the gateway does, with the SMS notice when a conversation starts. */
+const localise = (screen: Parameters<typeof localiseScreen>[1], lang: string, notice: boolean): Reply => ({
+  ...localiseScreen(localizer, screen, lang, { labels: true }),
+  ...(notice ? { notice: localizer.t({ key: 'sms.reminder' }, lang) } : {}),
+});
+
+const ctx = (lang: string, renderer: ChannelRenderer = ussdRenderer, notice = false): StepContext => ({
   now: 0,
   data,
   params: { hotline: '116 / 800 00 00', emergency: 'Police 17, Pompiers 18, SAMU 1515', retentionHours: '72' },
   validate: createValidator('SN'),
-  fits: (screen) => ussdRenderer.fits(localiseScreen(localizer, screen, lang)),
+  fits: (screen) => renderer.fits(localise(screen, lang, notice)),
 });
 
 /** Every value each variable can take, read from the definitions themselves. */
@@ -81,7 +91,7 @@ function* assignments(names: string[], all: Record<string, string[]>): Generator
 describe('every screen fits USSD', () => {
   const all = domains();
   const rows: Array<[string, string]> = [];
-  for (const lang of languages) for (const node of flow.nodes.values()) if (node.kind !== 'action') rows.push([lang, node.id]);
+  for (const lang of languages) for (const node of flow.nodes.values()) if (node.kind !== 'action' && node.kind !== 'branch') rows.push([lang, node.id]);
 
   test.each(rows)('%s: %s', (lang, id) => {
     const node = flow.nodes.get(id)!;
@@ -107,8 +117,80 @@ describe('every screen fits USSD', () => {
     }
   });
 
-  it('has every key of the reference language in every language', () => {
+  it('has every key of the reference language in English', () => {
+    // Other language packs may lag behind: a missing key falls back to French and is counted.
     const reference = Object.keys(localizer.resources.fr).sort();
-    for (const lang of languages) expect(Object.keys(localizer.resources[lang]).sort()).toEqual(reference);
+    expect(Object.keys(localizer.resources.en).sort()).toEqual(reference);
+  });
+});
+
+/**
+ * Screens that can be the first reply of an SMS conversation, which carries the one-time
+ * notice: the welcome, the main menu (`AIDE`), the cancel screens (`ANNULER <code>`).
+ */
+const FIRST_REPLIES = new Set(['welcome', 'main', ...[...flow.nodes.keys()].filter((id) => id.startsWith('cancel.'))]);
+
+/** Every (language, node) pair, with every assignment of the variables its texts use. */
+function* everyScreen(renderer: ChannelRenderer, notice: boolean): Generator<{ lang: string; id: string; vars: Record<string, string>; reply: Reply }> {
+  const all = domains();
+  for (const lang of languages) {
+    for (const node of flow.nodes.values()) {
+      if (node.kind === 'action' || node.kind === 'branch') continue;
+      if (notice && !FIRST_REPLIES.has(node.id)) continue;
+      for (const vars of assignments(usedVars(node), all)) {
+        const state: FlowState = { node: node.id, lang, vars, page: 0, history: [], at: 0 };
+        for (const hint of [undefined, { key: 'common.invalid' }]) {
+          for (const screen of screensOf(flow, state, ctx(lang, renderer, notice), hint)) yield { lang, id: node.id, vars, reply: localise(screen, lang, notice) };
+        }
+      }
+    }
+  }
+}
+
+describe('every screen fits SMS (at most three segments)', () => {
+  test.each([
+    ['with transliteration', true, false],
+    ['without transliteration', false, false],
+    ['with transliteration and the one-time notice', true, true],
+    ['without transliteration, with the one-time notice', false, true],
+  ])('%s', (_label, transliterate, notice) => {
+    const renderer = createSmsRenderer({ transliterate });
+    let rendered = 0;
+    let worst = 0;
+    for (const { lang, id, vars, reply } of everyScreen(renderer, notice)) {
+      const text = renderer.render(reply);
+      const { segments } = smsCost(text);
+      worst = Math.max(worst, segments);
+      rendered += 1;
+      if (segments > SMS_MAX_SEGMENTS) throw new Error(`${lang} ${id}: ${segments} segments with ${JSON.stringify(vars)}:\n${text}`);
+      expect(text).not.toMatch(/\{\{|\}\}|undefined|null/);
+    }
+    expect(rendered).toBeGreaterThan(notice ? 40 : 500);
+    expect(worst).toBeLessThanOrEqual(SMS_MAX_SEGMENTS);
+  });
+});
+
+describe('every screen fits Telegram', () => {
+  it('text, buttons and callback data within Telegram limits', () => {
+    let rendered = 0;
+    for (const { lang, id, reply } of everyScreen(telegramRenderer, false)) {
+      const message = renderTelegram(reply, 999_999_999);
+      rendered += 1;
+      expect({ lang, id, length: message.text.length <= TELEGRAM_LIMITS.text }).toEqual({ lang, id, length: true });
+      const buttons = 'inline_keyboard' in message.markup ? message.markup.inline_keyboard.flat() : message.markup.keyboard.flat();
+      expect(buttons.length).toBeLessThanOrEqual(TELEGRAM_LIMITS.buttons);
+      for (const button of buttons) {
+        const b = button as { text: string; callback_data?: string };
+        expect(b.text.length).toBeLessThanOrEqual(TELEGRAM_LIMITS.buttonText);
+        if (b.callback_data !== undefined) {
+          expect(Buffer.byteLength(b.callback_data)).toBeLessThanOrEqual(TELEGRAM_LIMITS.callbackData);
+          // Opaque: the data names a keyboard and an index, never an option's meaning.
+          expect(b.callback_data).toMatch(/^([0-9]+\.[0-9]+|x)$/);
+        }
+      }
+      // A quick exit on every message.
+      expect(JSON.stringify(message.markup)).toMatch(/✖/);
+    }
+    expect(rendered).toBeGreaterThan(100);
   });
 });

@@ -6,12 +6,14 @@ import request from 'supertest';
 import { loadConfig, type Config } from '../../src/config';
 import { Keyring, parseDataKeys } from '../../src/crypto/keyring';
 import { createLogger } from '../../src/logger';
-import { createServer, type PasserelleServer } from '../../src/server';
+import { createServer, type PasserelleServer, type ServerOptions } from '../../src/server';
 
 /** Fixed test keys: never used outside tests. */
 export const TEST_ENV = {
   NODE_ENV: 'test',
   LOG_LEVEL: 'trace',
+  // The golden conversations are recorded with two languages on the welcome screen.
+  LANGUAGES: 'fr,en',
   DATA_KEYS: `t1:${Buffer.alloc(32, 7).toString('base64')}`,
   HASH_KEY: Buffer.alloc(32, 9).toString('base64'),
 };
@@ -38,7 +40,7 @@ export interface TestServer {
 }
 
 /** A whole Passerelle on a fresh copy of the migrated template database, logs captured. */
-export async function createTestServer(env: Record<string, string> = {}, options: { seed?: number } = {}): Promise<TestServer> {
+export async function createTestServer(env: Record<string, string> = {}, options: { seed?: number; desk?: ServerOptions['desk']; channels?: ServerOptions['channels'] } = {}): Promise<TestServer> {
   const template = process.env.PASSERELLE_TEST_TEMPLATE;
   if (!template) throw new Error('globalSetup did not run');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-case-'));
@@ -55,7 +57,7 @@ export async function createTestServer(env: Record<string, string> = {}, options
   const logger = createLogger({ level: config.LOG_LEVEL, destination });
   const keyring = new Keyring(parseDataKeys(config.DATA_KEYS!), Buffer.from(config.HASH_KEY!, 'base64'));
   const clock = new TestClock();
-  const server = await createServer({ config, logger, keyring, clock: clock.now, randomBytes: seededRandomBytes(options.seed) });
+  const server = await createServer({ config, logger, keyring, clock: clock.now, randomBytes: seededRandomBytes(options.seed), desk: options.desk, channels: options.channels });
   return {
     server,
     config,

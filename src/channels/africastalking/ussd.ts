@@ -62,7 +62,8 @@ export function ussdRoute({ handle, secret }: UssdRouteOptions): Router {
   return router;
 }
 
-function sameSecret(given: unknown, expected: string): boolean {
+/** Compares a secret in constant time (hashes of equal length). */
+export function sameSecret(given: unknown, expected: string): boolean {
   if (typeof given !== 'string') return false;
   const a = crypto.createHash('sha256').update(given).digest();
   const b = crypto.createHash('sha256').update(expected).digest();

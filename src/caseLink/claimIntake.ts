@@ -1,0 +1,59 @@
+import { AppError } from './appError';
+import { caseloadCount, loadIntakeFor } from './deskIntake';
+import { canWork } from './visibility';
+import { isSupervisor, staffActor, type Actor, type DeskDeps } from './types';
+
+export interface ClaimIntakeOptions {
+  intakeId: string;
+  actor: Actor;
+  /** A supervisor may claim past the caseload limit; the override is audited. */
+  override?: boolean;
+}
+
+export interface ClaimIntakeResult {
+  intakeId: string;
+  /** Active intakes held after this claim. */
+  caseload: number;
+  /** True from CASELOAD_WARNING active intakes on. */
+  warning: boolean;
+  overridden: boolean;
+}
+
+/**
+ * Claims a pending intake for `actor`. Exclusive: the claim is one conditional
+ * update (`status = pending`), so of two racing claims exactly one wins and the
+ * other gets 409. Refused past the caseload limit unless a supervisor overrides.
+ */
+export async function claimIntake(deps: Pick<DeskDeps, 'prisma' | 'config' | 'clock'>, { intakeId, actor, override = false }: ClaimIntakeOptions): Promise<ClaimIntakeResult> {
+  const { prisma, config, clock } = deps;
+  const intake = await loadIntakeFor(deps, actor, intakeId);
+  if (intake.status !== 'pending') throw new AppError('already_claimed', 'This intake is no longer in the queue', 409);
+  if (!canWork(actor, intake)) throw new AppError('not_your_queue', 'This intake is outside your queues, languages or the caller asked for', 403);
+  if (override && !isSupervisor(actor)) throw new AppError('forbidden', 'Only a supervisor may override the caseload limit', 403);
+
+  const held = await caseloadCount(deps, actor.id);
+  const overridden = held >= config.CASELOAD_LIMIT;
+  if (overridden && !override) {
+    throw new AppError('caseload_limit', `Caseload limit reached (${held}/${config.CASELOAD_LIMIT}): close or release an intake first`, 409);
+  }
+  const now = clock();
+  const [claimed] = await prisma.$transaction([
+    prisma.intake.updateMany({ where: { id: intakeId, status: 'pending' }, data: { status: 'claimed', claimedById: actor.id, claimedAt: now } }),
+  ]);
+  if (claimed.count !== 1) throw new AppError('already_claimed', 'Someone else claimed this intake first', 409);
+  if (!override && (await caseloadCount(deps, actor.id)) > config.CASELOAD_LIMIT) {
+    // Two of this person's claims raced past the limit check: give this one back.
+    await prisma.intake.updateMany({ where: { id: intakeId, status: 'claimed', claimedById: actor.id }, data: { status: 'pending', claimedById: null, claimedAt: null } });
+    throw new AppError('caseload_limit', `Caseload limit reached (${config.CASELOAD_LIMIT}): close or release an intake first`, 409);
+  }
+  await prisma.auditEvent.create({
+    data: {
+      intakeId,
+      action: overridden ? 'intake.claimed_override' : 'intake.claimed',
+      actor: staffActor(actor),
+      detail: JSON.stringify({ caseload: held + 1, ...(overridden ? { limit: config.CASELOAD_LIMIT } : {}) }),
+      at: now,
+    },
+  });
+  return { intakeId, caseload: held + 1, warning: held + 1 >= config.CASELOAD_WARNING, overridden };
+}

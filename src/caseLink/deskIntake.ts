@@ -1,0 +1,49 @@
+import { AppError } from './appError';
+import { canSee } from './visibility';
+import type { Actor, DeskDeps } from './types';
+
+/** The fields of an intake the desk shows: never the contact, its hashes or the requester. */
+export const DESK_INTAKE_FIELDS = {
+  id: true,
+  reference: true,
+  status: true,
+  queue: true,
+  channel: true,
+  subject: true,
+  language: true,
+  callerGender: true,
+  timeWindow: true,
+  cover: true,
+  createdAt: true,
+  expiresAt: true,
+  endedAt: true,
+  claimedById: true,
+  claimedAt: true,
+  attempts: true,
+  lastOutcome: true,
+  firstCallAt: true,
+  closeReason: true,
+  handedOffAt: true,
+} as const;
+
+/** Loads an intake for a staff operation; unknown or invisible ids are both 404 (no probing). */
+export async function loadIntakeFor(deps: Pick<DeskDeps, 'prisma'>, actor: Actor, intakeId: string) {
+  const intake = await deps.prisma.intake.findUnique({ where: { id: intakeId }, select: DESK_INTAKE_FIELDS });
+  if (!intake || !canSee(actor, intake)) throw new AppError('not_found', 'No such intake', 404);
+  return intake;
+}
+
+/** Refuses unless `actor` holds the claim on `intake` (a supervisor may act on any claimed intake when `supervisorMay`). */
+export function assertClaimer(actor: Actor, intake: { status: string; claimedById: string | null }, supervisorMay = false): void {
+  if (intake.status !== 'claimed') throw new AppError('not_claimed', 'This intake is not claimed', 409);
+  if (intake.claimedById === actor.id) return;
+  if (supervisorMay && (actor.role === 'supervisor' || actor.role === 'admin')) return;
+  throw new AppError('not_claimer', 'Only the staff member who claimed this intake may do that', 403);
+}
+
+export type DeskIntake = Awaited<ReturnType<typeof loadIntakeFor>>;
+
+/** Active (claimed) intakes held by a staff member. */
+export function caseloadCount(deps: Pick<DeskDeps, 'prisma'>, staffId: string): Promise<number> {
+  return deps.prisma.intake.count({ where: { status: 'claimed', claimedById: staffId } });
+}

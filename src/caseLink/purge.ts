@@ -1,0 +1,41 @@
+import { expireIntakes } from './expireIntakes';
+import { ENDED_STATUSES, type DeskDeps } from './types';
+
+/**
+ * What one purge removed. `expired` and `contactsDestroyed` are always there; the
+ * other counts appear only when something of that kind was removed.
+ */
+export interface PurgeResult {
+  expired: number;
+  contactsDestroyed: number;
+  auditPruned?: number;
+  sessionsPruned?: number;
+  linkCodesCleared?: number;
+  handoffsPruned?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The retention purge: expires unclaimed intakes past INTAKE_TTL_HOURS, destroys
+ * the sealed number of every ended intake (and forgets its requester hash), prunes
+ * audit entries and finished hand-offs past AUDIT_RETENTION_DAYS, expired console
+ * sessions and stale Telegram link codes. Idempotent; runs on the server's schedule
+ * and as `passerelle purge`.
+ */
+export async function purge(deps: Pick<DeskDeps, 'prisma' | 'clock'> & { config: Pick<DeskDeps['config'], 'AUDIT_RETENTION_DAYS'> }): Promise<PurgeResult> {
+  const { prisma, clock, config } = deps;
+  const result: PurgeResult = { ...(await expireIntakes(deps)) };
+  const now = clock();
+  // The requester hash only serves the open-request limit: an ended intake needs it no more.
+  await prisma.intake.updateMany({ where: { status: { in: ENDED_STATUSES }, requesterHash: { not: '' } }, data: { requesterHash: '' } });
+  const horizon = new Date(now.getTime() - config.AUDIT_RETENTION_DAYS * DAY_MS);
+  const counts = {
+    auditPruned: (await prisma.auditEvent.deleteMany({ where: { at: { lt: horizon } } })).count,
+    sessionsPruned: (await prisma.staffSession.deleteMany({ where: { expiresAt: { lte: now } } })).count,
+    linkCodesCleared: (await prisma.staff.updateMany({ where: { linkCodeExpiresAt: { lte: now } }, data: { linkCodeHash: null, linkCodeExpiresAt: null } })).count,
+    handoffsPruned: (await prisma.handoff.deleteMany({ where: { status: { in: ['delivered', 'failed'] }, createdAt: { lt: horizon } } })).count,
+  };
+  for (const [key, value] of Object.entries(counts)) if (value > 0) result[key as keyof typeof counts] = value;
+  return result;
+}

@@ -1,0 +1,112 @@
+import express, { type Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { DeliveryStatus } from '../../outbox/deliveryStats';
+import type { SmsRenderer } from '../sms/smsRenderer';
+import type { InboundMessage, Reply } from '../types';
+import { sameSecret } from './ussd';
+
+/**
+ * Africa's Talking's incoming-message callback (application/x-www-form-urlencoded).
+ * Unknown extra fields (networkCode, cost…) are ignored.
+ */
+export const AtSmsForm = z.object({
+  from: z
+    .string({ error: 'from is required' })
+    .transform((v) => v.replace(/[\s-]/g, ''))
+    .pipe(z.string().regex(/^\+?[1-9][0-9]{5,14}$/, 'from must be an international number')),
+  to: z.string({ error: 'to is required' }).trim().min(1, 'to is required').max(40, 'to is too long'),
+  text: z.string().max(1600, 'text is too long').default(''),
+  date: z.string({ error: 'date is required' }).trim().min(1, 'date is required').max(40, 'date is too long'),
+  id: z.string({ error: 'id is required' }).trim().min(1, 'id is required').max(128, 'id is too long'),
+  linkId: z.string().max(128, 'linkId is too long').optional(),
+});
+export type AtSmsForm = z.infer<typeof AtSmsForm>;
+
+/** Africa's Talking's delivery report callback. */
+export const AtDeliveryForm = z.object({
+  id: z.string({ error: 'id is required' }).trim().min(1, 'id is required').max(128, 'id is too long'),
+  status: z.string({ error: 'status is required' }).regex(/^[A-Za-z]{2,32}$/, 'status is not a status'),
+  failureReason: z.string().max(64).optional(),
+  retryCount: z.string().regex(/^[0-9]{0,4}$/, 'retryCount must be a number').optional(),
+});
+
+/** Africa's Talking delivery statuses → the statuses counted. */
+export const AT_DELIVERY_STATUS_TABLE: Record<string, DeliveryStatus> = {
+  Sent: 'sent',
+  Submitted: 'sent',
+  Buffered: 'queued',
+  Success: 'delivered',
+  Rejected: 'rejected',
+  Failed: 'failed',
+  AbsentSubscriber: 'undelivered',
+  Expired: 'expired',
+};
+
+/** Normalises an incoming Africa's Talking SMS (one conversation per sender). */
+export function toInboundMessage(form: AtSmsForm, sessionKey: (address: string) => string): InboundMessage {
+  const address = `+${form.from.replace(/^\+/, '')}`;
+  return { channel: 'sms_africastalking', sessionKey: sessionKey(address), address, input: { type: 'text', text: form.text }, messageId: form.id };
+}
+
+export interface AtSmsRouteOptions {
+  handle(message: InboundMessage): Promise<Reply>;
+  renderer: SmsRenderer;
+  /** Queues the reply in the outbox (sealed) and makes the first attempt. */
+  send(to: string, body: string): Promise<void>;
+  /** When set, callbacks must carry `?secret=` with this value. */
+  secret?: string;
+  sessionKey(address: string): string;
+  recordDelivery(status: DeliveryStatus): Promise<void>;
+  logger: Logger;
+}
+
+/**
+ * `POST /webhooks/africastalking/sms` (replies go out through the SMS API, via the
+ * outbox) and `POST /webhooks/africastalking/sms/delivery` (delivery reports, counted
+ * only). A retried message id is not answered twice.
+ */
+export function atSmsRoute(options: AtSmsRouteOptions): Router {
+  const router = express.Router();
+  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const allowed = (req: express.Request, res: express.Response) => {
+    if (options.secret && !sameSecret(req.query.secret, options.secret)) {
+      res.status(403).type('text/plain').send('forbidden: missing or wrong secret');
+      return false;
+    }
+    return true;
+  };
+  const badRequest = (res: express.Response, error: z.ZodError) =>
+    res.status(400).type('text/plain').send(`bad request: ${error.issues.map((i) => i.message).join('; ')}`);
+
+  router.post('/', form, async (req, res, next) => {
+    try {
+      if (!allowed(req, res)) return;
+      const parsed = AtSmsForm.safeParse(req.body ?? {});
+      if (!parsed.success) return void badRequest(res, parsed.error);
+      const message = toInboundMessage(parsed.data, options.sessionKey);
+      const reply = await options.handle(message);
+      if (!reply.repeated) {
+        const cost = options.renderer.cost(reply);
+        options.logger.info({ channel: 'sms_africastalking', segments: cost.segments, encoding: cost.encoding }, 'sms reply');
+        await options.send(message.address, options.renderer.render(reply));
+      }
+      res.status(200).type('text/plain').send('ok');
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/delivery', form, async (req, res, next) => {
+    try {
+      if (!allowed(req, res)) return;
+      const parsed = AtDeliveryForm.safeParse(req.body ?? {});
+      if (!parsed.success) return void badRequest(res, parsed.error);
+      await options.recordDelivery(AT_DELIVERY_STATUS_TABLE[parsed.data.status] ?? 'other');
+      res.status(200).type('text/plain').send('ok');
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}

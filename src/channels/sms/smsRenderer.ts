@@ -1,0 +1,98 @@
+import { SegmentedMessage } from 'sms-segments-calculator';
+import type { ChannelRenderer, Reply } from '../types';
+
+/** No reply of any flow may cost more than this many SMS segments; the engine pages to stay under it. */
+export const SMS_MAX_SEGMENTS = 3;
+
+/** The GSM 03.38 default alphabet and its extension table (each extension character costs two septets). */
+const GSM_BASIC = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+const GSM_EXTENSION = '^{}\\[~]|€\f';
+const GSM = new Set([...GSM_BASIC, ...GSM_EXTENSION]);
+
+/** Replacements for characters outside GSM-7 that accents stripping alone does not give. */
+const SUBSTITUTES: Record<string, string> = {
+  œ: 'oe',
+  Œ: 'OE',
+  ç: 'c',
+  '’': "'",
+  '‘': "'",
+  '«': '"',
+  '»': '"',
+  '“': '"',
+  '”': '"',
+  '…': '...',
+  '–': '-',
+  '—': '-',
+  '\u00a0': ' ',
+  '\u202f': ' ',
+};
+
+/**
+ * Replaces characters outside GSM-7 by their nearest GSM-7 spelling (ê → e, ô → o,
+ * œ → oe, ’ → '), so that one accent does not switch the whole message to UCS-2 and
+ * halve the characters per segment. Characters with no GSM-7 spelling are kept.
+ */
+export function transliterate(text: string): string {
+  let out = '';
+  for (const char of text) {
+    if (GSM.has(char)) out += char;
+    else if (char in SUBSTITUTES) out += SUBSTITUTES[char];
+    else {
+      const stripped = char.normalize('NFD').replace(/\p{M}+/gu, '');
+      out += stripped.length > 0 && [...stripped].every((c) => GSM.has(c)) ? stripped : char;
+    }
+  }
+  return out;
+}
+
+/** How a text travels as SMS: its encoding and the number of segments it costs. */
+export interface SmsCost {
+  encoding: 'GSM-7' | 'UCS-2';
+  segments: number;
+  characters: number;
+}
+
+/** The encoding and segment count of a text, as carriers count them (GSM-7 160/153, UCS-2 70/67). */
+export function smsCost(text: string): SmsCost {
+  const message = new SegmentedMessage(text);
+  return { encoding: message.encodingName, segments: message.segmentsCount, characters: message.numberOfCharacters };
+}
+
+export interface SmsRendererOptions {
+  /** Replace characters outside GSM-7 (configurable per deployment: SMS_TRANSLITERATE). */
+  transliterate: boolean;
+  maxSegments?: number;
+}
+
+/** An SMS renderer that also reports what a rendered reply costs. */
+export interface SmsRenderer extends ChannelRenderer {
+  cost(reply: Reply): SmsCost;
+}
+
+/**
+ * Lays a reply out as one plain-text SMS: the one-time notice, the hint, the text,
+ * numbered options and the global inputs on one line. Shared by Twilio and Africa's
+ * Talking. `fits` holds every reply to `maxSegments` so that the engine pages.
+ */
+export function createSmsRenderer({ transliterate: substitute, maxSegments = SMS_MAX_SEGMENTS }: SmsRendererOptions): SmsRenderer {
+  const render = (reply: Reply): string => {
+    const lines: string[] = [];
+    if (reply.hint) lines.push(reply.hint);
+    lines.push(...reply.body, ...reply.items);
+    for (const option of reply.options) lines.push(`${option.input}. ${option.label}`);
+    if (reply.nav.length > 0) lines.push(reply.nav.map((n) => `${n.input} ${n.label}`).join('  '));
+    if (reply.notice) lines.push(reply.notice);
+    const text = lines.join('\n');
+    return substitute ? transliterate(text) : text;
+  };
+  const cost = (reply: Reply) => smsCost(render(reply));
+  return {
+    render,
+    cost,
+    fits: (reply) => {
+      const text = render(reply);
+      // Fast path: 67 UTF-16 units per segment is the smallest any encoding gives.
+      return text.length <= 67 * maxSegments || smsCost(text).segments <= maxSegments;
+    },
+  };
+}

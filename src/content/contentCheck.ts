@@ -1,0 +1,224 @@
+import { USSD_MAX_LENGTH, ussdRenderer } from '../channels/africastalking/ussdRenderer';
+import { createSmsRenderer, SMS_MAX_SEGMENTS, smsCost } from '../channels/sms/smsRenderer';
+import type { ChannelRenderer, Reply } from '../channels/types';
+import type { FlowData, StepContext } from '../flows/engine';
+import type { FlowDefinition } from '../flows/schema';
+import { REFERENCE_LANGUAGE, statusOf, type LanguagePack, type Localizer } from '../locales/localizer';
+import { enumerateScreens, LONG_REGION, withLongEntry } from './screens';
+
+/** Telegram refuses messages longer than this. */
+export const TELEGRAM_MAX_LENGTH = 4096;
+/** Telegram button texts are kept short enough to read on a small phone. */
+export const TELEGRAM_MAX_BUTTON = 64;
+
+export interface ContentCheckOptions {
+  flow: FlowDefinition;
+  localizer: Localizer;
+  packs: Record<string, LanguagePack>;
+  /** Languages to check (the enabled ones, or all packs). */
+  languages: string[];
+  data: FlowData;
+  params: Record<string, string>;
+  validate: StepContext['validate'];
+  /** Transliterate SMS as the deployment does (SMS_TRANSLITERATE). */
+  smsTransliterate: boolean;
+  /** Directory entries not verified for 90 days. */
+  staleEntries: Array<{ id: string; category: string; region: string }>;
+}
+
+export interface Violation {
+  lang: string;
+  kind: 'missing-key' | 'unknown-key' | 'placeholders' | 'encoding' | 'ussd-length' | 'sms-segments' | 'telegram-length' | 'telegram-button' | 'stale-entry';
+  where: string;
+  detail: string;
+}
+
+export interface LanguageReport {
+  lang: string;
+  name: string;
+  keys: number;
+  missing: number;
+  drafts: string[];
+  screens: number;
+  longestUssd: number;
+  mostSegments: number;
+  /** Screens (as USSD text) that need UCS-2, i.e. hold a character outside GSM-7. */
+  ucs2Screens: number;
+  gsm7Screens: number;
+  violations: Violation[];
+}
+
+export interface ContentReport {
+  languages: LanguageReport[];
+  /** Per screen: language, node, page, hint, USSD length, SMS encoding and segments. */
+  screens: Array<{ lang: string; node: string; page: number; hint: boolean; vars: Record<string, string>; ussd: number; encoding: string; segments: number }>;
+  directory: Violation[];
+  /** Per key and language: how many characters the string may have so that every screen showing it fits USSD. */
+  budgets: Record<string, Record<string, number>>;
+  violations: number;
+}
+
+const PLACEHOLDER = /\{\{\s*([a-zA-Z0-9_]+)\s*\}\}/g;
+const placeholders = (text: string) => [...text.matchAll(PLACEHOLDER)].map((m) => m[1]).sort();
+
+/** The strings a screen shows: everything a channel renders, for Telegram's limits. */
+function telegramText(reply: Reply): string {
+  return [reply.hint, ...reply.body, ...reply.items].filter(Boolean).join('\n');
+}
+
+/**
+ * Checks every language pack and every screen: keys present, placeholders
+ * identical to French, every screen of every flow within the USSD limit, the SMS
+ * segment budget and Telegram's limits; reports the encoding per screen, draft
+ * strings per language and stale directory entries.
+ */
+export function runContentCheck(options: ContentCheckOptions): ContentReport {
+  const { localizer, packs, languages } = options;
+  const reference = localizer.resources[REFERENCE_LANGUAGE];
+  const sms = createSmsRenderer({ transliterate: options.smsTransliterate });
+  const data = withLongEntry(options.data);
+  const reports = new Map<string, LanguageReport>();
+  const report = (lang: string) => reports.get(lang)!;
+  const budgets: ContentReport['budgets'] = {};
+
+  for (const lang of languages) {
+    const pack = localizer.resources[lang] ?? {};
+    const violations: Violation[] = [];
+    for (const key of Object.keys(reference)) {
+      if (!(key in pack)) violations.push({ lang, kind: 'missing-key', where: key, detail: 'missing (French is shown instead)' });
+      else if (placeholders(pack[key]).join(',') !== placeholders(reference[key]).join(',')) {
+        violations.push({ lang, kind: 'placeholders', where: key, detail: `{{${placeholders(pack[key]).join('}}, {{')}}} instead of {{${placeholders(reference[key]).join('}}, {{')}}}` });
+      }
+    }
+    for (const key of Object.keys(pack)) if (!(key in reference)) violations.push({ lang, kind: 'unknown-key', where: key, detail: 'not in the reference language' });
+    if (packs[lang]?.encoding === 'GSM-7') {
+      for (const [key, text] of Object.entries(pack)) {
+        // Language names are written in their own script, whatever the pack.
+        if (key.startsWith('languages.') || smsCost(text).encoding === 'GSM-7') continue;
+        const outside = [...new Set([...text].filter((c) => smsCost(c).encoding !== 'GSM-7'))].join(' ');
+        violations.push({ lang, kind: 'encoding', where: key, detail: `outside GSM-7: ${outside}` });
+      }
+    }
+    reports.set(lang, {
+      lang,
+      name: packs[lang]?.name ?? lang,
+      keys: Object.keys(pack).length,
+      missing: violations.filter((v) => v.kind === 'missing-key').length,
+      drafts: Object.keys(pack).filter((key) => statusOf(packs, lang, key) === 'draft'),
+      screens: 0,
+      longestUssd: 0,
+      mostSegments: 0,
+      ucs2Screens: 0,
+      gsm7Screens: 0,
+      violations,
+    });
+  }
+
+  const screens: ContentReport['screens'] = [];
+  const common = { flow: options.flow, localizer, data, params: options.params, validate: options.validate, languages, extraValues: { region: [LONG_REGION], reference: ['8888 8888'] } };
+  const describe = (s: { node: string; page: number; hint: boolean; vars: Record<string, string> }) =>
+    `${s.node}${s.page ? ` page ${s.page + 1}` : ''}${s.hint ? ' (with hint)' : ''}${Object.keys(s.vars).length ? ` ${JSON.stringify(s.vars)}` : ''}`;
+
+  // USSD: the tightest channel; also where the encoding of each screen is reported.
+  for (const screen of enumerateScreens({ ...common, renderer: ussdRenderer })) {
+    const r = report(screen.lang);
+    const text = ussdRenderer.render(screen.reply);
+    const cost = smsCost(text.slice(4));
+    r.screens += 1;
+    r.longestUssd = Math.max(r.longestUssd, text.length);
+    if (cost.encoding === 'GSM-7') r.gsm7Screens += 1;
+    else r.ucs2Screens += 1;
+    screens.push({ lang: screen.lang, node: screen.node, page: screen.page, hint: screen.hint, vars: screen.vars, ussd: text.length, encoding: cost.encoding, segments: 0 });
+    if (text.length > USSD_MAX_LENGTH) r.violations.push({ lang: screen.lang, kind: 'ussd-length', where: describe(screen), detail: `${text.length} characters, the limit is ${USSD_MAX_LENGTH}` });
+    for (const key of screen.keys) {
+      const words = localizer.resources[screen.lang]?.[key];
+      if (words === undefined) continue;
+      const room = words.length + USSD_MAX_LENGTH - text.length;
+      const byLang = (budgets[key] ??= {});
+      byLang[screen.lang] = Math.min(byLang[screen.lang] ?? Number.POSITIVE_INFINITY, room);
+    }
+  }
+
+  // SMS and Telegram page differently: each is enumerated with its own renderer.
+  const channels: Array<{ renderer: ChannelRenderer; check: (reply: Reply) => Array<Pick<Violation, 'kind' | 'detail'>> }> = [
+    {
+      renderer: sms,
+      check: (reply) => {
+        const cost = sms.cost(reply);
+        return cost.segments > SMS_MAX_SEGMENTS ? [{ kind: 'sms-segments', detail: `${cost.segments} segments (${cost.encoding}), the budget is ${SMS_MAX_SEGMENTS}` }] : [];
+      },
+    },
+    {
+      renderer: { render: telegramText, fits: (reply) => telegramText(reply).length <= TELEGRAM_MAX_LENGTH },
+      check: (reply) => [
+        ...(telegramText(reply).length > TELEGRAM_MAX_LENGTH ? [{ kind: 'telegram-length' as const, detail: `${telegramText(reply).length} characters, the limit is ${TELEGRAM_MAX_LENGTH}` }] : []),
+        ...[...reply.options, ...reply.nav]
+          .filter((o) => o.label.length > TELEGRAM_MAX_BUTTON)
+          .map((o) => ({ kind: 'telegram-button' as const, detail: `button "${o.label}" is longer than ${TELEGRAM_MAX_BUTTON} characters` })),
+      ],
+    },
+  ];
+  for (const channel of channels) {
+    for (const screen of enumerateScreens({ ...common, renderer: channel.renderer })) {
+      const r = report(screen.lang);
+      if (channel.renderer === sms) r.mostSegments = Math.max(r.mostSegments, sms.cost(screen.reply).segments);
+      for (const problem of channel.check(screen.reply)) r.violations.push({ lang: screen.lang, where: describe(screen), ...problem });
+    }
+  }
+
+  const directory: Violation[] = options.staleEntries.map((e) => ({
+    lang: '-',
+    kind: 'stale-entry',
+    where: e.id,
+    detail: `${e.category} in ${e.region}: not verified for 90 days (shown "to be confirmed")`,
+  }));
+  const languageReports = languages.map(report);
+  return {
+    languages: languageReports,
+    screens,
+    directory,
+    budgets,
+    violations: languageReports.reduce((n, r) => n + r.violations.length, 0) + directory.length,
+  };
+}
+
+/** A readable report: one table per language, then the problems, the drafts and the directory. */
+export function formatContentReport(report: ContentReport): string {
+  const out: string[] = [];
+  for (const r of report.languages) {
+    out.push(`## ${r.name} (${r.lang})`);
+    const rows: Array<[string, string]> = [
+      ['keys', `${r.keys}${r.missing ? ` (${r.missing} missing)` : ''}`],
+      ['draft strings', String(r.drafts.length)],
+      ['screens checked (USSD)', String(r.screens)],
+      ['longest USSD screen', `${r.longestUssd} / ${USSD_MAX_LENGTH}`],
+      ['most SMS segments', `${r.mostSegments} / ${SMS_MAX_SEGMENTS}`],
+      ['screens in GSM-7', String(r.gsm7Screens)],
+      ['screens needing UCS-2', String(r.ucs2Screens)],
+      ['problems', String(r.violations.length)],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    out.push(...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`));
+    for (const v of r.violations.slice(0, 50)) out.push(`  ✗ ${v.kind}: ${v.where}: ${v.detail}`);
+    if (r.violations.length > 50) out.push(`  … and ${r.violations.length - 50} more`);
+    if (r.drafts.length > 0) out.push(`  drafts to review: ${r.drafts.join(', ')}`);
+    out.push('');
+  }
+  const ucs2 = report.screens.filter((s) => s.encoding === 'UCS-2');
+  if (ucs2.length > 0) {
+    out.push('## Screens needing UCS-2 (a character outside GSM-7; SMS transliteration may avoid it)');
+    const seen = new Set<string>();
+    for (const s of ucs2) {
+      const id = `${s.lang} ${s.node}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push(`  ${id}`);
+    }
+    out.push('');
+  }
+  out.push('## Directory');
+  out.push(report.directory.length === 0 ? '  every entry verified within 90 days' : report.directory.map((v) => `  ✗ ${v.where}: ${v.detail}`).join('\n'));
+  out.push('');
+  out.push(report.violations === 0 ? 'Content check passed.' : `Content check failed: ${report.violations} problem(s).`);
+  return out.join('\n');
+}

@@ -1,0 +1,147 @@
+import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
+import { ZodError } from 'zod';
+import { AppError } from '../../caseLink/appError';
+import { claimIntake } from '../../caseLink/claimIntake';
+import { closeIntake } from '../../caseLink/closeIntake';
+import { getIntake } from '../../caseLink/getIntake';
+import { handOffIntake } from '../../caseLink/handOffIntake';
+import { listCaseload } from '../../caseLink/listCaseload';
+import { listQueue } from '../../caseLink/listQueue';
+import { reassignIntake } from '../../caseLink/reassignIntake';
+import { recordOutcome } from '../../caseLink/recordOutcome';
+import { releaseIntake } from '../../caseLink/releaseIntake';
+import { revealContact } from '../../caseLink/revealContact';
+import { statistics } from '../../caseLink/statistics';
+import type { Actor } from '../../caseLink/types';
+import { requireSupervisor } from '../auth';
+import type { DeskContext } from '../context';
+import { presentIntake } from '../presenters';
+import { createLinkCode } from '../staffAccounts';
+import { authenticate } from './authenticate';
+import { openApiDocument } from './openapi';
+import { ClaimBody, CloseBody, OutcomeBody, ReassignBody, StatsQuery } from './schemas';
+
+const ID = /^[0-9a-f]{32}$/;
+const DAY_MS = 86_400_000;
+
+const actorOf = (res: Response) => res.locals.actor as Actor & { name: string };
+
+/** The intake id of the path; a malformed id is as unknown as a missing one. */
+function intakeId(req: Request): string {
+  const id = String(req.params.id);
+  if (!ID.test(id)) throw new AppError('not_found', 'No such intake', 404);
+  return id;
+}
+
+/** The JSON body; a request without one is an empty object. */
+const bodyOf = (req: Request) => req.body ?? {};
+
+/**
+ * The staff REST API under /api/v1/: zod-validated input, JSON output without any
+ * contact detail except from reveal, errors as `{ error: { code, message } }`.
+ */
+export function apiRouter(ctx: DeskContext): Router {
+  const router = express.Router();
+  const document = openApiDocument();
+  router.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  router.use(express.json({ limit: '16kb' }));
+  router.use(authenticate(ctx));
+
+  const show = async (res: Response, id: string) => presentIntake(await getIntake(ctx, { intakeId: id, actor: actorOf(res) }), actorOf(res));
+
+  router.get('/me', (_req, res) => {
+    const { id, name, role, queues, languages, gender } = actorOf(res);
+    res.json({ id, name, role, queues, languages, gender });
+  });
+  router.post('/me/telegram-link-code', async (_req, res) => {
+    const { code, expiresAt } = await createLinkCode(ctx, actorOf(res).id);
+    res.json({ code, expiresAt: expiresAt.toISOString() });
+  });
+  router.get('/intakes', async (_req, res) => {
+    const actor = actorOf(res);
+    const intakes = await listQueue(ctx, { actor });
+    res.json({ intakes: intakes.map((i) => presentIntake(i, actor)) });
+  });
+  router.get('/intakes/:id', async (req, res) => {
+    res.json(await show(res, intakeId(req)));
+  });
+  router.post('/intakes/:id/claim', async (req, res) => {
+    const id = intakeId(req);
+    const { override } = ClaimBody.parse(bodyOf(req));
+    const result = await claimIntake(ctx, { intakeId: id, actor: actorOf(res), override });
+    res.json({ intake: await show(res, id), caseload: result.caseload, warning: result.warning, overridden: result.overridden });
+  });
+  router.post('/intakes/:id/reveal', async (req, res) => {
+    res.json(await revealContact(ctx, { intakeId: intakeId(req), actor: actorOf(res), via: 'api' }));
+  });
+  router.post('/intakes/:id/outcome', async (req, res) => {
+    const id = intakeId(req);
+    const { outcome } = OutcomeBody.parse(bodyOf(req));
+    res.json(await recordOutcome(ctx, { intakeId: id, actor: actorOf(res), outcome }));
+  });
+  router.post('/intakes/:id/release', async (req, res) => {
+    const id = intakeId(req);
+    await releaseIntake(ctx, { intakeId: id, actor: actorOf(res) });
+    res.json(await show(res, id));
+  });
+  router.post('/intakes/:id/close', async (req, res) => {
+    const id = intakeId(req);
+    const { reason } = CloseBody.parse(bodyOf(req));
+    await closeIntake(ctx, { intakeId: id, actor: actorOf(res), reason });
+    res.json(await show(res, id));
+  });
+  router.post('/intakes/:id/handoff', async (req, res) => {
+    const id = intakeId(req);
+    await handOffIntake(ctx, { intakeId: id, actor: actorOf(res), adapter: ctx.handoffAdapter.name });
+    ctx.kickHandoffs();
+    res.json(await show(res, id));
+  });
+  router.post('/intakes/:id/reassign', async (req, res) => {
+    const actor = actorOf(res);
+    requireSupervisor(actor);
+    const id = intakeId(req);
+    const { staffId, override } = ReassignBody.parse(bodyOf(req));
+    await reassignIntake(ctx, { intakeId: id, actor, toStaffId: staffId, override });
+    res.json(await show(res, id));
+  });
+  router.get('/caseload', async (_req, res) => {
+    const actor = actorOf(res);
+    const caseload = await listCaseload(ctx, { actor });
+    res.json({ ...caseload, intakes: caseload.intakes.map((i) => presentIntake(i, actor)) });
+  });
+  router.get('/stats', async (req, res) => {
+    requireSupervisor(actorOf(res));
+    const query = StatsQuery.parse(req.query);
+    const to = query.to ? new Date(Date.parse(`${query.to}T00:00:00Z`) + DAY_MS) : new Date(Date.parse(ctx.clock().toISOString().slice(0, 10)) + DAY_MS);
+    const from = query.from ? new Date(`${query.from}T00:00:00Z`) : new Date(to.getTime() - 30 * DAY_MS);
+    if (from >= to) throw new AppError('invalid_query', '`from` must be before `to`', 400);
+    res.json(await statistics(ctx, { from, to }));
+  });
+
+  router.use((_req, _res) => {
+    throw new AppError('not_found', 'No such endpoint', 404);
+  });
+  router.use(apiErrors(ctx));
+  return router;
+}
+
+/** The API's one error mapping: domain errors, invalid input, malformed JSON; a 500 says nothing more. */
+function apiErrors(ctx: Pick<DeskContext, 'logger'>): ErrorRequestHandler {
+  return (err, _req, res, _next) => {
+    let error: AppError;
+    if (err instanceof AppError) error = err;
+    else if (err instanceof ZodError) {
+      const issues = err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+      error = new AppError('invalid_request', issues, 400);
+    } else if (err?.type === 'entity.parse.failed') error = new AppError('malformed_json', 'The body is not valid JSON', 400);
+    else if (err?.type === 'entity.too.large') error = new AppError('too_large', 'The body is too large', 413);
+    else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) error = new AppError('bad_request', 'Bad request', err.status);
+    else {
+      ctx.logger.error({ err }, 'api: unexpected error');
+      error = new AppError('internal', 'Internal error', 500);
+    }
+    res.status(error.status).json({ error: { code: error.code, message: error.message } });
+  };
+}

@@ -1,0 +1,101 @@
+import { OpenAPIRegistry, OpenApiGeneratorV3, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { ZodType } from 'zod';
+import * as S from './schemas';
+
+const json = (schema: ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const err = (description: string) => json(S.ErrorResponse, description);
+const common = { 401: err('Not authenticated'), 403: err('Not allowed (role, CSRF)') };
+
+/** The document served at /api/v1/openapi.json, generated from the same zod schemas that validate requests. */
+export function openApiDocument() {
+  const registry = new OpenAPIRegistry();
+  const bearer = registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'The API token printed by `passerelle staff add`.' });
+  const session = registry.registerComponent('securitySchemes', 'consoleSession', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'psl_session',
+    description: 'A web console session; state-changing requests also need the X-CSRF-Token header.',
+  });
+  const security = [{ [bearer.name]: [] }, { [session.name]: [] }];
+  const path = (config: Omit<RouteConfig, 'security'>) => registry.registerPath({ ...config, security });
+  const withId = { params: S.IntakeIdParam };
+  const body = (schema: ZodType) => ({ content: { 'application/json': { schema } } });
+
+  path({ method: 'get', path: '/api/v1/me', summary: 'Who am I', responses: { 200: json(S.Me, 'The authenticated staff member'), ...common } });
+  path({
+    method: 'post',
+    path: '/api/v1/me/telegram-link-code',
+    summary: 'A one-time code to link a Telegram account to the staff bot (send `/link CODE` to the bot)',
+    responses: { 200: json(S.LinkCode, 'The code, valid 15 minutes'), ...common },
+  });
+  path({
+    method: 'get',
+    path: '/api/v1/intakes',
+    summary: 'Pending intakes I may claim (my queues and languages), by time window then age; no contact detail',
+    responses: { 200: json(S.IntakeList, 'The queue'), ...common },
+  });
+  path({ method: 'get', path: '/api/v1/intakes/{id}', summary: 'One intake, no contact detail', request: withId, responses: { 200: json(S.IntakeView, 'The intake'), ...common, 404: err('Unknown intake') } });
+  path({
+    method: 'post',
+    path: '/api/v1/intakes/{id}/claim',
+    summary: 'Claim an intake (exclusive; refused past the caseload limit unless a supervisor overrides)',
+    request: { ...withId, body: body(S.ClaimBody) },
+    responses: { 200: json(S.ClaimResult, 'Claimed'), 400: err('Invalid body'), ...common, 404: err('Unknown intake'), 409: err('Already claimed, or caseload limit') },
+  });
+  path({
+    method: 'post',
+    path: '/api/v1/intakes/{id}/reveal',
+    summary: 'Reveal the callback number: the claimer only, audited, rate-limited',
+    request: withId,
+    responses: { 200: json(S.RevealResult, 'The number'), ...common, 404: err('Unknown intake'), 409: err('Not claimed'), 410: err('Number destroyed'), 429: err('Too many reveals') },
+  });
+  path({
+    method: 'post',
+    path: '/api/v1/intakes/{id}/outcome',
+    summary: 'Record the outcome of a call attempt',
+    request: { ...withId, body: body(S.OutcomeBody) },
+    responses: { 200: json(S.OutcomeResult, 'Recorded'), 400: err('Invalid body'), ...common, 404: err('Unknown intake'), 409: err('Not claimed') },
+  });
+  path({
+    method: 'post',
+    path: '/api/v1/intakes/{id}/release',
+    summary: 'Put a claimed intake back in the queue',
+    request: withId,
+    responses: { 200: json(S.IntakeView, 'Released'), ...common, 404: err('Unknown intake'), 409: err('Not claimed') },
+  });
+  path({
+    method: 'post',
+    path: '/api/v1/intakes/{id}/close',
+    summary: 'Close with a reason code; the sealed number is destroyed at once',
+    request: { ...withId, body: body(S.CloseBody) },
+    responses: { 200: json(S.IntakeView, 'Closed'), 400: err('Invalid body'), ...common, 404: err('Unknown intake'), 409: err('Not claimed') },
+  });
+  path({
+    method: 'post',
+    path: '/api/v1/intakes/{id}/handoff',
+    summary: 'Hand off to the case-management system (after a reached outcome); the number is forgotten',
+    request: withId,
+    responses: { 200: json(S.IntakeView, 'Handed off'), ...common, 404: err('Unknown intake'), 409: err('Not claimed or not reached') },
+  });
+  path({
+    method: 'post',
+    path: '/api/v1/intakes/{id}/reassign',
+    summary: 'Supervisors: give an open intake to another staff member',
+    request: { ...withId, body: body(S.ReassignBody) },
+    responses: { 200: json(S.IntakeView, 'Reassigned'), 400: err('Invalid body'), ...common, 404: err('Unknown intake or staff'), 409: err('Ended, or caseload limit') },
+  });
+  path({ method: 'get', path: '/api/v1/caseload', summary: 'My claimed intakes and caseload level', responses: { 200: json(S.Caseload, 'My caseload'), ...common } });
+  path({
+    method: 'get',
+    path: '/api/v1/stats',
+    summary: 'Supervisors: counts per day, channel, queue, outcome and time to first call; small cells suppressed',
+    request: { query: S.StatsQuery },
+    responses: { 200: json(S.StatsView, 'Statistics'), 400: err('Invalid query'), ...common },
+  });
+
+  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: { title: 'Passerelle callback desk API', version: '1.0.0', description: 'Errors are `{ "error": { "code", "message" } }`. No endpoint ever returns a number except reveal.' },
+    servers: [{ url: '/' }],
+  });
+}

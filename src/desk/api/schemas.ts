@@ -1,0 +1,84 @@
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { CLOSE_REASONS, OUTCOMES, STAFF_ROLES } from '../../caseLink/types';
+
+extendZodWithOpenApi(z);
+
+/** Intake ids are 32 hex characters; anything else is unknown (404), never echoed. */
+export const IntakeIdParam = z.object({ id: z.string().openapi({ example: '3f2a9c0d4e5b6a7980f1e2d3c4b5a697' }) });
+
+export const ClaimBody = z
+  .strictObject({ override: z.boolean().optional().openapi({ description: 'Supervisors only: claim past the caseload limit (audited).' }) })
+  .openapi('ClaimBody');
+export const OutcomeBody = z.strictObject({ outcome: z.enum(OUTCOMES) }).openapi('OutcomeBody');
+export const CloseBody = z.strictObject({ reason: z.enum(CLOSE_REASONS) }).openapi('CloseBody');
+export const ReassignBody = z
+  .strictObject({ staffId: z.string().min(1).max(64), override: z.boolean().optional() })
+  .openapi('ReassignBody');
+export const StatsQuery = z.object({
+  from: z.iso.date().optional().openapi({ description: 'First day (UTC), default 30 days ago', example: '2026-11-01' }),
+  to: z.iso.date().optional().openapi({ description: 'Last day included (UTC), default today', example: '2026-11-30' }),
+});
+
+export const ErrorResponse = z
+  .object({ error: z.object({ code: z.string().openapi({ example: 'already_claimed' }), message: z.string() }) })
+  .openapi('Error');
+
+const nullableDate = z.string().nullable();
+/** An intake as the desk shows it: never a number, a hash or a requester. */
+export const IntakeView = z
+  .object({
+    id: z.string(),
+    reference: z.string().openapi({ example: '48275936' }),
+    status: z.enum(['pending', 'claimed', 'closed', 'cancelled', 'expired', 'handed_off']),
+    queue: z.string(),
+    channel: z.string(),
+    subject: z.enum(['self', 'child', 'other']),
+    language: z.string(),
+    callerGender: z.enum(['female', 'male', 'any']),
+    timeWindow: z.enum(['morning', 'afternoon', 'evening', 'any']),
+    cover: z.string().openapi({ description: 'How the caller introduces themselves (a cover key).' }),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    endedAt: nullableDate,
+    claimedByMe: z.boolean(),
+    claimedAt: nullableDate,
+    attempts: z.number().int(),
+    lastOutcome: z.enum(OUTCOMES).nullable(),
+    firstCallAt: nullableDate,
+    closeReason: z.string().nullable(),
+    handedOffAt: nullableDate,
+  })
+  .openapi('Intake');
+
+export const IntakeList = z.object({ intakes: z.array(IntakeView) }).openapi('IntakeList');
+export const Caseload = z
+  .object({ intakes: z.array(IntakeView), active: z.number().int(), limit: z.number().int(), warningFrom: z.number().int(), warning: z.boolean() })
+  .openapi('Caseload');
+export const ClaimResult = z
+  .object({ intake: IntakeView, caseload: z.number().int(), warning: z.boolean(), overridden: z.boolean() })
+  .openapi('ClaimResult');
+export const RevealResult = z
+  .object({ contact: z.string().openapi({ description: 'The callback number (E.164). Audited.' }), cover: z.string() })
+  .openapi('RevealResult');
+export const OutcomeResult = z
+  .object({ status: z.enum(['claimed', 'pending', 'expired', 'closed']), attempts: z.number().int() })
+  .openapi('OutcomeResult');
+export const Me = z
+  .object({ id: z.string(), name: z.string(), role: z.enum(STAFF_ROLES), queues: z.array(z.string()), languages: z.array(z.string()), gender: z.enum(['f', 'm']).nullable() })
+  .openapi('Me');
+export const LinkCode = z.object({ code: z.string().openapi({ example: '48201937' }), expiresAt: z.string() }).openapi('TelegramLinkCode');
+const StatCell = z.object({ key: z.string(), count: z.number().int().nullable().openapi({ description: 'null: suppressed (under the minimum cell size)' }) });
+export const StatsView = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    minCell: z.number().int(),
+    total: z.number().int().nullable(),
+    byDay: z.array(StatCell),
+    byChannel: z.array(StatCell),
+    byQueue: z.array(StatCell),
+    byOutcome: z.array(StatCell),
+    timeToFirstCall: z.array(StatCell),
+  })
+  .openapi('Statistics');

@@ -1,0 +1,220 @@
+import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import { z } from 'zod';
+import { AppError } from '../../caseLink/appError';
+import { claimIntake } from '../../caseLink/claimIntake';
+import { closeIntake } from '../../caseLink/closeIntake';
+import { getIntake } from '../../caseLink/getIntake';
+import { handOffIntake } from '../../caseLink/handOffIntake';
+import { listCaseload } from '../../caseLink/listCaseload';
+import { listQueue } from '../../caseLink/listQueue';
+import { recordOutcome } from '../../caseLink/recordOutcome';
+import { releaseIntake } from '../../caseLink/releaseIntake';
+import { revealContact } from '../../caseLink/revealContact';
+import { CLOSE_REASONS, OUTCOMES, type Actor } from '../../caseLink/types';
+import { canWork } from '../../caseLink/visibility';
+import { sameSecret } from '../api/authenticate';
+import { login, openSession, staffBySession } from '../auth';
+import { SESSION_COOKIE, type DeskContext } from '../context';
+import { createLinkCode } from '../staffAccounts';
+import { translate, type ConsoleLang } from './i18n';
+import { caseloadPage, CSS_HASH, errorPage, intakePage, linkCodePage, loginPage, queuePage, type PageContext } from './views';
+
+const LANG_COOKIE = 'psl_lang';
+const LOGIN_CSRF_COOKIE = 'psl_login';
+const ID = /^[0-9a-f]{32}$/;
+const DONE = ['claimed', 'claimedWarning', 'outcome', 'closed', 'released', 'handedOff'] as const;
+
+const LoginForm = z.object({ name: z.string().trim().min(1).max(80), password: z.string().min(1).max(200), _csrf: z.string().max(100) });
+const OutcomeForm = z.object({ outcome: z.enum(OUTCOMES) });
+const CloseForm = z.object({ reason: z.enum(CLOSE_REASONS) });
+
+interface ConsoleLocals {
+  actor: Actor & { name: string };
+  csrf: string;
+  sessionId: string;
+}
+
+/**
+ * The web console at /console/: server-rendered, no JavaScript, small pages.
+ * Sessions live in an httpOnly SameSite=Strict cookie (the database holds its
+ * hash); every form carries the session's CSRF token; login is rate-limited.
+ */
+export function consoleRouter(ctx: DeskContext): Router {
+  const router = express.Router();
+  const secure = ctx.config.NODE_ENV === 'production' || (ctx.config.PUBLIC_BASE_URL?.startsWith('https:') ?? false);
+  const cookie = (name: string, value: string, maxAgeSeconds: number) =>
+    serializeCookie(name, value, { httpOnly: true, sameSite: 'strict', secure, path: name === LANG_COOKIE || name === LOGIN_CSRF_COOKIE ? '/console' : '/', maxAge: maxAgeSeconds });
+
+  router.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'none'"],
+          styleSrc: [CSS_HASH],
+          imgSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+        },
+      },
+      strictTransportSecurity: secure,
+      xFrameOptions: { action: 'deny' },
+    }),
+  );
+  router.use(express.urlencoded({ extended: false, limit: '8kb' }));
+
+  const langOf = (req: Request): ConsoleLang => (parseCookie(req.headers.cookie ?? '')[LANG_COOKIE] === 'en' ? 'en' : 'fr');
+  const pageContext = (req: Request, res: Response): PageContext => {
+    const locals = res.locals as Partial<ConsoleLocals>;
+    return { lang: langOf(req), actor: locals.actor, csrf: locals.csrf, now: ctx.clock() };
+  };
+  const send = (res: Response, body: string, status = 200) => {
+    res.status(status).type('html').send(body);
+  };
+
+  router.get('/lang', (req, res) => {
+    const to = req.query.to === 'en' ? 'en' : 'fr';
+    res.setHeader('Set-Cookie', cookie(LANG_COOKIE, to, 365 * 86_400));
+    res.redirect(303, '/console/');
+  });
+
+  const showLogin = (req: Request, res: Response, status = 200, error?: string) => {
+    const token = ctx.randomBytes(18).toString('base64url');
+    res.setHeader('Set-Cookie', cookie(LOGIN_CSRF_COOKIE, token, 3600));
+    send(res, loginPage(pageContext(req, res), token, error), status);
+  };
+  router.get('/login', (req, res) => showLogin(req, res));
+  const loginLimiter = rateLimit({
+    windowMs: 15 * 60_000,
+    limit: ctx.config.LOGIN_RATE_LIMIT,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    // Only failures count: a desk sharing one address can still log in all morning.
+    skipSuccessfulRequests: true,
+    handler: (req, res) => {
+      ctx.logger.warn('console: login rate limit reached');
+      showLogin(req, res, 429, translate(langOf(req), 'login.limited'));
+    },
+  });
+  router.post('/login', loginLimiter, async (req, res) => {
+    const form = LoginForm.safeParse(req.body ?? {});
+    const expected = parseCookie(req.headers.cookie ?? '')[LOGIN_CSRF_COOKIE] ?? '';
+    if (!form.success || !expected || !sameSecret(form.data._csrf, expected)) {
+      showLogin(req, res, 400, translate(langOf(req), form.success ? 'error.csrf' : 'login.failed'));
+      return;
+    }
+    const actor = await login(ctx.prisma, form.data.name, form.data.password);
+    if (!actor) {
+      ctx.logger.info('console: login failed');
+      showLogin(req, res, 401, translate(langOf(req), 'login.failed'));
+      return;
+    }
+    const { token } = await openSession(ctx.prisma, actor.id, { now: ctx.clock(), hours: ctx.config.CONSOLE_SESSION_HOURS, randomBytes: ctx.randomBytes });
+    res.setHeader('Set-Cookie', [cookie(SESSION_COOKIE, token, ctx.config.CONSOLE_SESSION_HOURS * 3600), cookie(LOGIN_CSRF_COOKIE, '', 0)]);
+    res.redirect(303, '/console/');
+  });
+
+  // Everything below needs a session; every POST its CSRF token.
+  router.use(async (req: Request, res: Response, next: NextFunction) => {
+    const token = parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE];
+    const session = token ? await staffBySession(ctx.prisma, token, ctx.clock()) : null;
+    if (!session) {
+      res.redirect(303, '/console/login');
+      return;
+    }
+    Object.assign(res.locals, { actor: session.actor, csrf: session.csrfToken, sessionId: session.sessionId } satisfies ConsoleLocals);
+    if (req.method === 'POST' && !sameSecret(String(req.body?._csrf ?? ''), session.csrfToken)) throw new AppError('csrf', 'Missing or wrong CSRF token', 403);
+    next();
+  });
+  const actorOf = (res: Response) => (res.locals as ConsoleLocals).actor;
+  const intakeId = (req: Request) => {
+    const id = String(req.params.id);
+    if (!ID.test(id)) throw new AppError('not_found', 'No such intake', 404);
+    return id;
+  };
+  const back = (res: Response, id: string, done: (typeof DONE)[number]) => res.redirect(303, `/console/intakes/${id}?done=${done}`);
+
+  router.post('/logout', async (req, res) => {
+    await ctx.prisma.staffSession.deleteMany({ where: { id: (res.locals as ConsoleLocals).sessionId } });
+    res.setHeader('Set-Cookie', cookie(SESSION_COOKIE, '', 0));
+    res.redirect(303, '/console/login');
+  });
+  router.get('/', async (req, res) => {
+    const actor = actorOf(res);
+    const [intakes, caseload] = await Promise.all([listQueue(ctx, { actor, limit: 100 }), listCaseload(ctx, { actor })]);
+    send(res, queuePage(pageContext(req, res), intakes, caseload));
+  });
+  router.get('/caseload', async (req, res) => {
+    send(res, caseloadPage(pageContext(req, res), await listCaseload(ctx, { actor: actorOf(res) })));
+  });
+
+  router.post('/telegram-link', async (req, res) => {
+    const { code } = await createLinkCode(ctx, actorOf(res).id);
+    send(res, linkCodePage(pageContext(req, res), code));
+  });
+
+  const showIntake = async (req: Request, res: Response, extra: { revealed?: { contact: string; cover: string }; error?: string; status?: number } = {}) => {
+    const actor = actorOf(res);
+    const intake = await getIntake(ctx, { intakeId: intakeId(req), actor });
+    const p = pageContext(req, res);
+    const done = DONE.find((d) => d === req.query.done);
+    send(res, intakePage(p, { intake, revealed: extra.revealed, error: extra.error, notice: done && !extra.error ? translate(p.lang, `done.${done}`) : undefined, canClaim: canWork(actor, intake) }), extra.status);
+  };
+  router.get('/intakes/:id', (req, res) => showIntake(req, res));
+  router.post('/intakes/:id/claim', async (req, res) => {
+    const id = intakeId(req);
+    const result = await claimIntake(ctx, { intakeId: id, actor: actorOf(res), override: req.body?.override === '1' });
+    back(res, id, result.warning ? 'claimedWarning' : 'claimed');
+  });
+  router.post('/intakes/:id/reveal', async (req, res) => {
+    // The number is in this response only: never in a URL, a redirect or a cache (Cache-Control: no-store).
+    const revealed = await revealContact(ctx, { intakeId: intakeId(req), actor: actorOf(res), via: 'console' });
+    await showIntake(req, res, { revealed });
+  });
+  router.post('/intakes/:id/outcome', async (req, res) => {
+    const id = intakeId(req);
+    const { outcome } = OutcomeForm.parse(req.body ?? {});
+    const result = await recordOutcome(ctx, { intakeId: id, actor: actorOf(res), outcome });
+    if (result.status === 'claimed') back(res, id, 'outcome');
+    else res.redirect(303, '/console/');
+  });
+  router.post('/intakes/:id/close', async (req, res) => {
+    const id = intakeId(req);
+    const { reason } = CloseForm.parse(req.body ?? {});
+    await closeIntake(ctx, { intakeId: id, actor: actorOf(res), reason });
+    back(res, id, 'closed');
+  });
+  router.post('/intakes/:id/release', async (req, res) => {
+    const id = intakeId(req);
+    await releaseIntake(ctx, { intakeId: id, actor: actorOf(res) });
+    back(res, id, 'released');
+  });
+  router.post('/intakes/:id/handoff', async (req, res) => {
+    const id = intakeId(req);
+    await handOffIntake(ctx, { intakeId: id, actor: actorOf(res), adapter: ctx.handoffAdapter.name });
+    ctx.kickHandoffs();
+    back(res, id, 'handedOff');
+  });
+
+  router.use((req: Request, res: Response) => {
+    send(res, errorPage(pageContext(req, res), translate(langOf(req), 'error.not_found')), 404);
+  });
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const lang = langOf(req);
+    let code = 'other';
+    let status = 500;
+    if (err instanceof AppError) [code, status] = [err.code, err.status];
+    else if (err instanceof z.ZodError) [code, status] = ['invalid_request', 400];
+    else if (typeof (err as { status?: unknown })?.status === 'number' && (err as { status: number }).status < 500) [code, status] = ['invalid_request', (err as { status: number }).status];
+    else ctx.logger.error({ err }, 'console: unexpected error');
+    const key = `error.${code}`;
+    const message = translate(lang, key) === code ? translate(lang, 'error.other') : translate(lang, key);
+    send(res, errorPage(pageContext(req, res), message), status);
+  });
+  return router;
+}
+

@@ -1,0 +1,81 @@
+import type { RequestHandler, Router } from 'express';
+import type { Logger } from 'pino';
+import { deliverHandoffs } from '../caseLink/deliverHandoffs';
+import { builtinHandoffAdapter, type HandoffAdapter } from '../caseLink/handoff/adapter';
+import { webhookHandoffAdapter } from '../caseLink/handoff/webhookAdapter';
+import { purge } from '../caseLink/purge';
+import type { Config } from '../config';
+import type { Keyring } from '../crypto/keyring';
+import type { PrismaClient } from '../db';
+import { apiRouter } from './api/apiRouter';
+import { consoleRouter } from './console/consoleRouter';
+import type { DeskContext } from './context';
+import { createStaffBot, type StaffBot, type StaffBotOptions } from './staffBot/staffBot';
+
+export interface DeskOptions {
+  prisma: PrismaClient;
+  keyring: Keyring;
+  config: Config;
+  logger: Logger;
+  clock: () => Date;
+  randomBytes: (size: number) => Buffer;
+  /** Overrides the adapter chosen from configuration (tests). */
+  handoffAdapter?: HandoffAdapter;
+  /** Staff bot options for tests: a fake Bot API, a scheduler, botInfo. */
+  staffBot?: Partial<StaffBotOptions>;
+}
+
+export interface Desk {
+  context: DeskContext;
+  api: Router;
+  console: Router;
+  /** The staff bot's webhook handler, when TELEGRAM_STAFF_TOKEN is set. */
+  staffWebhook?: RequestHandler;
+  staffBot?: StaffBot;
+  /** Announce a new intake to the staff group (called by the server when the gateway creates one). */
+  onIntakeCreated(intakeId: string): void;
+  /** The retention purge plus due hand-off deliveries; counts only. */
+  runMaintenance(): Promise<Awaited<ReturnType<typeof purge>>>;
+}
+
+/** The hand-off adapter configuration asks for: the signed webhook when a URL is set, else the built-in queue. */
+export function handoffAdapterFor(config: Config, clock: () => Date): HandoffAdapter {
+  if (!config.HANDOFF_WEBHOOK_URL) return builtinHandoffAdapter;
+  if (!config.HANDOFF_WEBHOOK_SECRET) throw new Error('HANDOFF_WEBHOOK_SECRET: required when HANDOFF_WEBHOOK_URL is set');
+  return webhookHandoffAdapter({ url: config.HANDOFF_WEBHOOK_URL, secret: config.HANDOFF_WEBHOOK_SECRET, clock });
+}
+
+/** The callback desk: staff API, web console, staff Telegram bot, hand-off and retention, wired on caseLink. */
+export function createDesk(options: DeskOptions): Desk {
+  const { prisma, keyring, config, logger, clock, randomBytes } = options;
+  if (config.CASELOAD_WARNING > config.CASELOAD_LIMIT) throw new Error('CASELOAD_WARNING: must not be above CASELOAD_LIMIT');
+  if (config.TELEGRAM_STAFF_TOKEN && !config.STAFF_TELEGRAM_GROUP_ID) logger.warn('STAFF_TELEGRAM_GROUP_ID is not set: new intakes are not announced to the staff bot');
+  const handoffAdapter = options.handoffAdapter ?? handoffAdapterFor(config, clock);
+  let delivering: Promise<unknown> = Promise.resolve();
+  const runHandoffs = () => {
+    delivering = delivering
+      .then(() => deliverHandoffs(context, handoffAdapter))
+      .then((r) => {
+        if (r.delivered || r.retried || r.failed) logger.info(r, 'hand-offs');
+      })
+      .catch((err) => logger.error({ err }, 'hand-off delivery failed'));
+    return delivering;
+  };
+  const context: DeskContext = { prisma, keyring, config, logger, clock, randomBytes, handoffAdapter, kickHandoffs: () => void runHandoffs() };
+  const staffBot = config.TELEGRAM_STAFF_TOKEN ? createStaffBot(context, { token: config.TELEGRAM_STAFF_TOKEN, ...options.staffBot }) : undefined;
+  return {
+    context,
+    api: apiRouter(context),
+    console: consoleRouter(context),
+    staffBot,
+    staffWebhook: staffBot?.webhook,
+    onIntakeCreated(intakeId) {
+      staffBot?.announce(intakeId).catch((err) => logger.error({ err }, 'staff bot: announcement failed'));
+    },
+    async runMaintenance() {
+      const result = await purge(context);
+      await runHandoffs();
+      return result;
+    },
+  };
+}

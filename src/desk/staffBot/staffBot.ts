@@ -1,0 +1,185 @@
+import express, { type RequestHandler } from 'express';
+import { Bot, InlineKeyboard, webhookCallback, type Api, type Context } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import { AppError } from '../../caseLink/appError';
+import { claimIntake } from '../../caseLink/claimIntake';
+import { closeIntake } from '../../caseLink/closeIntake';
+import { handOffIntake } from '../../caseLink/handOffIntake';
+import { recordOutcome } from '../../caseLink/recordOutcome';
+import { revealContact } from '../../caseLink/revealContact';
+import { OUTCOMES, type Actor, type Outcome } from '../../caseLink/types';
+import { sameSecret } from '../api/authenticate';
+import { STAFF_SELECT, toActor } from '../auth';
+import type { DeskContext } from '../context';
+import { translate } from '../console/i18n';
+import { linkTelegram, revokeLinkCode, telegramHash } from '../staffAccounts';
+
+export interface StaffBotOptions {
+  token: string;
+  /** Known bot identity (skips getMe; tests). */
+  botInfo?: UserFromGetMe;
+  /** Installs Bot API transformers; tests use it to fake Telegram's servers. */
+  configureApi?: (api: Api) => void;
+  /** Runs `fn` after `ms` (the deletion of a private number message); tests run it by hand. */
+  schedule?: (fn: () => void, ms: number) => void;
+}
+
+export interface StaffBot {
+  bot: Bot;
+  /** Express handler for POST /webhooks/telegram/staff (checks X-Telegram-Bot-Api-Secret-Token first). */
+  webhook: RequestHandler;
+  /** Posts a new intake to the staff group, without contact details, with a Claim button. */
+  announce(intakeId: string): Promise<void>;
+}
+
+/** Callback data: `c:<id>` claim, `o:<id>:<outcome>`, `x:<id>` close (resolved), `h:<id>` hand off. */
+const DATA = /^(c|o|x|h):([0-9a-f]{32})(?::([a-z_]{1,20}))?$/;
+const fr = (key: string, params?: Record<string, string | number>) => translate('fr', key, params);
+const formatRef = (r: string) => `${r.slice(0, 4)} ${r.slice(4)}`;
+
+/**
+ * The hotline staff's Telegram bot: announces new intakes in the staff group,
+ * lets a linked, active staff member claim with one button, sends the number
+ * privately to the claimer only (the message is deleted after
+ * REVEAL_MESSAGE_TTL_SECONDS) with outcome buttons. Anyone else is refused, and
+ * the refusal is logged without any identifier.
+ */
+export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): StaffBot {
+  const { config, logger, prisma } = ctx;
+  const bot = new Bot(options.token, { botInfo: options.botInfo, client: config.TELEGRAM_API_ROOT ? { apiRoot: config.TELEGRAM_API_ROOT } : undefined });
+  options.configureApi?.(bot.api);
+  const schedule =
+    options.schedule ??
+    ((fn: () => void, ms: number) => {
+      setTimeout(fn, ms).unref();
+    });
+
+  /** The linked, active staff member behind a Telegram user, or null. */
+  const staffOf = async (telegramUserId: number | undefined): Promise<(Actor & { name: string }) | null> => {
+    if (telegramUserId === undefined) return null;
+    const staff = await prisma.staff.findUnique({ where: { telegramIdHash: telegramHash(ctx.keyring, telegramUserId) }, select: STAFF_SELECT });
+    return staff?.active ? toActor(staff) : null;
+  };
+  const errorText = (err: unknown) => {
+    if (!(err instanceof AppError)) throw err;
+    const text = fr(`error.${err.code}`);
+    return text === err.code ? fr('error.other') : text;
+  };
+
+  bot.command('start', async (c) => {
+    if (c.chat.type !== 'private') return;
+    await c.reply('Bonjour. Pour lier votre compte du bureau des rappels, envoyez /link suivi du code donné par la console ou l’API.');
+  });
+  bot.command('link', async (c) => {
+    if (c.chat.type !== 'private') {
+      // Everyone in the group saw the code: it is worth nothing now.
+      await revokeLinkCode(prisma, c.match);
+      await c.reply('Code annulé : il a été vu dans le groupe. Demandez-en un nouveau et envoyez-le en message privé au bot.');
+      return;
+    }
+    const staffId = await linkTelegram(ctx, c.match, c.from!.id);
+    if (!staffId) {
+      logger.warn('staff bot: link refused (unknown or expired code)');
+      await c.reply('Code inconnu ou expiré. Demandez-en un nouveau.');
+      return;
+    }
+    await c.reply('Compte lié. Vous pouvez prendre en charge les demandes annoncées dans le groupe.');
+  });
+
+  bot.on('callback_query:data', async (c) => {
+    const match = DATA.exec(c.callbackQuery.data);
+    if (!match) {
+      await c.answerCallbackQuery();
+      return;
+    }
+    const [, kind, intakeId, arg] = match;
+    const actor = await staffOf(c.from.id);
+    if (!actor) {
+      logger.warn({ action: kind }, 'staff bot: refused a user who is not linked active staff');
+      await c.answerCallbackQuery({ text: 'Réservé au personnel lié au bureau des rappels.', show_alert: true });
+      return;
+    }
+    try {
+      if (kind === 'c') await onClaim(c, actor, intakeId);
+      else if (kind === 'o' && OUTCOMES.includes(arg as Outcome)) await onOutcome(c, actor, intakeId, arg as Outcome);
+      else if (kind === 'x') await onDone(c, actor, intakeId, 'close');
+      else if (kind === 'h') await onDone(c, actor, intakeId, 'handoff');
+      else await c.answerCallbackQuery();
+    } catch (err) {
+      await c.answerCallbackQuery({ text: errorText(err), show_alert: true });
+    }
+  });
+
+  async function onClaim(c: Context, actor: Actor, intakeId: string) {
+    const claimed = await claimIntake(ctx, { intakeId, actor });
+    await c.answerCallbackQuery({ text: claimed.warning ? fr('done.claimedWarning') : fr('done.claimed') });
+    // The group sees that it is taken, never by whom or the number.
+    await c.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => undefined);
+    const { contact, cover } = await revealContact(ctx, { intakeId, actor, via: 'telegram' });
+    const keyboard = new InlineKeyboard();
+    OUTCOMES.forEach((o, i) => {
+      keyboard.text(fr(`outcome.${o}`), `o:${intakeId}:${o}`);
+      if (i % 2 === 1) keyboard.row();
+    });
+    const sent = await c.api.sendMessage(c.from!.id, `${fr('intake.number')} : ${contact}\n${fr('intake.cover')} : ${fr(`cover.${cover}`)}\n\nCe message sera effacé dans ${Math.round(config.REVEAL_MESSAGE_TTL_SECONDS / 60)} min.`, {
+      reply_markup: keyboard,
+      protect_content: true,
+    });
+    schedule(() => {
+      bot.api.deleteMessage(sent.chat.id, sent.message_id).catch((err) => logger.warn({ err }, 'staff bot: could not delete a number message'));
+    }, config.REVEAL_MESSAGE_TTL_SECONDS * 1000);
+  }
+
+  async function onOutcome(c: Context, actor: Actor, intakeId: string, outcome: Outcome) {
+    const result = await recordOutcome(ctx, { intakeId, actor, outcome });
+    await c.answerCallbackQuery({ text: fr('done.outcome') });
+    // Replace the private message: the number goes away with the buttons.
+    const text = `${fr('intake.lastOutcome')} : ${fr(`outcome.${outcome}`)} — ${fr(`status.${result.status}`)}`;
+    const next = result.status === 'claimed' ? new InlineKeyboard().text(fr('intake.close'), `x:${intakeId}`).text(fr('intake.handoff'), `h:${intakeId}`) : undefined;
+    await c.editMessageText(text, next ? { reply_markup: next } : {});
+  }
+
+  async function onDone(c: Context, actor: Actor, intakeId: string, what: 'close' | 'handoff') {
+    if (what === 'close') await closeIntake(ctx, { intakeId, actor, reason: 'resolved' });
+    else {
+      await handOffIntake(ctx, { intakeId, actor, adapter: ctx.handoffAdapter.name });
+      ctx.kickHandoffs();
+    }
+    const text = fr(what === 'close' ? 'done.closed' : 'done.handedOff');
+    await c.answerCallbackQuery({ text });
+    await c.editMessageText(text);
+  }
+
+  bot.catch((err) => logger.error({ err: err.error }, 'staff bot: update failed'));
+
+  const handle = webhookCallback(bot, 'express', { secretToken: config.TELEGRAM_WEBHOOK_SECRET });
+  const secret = config.TELEGRAM_WEBHOOK_SECRET;
+  if (!secret) logger.warn('TELEGRAM_WEBHOOK_SECRET is not set: the staff bot webhook refuses every update');
+  const router = express.Router();
+  router.post('/', express.json({ limit: '64kb' }), async (req, res, next) => {
+    // The secret is checked before anything else runs (grammY would call getMe first).
+    if (!secret || !sameSecret(String(req.headers['x-telegram-bot-api-secret-token'] ?? ''), secret)) {
+      res.status(401).json({ error: { code: 'unauthenticated', message: 'Missing or wrong secret token' } });
+      return;
+    }
+    await handle(req, res).catch(next);
+  });
+
+  return {
+    bot,
+    webhook: router,
+    async announce(intakeId: string) {
+      if (!config.STAFF_TELEGRAM_GROUP_ID) return;
+      const intake = await prisma.intake.findUnique({ where: { id: intakeId }, select: { reference: true, queue: true, language: true, callerGender: true, timeWindow: true } });
+      if (!intake) return;
+      const text = [
+        `Nouvelle demande ${formatRef(intake.reference)}`,
+        `${fr('col.queue')} : ${fr(`queue.${intake.queue}`)}`,
+        `${fr('col.language')} : ${fr(`lang.${intake.language}`)}`,
+        `${fr('col.caller')} : ${fr(`caller.${intake.callerGender}`)}`,
+        `${fr('col.window')} : ${fr(`window.${intake.timeWindow}`)}`,
+      ].join('\n');
+      await bot.api.sendMessage(config.STAFF_TELEGRAM_GROUP_ID, text, { reply_markup: new InlineKeyboard().text(fr('intake.claim'), `c:${intakeId}`) });
+    },
+  };
+}

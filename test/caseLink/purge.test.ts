@@ -1,0 +1,86 @@
+import { claimIntake } from '../../src/caseLink/claimIntake';
+import { closeIntake } from '../../src/caseLink/closeIntake';
+import { handOffIntake } from '../../src/caseLink/handOffIntake';
+import { purge } from '../../src/caseLink/purge';
+import { recordOutcome } from '../../src/caseLink/recordOutcome';
+import { openSession, toActor } from '../../src/desk/auth';
+import { createLinkCode } from '../../src/desk/staffAccounts';
+import { makeIntake, makeStaff } from '../desk/deskFixtures';
+import { createTestServer, type TestServer } from '../support/testServer';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+describe('purge', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await createTestServer({ MAX_OPEN_REQUESTS: '50', AUDIT_RETENTION_DAYS: '30' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('destroys every sealed number exactly when it should, and prunes audit entries, sessions and link codes past retention', async () => {
+    const ctx = t.server.desk.context;
+    const staff = await makeStaff(t);
+    const actor = toActor(await t.server.prisma.staff.findUniqueOrThrow({ where: { id: staff.id } }));
+    const sealed = async () =>
+      Object.fromEntries((await t.server.prisma.intake.findMany({ select: { id: true, status: true, sealedContact: true } })).map((i) => [i.id, i.sealedContact !== null]));
+
+    const waiting = await makeIntake(t); // never claimed: expires after 72 h
+    const working = await makeIntake(t); // claimed and worked: keeps its number while claimed
+    const closed = await makeIntake(t);
+    const handed = await makeIntake(t);
+    const leftover = await makeIntake(t); // ended by an older version without destroying its number
+    for (const i of [working, closed, handed]) await claimIntake(ctx, { intakeId: i.id, actor });
+    await closeIntake(ctx, { intakeId: closed.id, actor, reason: 'resolved' });
+    await recordOutcome(ctx, { intakeId: handed.id, actor, outcome: 'reached' });
+    await handOffIntake(ctx, { intakeId: handed.id, actor, adapter: 'builtin' });
+    await t.server.prisma.intake.update({ where: { id: leftover.id }, data: { status: 'cancelled' } });
+    await openSession(t.server.prisma, staff.id, { now: t.clock.now(), hours: 8, randomBytes: ctx.randomBytes });
+    await createLinkCode(ctx, staff.id);
+
+    // Closing and handing off destroyed the number at once; the leftover waits for the purge.
+    expect(await sealed()).toEqual({ [waiting.id]: true, [working.id]: true, [closed.id]: false, [handed.id]: false, [leftover.id]: true });
+
+    t.clock.advance(HOUR);
+    expect(await purge(ctx)).toEqual({ expired: 0, contactsDestroyed: 1, linkCodesCleared: 1 });
+    expect(await sealed()).toEqual({ [waiting.id]: true, [working.id]: true, [closed.id]: false, [handed.id]: false, [leftover.id]: false });
+
+    t.clock.advance(70 * HOUR); // 71 h after creation; the 8-hour console session has expired
+    expect(await purge(ctx)).toEqual({ expired: 0, contactsDestroyed: 0, sessionsPruned: 1 });
+    t.clock.advance(HOUR); // 72 h: the unclaimed intake expires
+    expect(await purge(ctx)).toEqual({ expired: 1, contactsDestroyed: 1 });
+    expect(await sealed()).toEqual({ [waiting.id]: false, [working.id]: true, [closed.id]: false, [handed.id]: false, [leftover.id]: false });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ status: 'expired', contactHash: null, contactNonce: null, contactKeyId: null });
+
+    // Ended intakes no longer carry the requester hash either.
+    const ended = await t.server.prisma.intake.findMany({ where: { status: { not: 'claimed' } } });
+    expect(ended.map((i) => i.requesterHash)).toEqual(ended.map(() => ''));
+    expect((await t.server.prisma.intake.findUniqueOrThrow({ where: { id: working.id } })).requesterHash).not.toBe('');
+
+    // Past the audit retention (30 days): audit entries and the delivered hand-off go.
+    await t.server.desk.runMaintenance(); // delivers the built-in hand-off
+    t.clock.advance(31 * DAY);
+    const result = await purge(ctx);
+    expect(result).toMatchObject({ expired: 0, contactsDestroyed: 0, handoffsPruned: 1 });
+    expect(result.auditPruned).toBeGreaterThan(5);
+    expect(await t.server.prisma.auditEvent.count()).toBe(0);
+    expect(await t.server.prisma.staffSession.count()).toBe(0);
+    // Still claimed, still sealed: only the claimer's own actions end it.
+    expect(await sealed()).toMatchObject({ [working.id]: true });
+  });
+
+  it('runs through the server and counts no answer past the maximum as expired with the number destroyed', async () => {
+    const ctx = t.server.desk.context;
+    const staff = await makeStaff(t);
+    const actor = toActor(await t.server.prisma.staff.findUniqueOrThrow({ where: { id: staff.id } }));
+    const intake = await makeIntake(t);
+    for (let i = 0; i < 3; i += 1) {
+      await claimIntake(ctx, { intakeId: intake.id, actor });
+      await recordOutcome(ctx, { intakeId: intake.id, actor, outcome: 'no_answer' });
+    }
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'expired', sealedContact: null, attempts: 3 });
+    expect(await t.server.purge()).toMatchObject({ expired: 0, contactsDestroyed: 0 });
+  });
+});

@@ -1,0 +1,348 @@
+import { createTestServer, type TestServer } from '../support/testServer';
+import { makeIntake, makeStaff } from './deskFixtures';
+
+type Staff = Awaited<ReturnType<typeof makeStaff>>;
+
+describe('staff REST API /api/v1', () => {
+  let t: TestServer;
+  let alice: Staff; // caseworker, gbv, fr, woman
+  let bob: Staff; // caseworker, gbv, fr, woman
+  let carol: Staff; // caseworker, child_protection, en, man
+  let sam: Staff; // supervisor
+  beforeAll(async () => {
+    t = await createTestServer({ CASELOAD_LIMIT: '3', CASELOAD_WARNING: '2', REVEAL_RATE_LIMIT: '4', MAX_OPEN_REQUESTS: '50' });
+    alice = await makeStaff(t);
+    bob = await makeStaff(t);
+    carol = await makeStaff(t, { queues: ['child_protection'], languages: ['en'], gender: 'm' });
+    sam = await makeStaff(t, { role: 'supervisor', queues: ['gbv', 'child_protection'], languages: ['fr', 'en'] });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const get = (path: string, who?: Staff) => (who ? t.http.get(path).set(who.auth) : t.http.get(path));
+  const post = (path: string, who?: Staff, body?: object) => {
+    const req = t.http.post(path);
+    if (who) req.set(who.auth);
+    return body === undefined ? req : req.send(body);
+  };
+  /** Releases everything `who` holds, so each test starts from an empty caseload. */
+  const releaseAll = async (who: Staff) => {
+    const caseload = await get('/api/v1/caseload', who);
+    for (const i of caseload.body.intakes) await post(`/api/v1/intakes/${i.id}/release`, who);
+  };
+  afterEach(async () => {
+    for (const s of [alice, bob, carol, sam]) await releaseAll(s);
+  });
+
+  it('serves an OpenAPI document that lists every endpoint', async () => {
+    const res = await t.http.get('/api/v1/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(res.body.paths).sort()).toEqual(
+      [
+        '/api/v1/caseload',
+        '/api/v1/intakes',
+        '/api/v1/intakes/{id}',
+        '/api/v1/intakes/{id}/claim',
+        '/api/v1/intakes/{id}/close',
+        '/api/v1/intakes/{id}/handoff',
+        '/api/v1/intakes/{id}/outcome',
+        '/api/v1/intakes/{id}/reassign',
+        '/api/v1/intakes/{id}/release',
+        '/api/v1/intakes/{id}/reveal',
+        '/api/v1/me',
+        '/api/v1/me/telegram-link-code',
+        '/api/v1/stats',
+      ].sort(),
+    );
+    expect(res.body.components.schemas.OutcomeBody.properties.outcome.enum).toEqual(['reached', 'no_answer', 'unsafe', 'wrong_number', 'declined']);
+  });
+
+  const id = '0123456789abcdef0123456789abcdef';
+  const endpoints: Array<[string, string]> = [
+    ['get', '/api/v1/me'],
+    ['post', '/api/v1/me/telegram-link-code'],
+    ['get', '/api/v1/intakes'],
+    ['get', `/api/v1/intakes/${id}`],
+    ['post', `/api/v1/intakes/${id}/claim`],
+    ['post', `/api/v1/intakes/${id}/reveal`],
+    ['post', `/api/v1/intakes/${id}/outcome`],
+    ['post', `/api/v1/intakes/${id}/release`],
+    ['post', `/api/v1/intakes/${id}/close`],
+    ['post', `/api/v1/intakes/${id}/handoff`],
+    ['post', `/api/v1/intakes/${id}/reassign`],
+    ['get', '/api/v1/caseload'],
+    ['get', '/api/v1/stats'],
+  ];
+  it.each(endpoints)('%s %s refuses an unauthenticated request or a wrong token with 401', async (method, path) => {
+    const anonymous = await (method === 'get' ? t.http.get(path) : t.http.post(path));
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.error.code).toBe('unauthenticated');
+    const wrong = await (method === 'get' ? t.http.get(path) : t.http.post(path)).set('Authorization', 'Bearer psl_not-a-real-token');
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toEqual({ error: { code: 'unauthenticated', message: expect.any(String) } });
+  });
+
+  it('refuses a deactivated account', async () => {
+    const gone = await makeStaff(t);
+    await t.server.prisma.staff.update({ where: { id: gone.id }, data: { active: false } });
+    expect((await get('/api/v1/me', gone)).status).toBe(401);
+  });
+
+  it('GET /me tells who I am; unknown API paths are JSON 404s', async () => {
+    expect((await get('/api/v1/me', alice)).body).toEqual({ id: alice.id, name: alice.name, role: 'caseworker', queues: ['gbv'], languages: ['fr'], gender: 'f' });
+    const res = await get('/api/v1/nothing-here', alice);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+  });
+
+  it('lists only the intakes of my queues, languages and caller gender, by time window then age, without contact details', async () => {
+    const evening = await makeIntake(t, { timeWindow: 'evening' });
+    t.clock.advance(60_000);
+    const morningNew = await makeIntake(t, { timeWindow: 'morning' });
+    const child = await makeIntake(t, { subject: 'child', language: 'en' });
+    const man = await makeIntake(t, { callerGender: 'male' });
+    const morningOld = await makeIntake(t, { timeWindow: 'morning', cover: 'friend' });
+    await t.server.prisma.intake.update({ where: { id: morningOld.id }, data: { createdAt: new Date(t.clock.ms - 3_600_000) } });
+
+    const res = await get('/api/v1/intakes', alice);
+    expect(res.status).toBe(200);
+    const ids: string[] = res.body.intakes.map((i: { id: string }) => i.id);
+    expect(ids).toContain(evening.id);
+    expect(ids).not.toContain(child.id);
+    expect(ids).not.toContain(man.id);
+    expect(ids.indexOf(morningOld.id)).toBeLessThan(ids.indexOf(morningNew.id));
+    expect(ids.indexOf(morningNew.id)).toBeLessThan(ids.indexOf(evening.id));
+    const text = JSON.stringify(res.body);
+    for (const secret of [evening.contact, evening.contact.slice(4), 'sealedContact', 'contactHash', 'requesterHash', 'sessionHash']) expect(text).not.toContain(secret);
+
+    const carols: string[] = (await get('/api/v1/intakes', carol)).body.intakes.map((i: { id: string }) => i.id);
+    expect(carols).toContain(child.id);
+    expect(carols).not.toContain(evening.id);
+    const sams: string[] = (await get('/api/v1/intakes', sam)).body.intakes.map((i: { id: string }) => i.id);
+    expect(sams).toEqual(expect.arrayContaining([evening.id, child.id, man.id]));
+  });
+
+  it('GET /intakes/:id shows one intake; unknown, malformed and out-of-queue ids are 404', async () => {
+    const intake = await makeIntake(t);
+    const res = await get(`/api/v1/intakes/${intake.id}`, alice);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: intake.id, reference: intake.reference, status: 'pending', claimedByMe: false });
+    expect(JSON.stringify(res.body)).not.toContain(intake.contact.slice(4));
+    for (const path of [`/api/v1/intakes/${id}`, '/api/v1/intakes/nope', '/api/v1/intakes/..%2F..']) {
+      const r = await get(path, alice);
+      expect(r.status).toBe(404);
+      expect(r.body.error.code).toBe('not_found');
+    }
+    expect((await get(`/api/v1/intakes/${intake.id}`, carol)).status).toBe(404);
+    expect((await post(`/api/v1/intakes/${intake.id}/claim`, carol)).status).toBe(404);
+  });
+
+  it('lets exactly one of two claims raced at once win; the other gets 409', async () => {
+    const intake = await makeIntake(t);
+    const [a, b] = await Promise.all([post(`/api/v1/intakes/${intake.id}/claim`, alice), post(`/api/v1/intakes/${intake.id}/claim`, bob)]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const loser = a.status === 409 ? a : b;
+    expect(loser.body.error.code).toBe('already_claimed');
+    const winner = a.status === 200 ? alice : bob;
+    const row = await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } });
+    expect(row).toMatchObject({ status: 'claimed', claimedById: winner.id });
+    expect(await t.server.prisma.auditEvent.count({ where: { intakeId: intake.id, action: 'intake.claimed' } })).toBe(1);
+    // Claiming again, even by the winner, is a conflict.
+    expect((await post(`/api/v1/intakes/${intake.id}/claim`, winner)).status).toBe(409);
+  });
+
+  it('refuses a claim past the caseload limit, warns from the warning level; a supervisor may override, audited', async () => {
+    const intakes = await Promise.all([1, 2, 3, 4].map(() => makeIntake(t)));
+    const first = await post(`/api/v1/intakes/${intakes[0].id}/claim`, alice);
+    expect(first.body).toMatchObject({ caseload: 1, warning: false, overridden: false, intake: { status: 'claimed', claimedByMe: true } });
+    expect((await post(`/api/v1/intakes/${intakes[1].id}/claim`, alice)).body).toMatchObject({ caseload: 2, warning: true });
+    expect((await post(`/api/v1/intakes/${intakes[2].id}/claim`, alice)).body).toMatchObject({ caseload: 3, warning: true });
+    const refused = await post(`/api/v1/intakes/${intakes[3].id}/claim`, alice);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('caseload_limit');
+    const caseload = await get('/api/v1/caseload', alice);
+    expect(caseload.body).toMatchObject({ active: 3, limit: 3, warningFrom: 2, warning: true });
+    expect(caseload.body.intakes).toHaveLength(3);
+
+    // A caseworker cannot override.
+    const notAllowed = await post(`/api/v1/intakes/${intakes[3].id}/claim`, alice, { override: true });
+    expect(notAllowed.status).toBe(403);
+
+    // A supervisor at the limit can, and it is audited.
+    for (const extra of await Promise.all([1, 2, 3].map(() => makeIntake(t)))) expect((await post(`/api/v1/intakes/${extra.id}/claim`, sam)).status).toBe(200);
+    expect((await post(`/api/v1/intakes/${intakes[3].id}/claim`, sam)).body.error.code).toBe('caseload_limit');
+    const overridden = await post(`/api/v1/intakes/${intakes[3].id}/claim`, sam, { override: true });
+    expect(overridden.status).toBe(200);
+    expect(overridden.body).toMatchObject({ caseload: 4, overridden: true });
+    const audit = await t.server.prisma.auditEvent.findFirstOrThrow({ where: { intakeId: intakes[3].id, action: 'intake.claimed_override' } });
+    expect(audit.actor).toBe(`staff:${sam.id}`);
+  });
+
+  it('rejects invalid bodies with 400 and changes nothing', async () => {
+    const intake = await makeIntake(t);
+    await post(`/api/v1/intakes/${intake.id}/claim`, alice);
+    const cases: Array<[string, object | string, string]> = [
+      ['outcome', { outcome: 'maybe' }, 'invalid_request'],
+      ['outcome', {}, 'invalid_request'],
+      ['outcome', { outcome: 'reached', note: 'free text' }, 'invalid_request'],
+      ['close', { reason: 'because' }, 'invalid_request'],
+      ['close', '{"reason":', 'malformed_json'],
+      ['claim', { override: 'yes' }, 'invalid_request'],
+      ['reassign', { staffId: 42 }, 'invalid_request'],
+    ];
+    for (const [action, body, code] of cases) {
+      const req = t.http.post(`/api/v1/intakes/${intake.id}/${action}`).set(action === 'reassign' ? sam.auth : alice.auth);
+      const res = typeof body === 'string' ? await req.set('Content-Type', 'application/json').send(body) : await req.send(body);
+      expect({ action, body, status: res.status, code: res.body.error?.code }).toEqual({ action, body, status: 400, code });
+    }
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'claimed', claimedById: alice.id, lastOutcome: null });
+    const stats = await t.http.get('/api/v1/stats?from=yesterday').set(sam.auth);
+    expect(stats.status).toBe(400);
+  });
+
+  it('reveals the number to the claimer only, audits each reveal and rate-limits them', async () => {
+    const intake = await makeIntake(t, { cover: 'friend' });
+    expect((await post(`/api/v1/intakes/${intake.id}/reveal`, alice)).body.error.code).toBe('not_claimed');
+    await post(`/api/v1/intakes/${intake.id}/claim`, alice);
+    const byOther = await post(`/api/v1/intakes/${intake.id}/reveal`, bob);
+    expect(byOther.status).toBe(403);
+    expect(byOther.body.error.code).toBe('not_claimer');
+    expect(JSON.stringify(byOther.body)).not.toContain(intake.contact.slice(4));
+    // A supervisor is not the claimer either.
+    expect((await post(`/api/v1/intakes/${intake.id}/reveal`, sam)).status).toBe(403);
+
+    const res = await post(`/api/v1/intakes/${intake.id}/reveal`, alice);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ contact: intake.contact, cover: 'friend' });
+    const audit = await t.server.prisma.auditEvent.findMany({ where: { intakeId: intake.id, action: 'contact.revealed' } });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor: `staff:${alice.id}`, detail: '{"via":"api"}' });
+    expect(audit[0].detail).not.toContain(intake.contact.slice(4));
+
+    // REVEAL_RATE_LIMIT=4 an hour: three more pass, the fifth is refused; an hour later it passes again.
+    for (let i = 0; i < 3; i += 1) expect((await post(`/api/v1/intakes/${intake.id}/reveal`, alice)).status).toBe(200);
+    const limited = await post(`/api/v1/intakes/${intake.id}/reveal`, alice);
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('rate_limited');
+    t.clock.advance(3_600_001);
+    expect((await post(`/api/v1/intakes/${intake.id}/reveal`, alice)).status).toBe(200);
+  });
+
+  it('no answer and unsafe to talk return the intake to the queue until the third attempt, which expires it', async () => {
+    const intake = await makeIntake(t);
+    const outcomes = ['no_answer', 'unsafe', 'no_answer'];
+    for (const [i, outcome] of outcomes.entries()) {
+      expect((await post(`/api/v1/intakes/${intake.id}/claim`, i % 2 ? bob : alice)).status).toBe(200);
+      const res = await post(`/api/v1/intakes/${intake.id}/outcome`, i % 2 ? bob : alice, { outcome });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: i < 2 ? 'pending' : 'expired', attempts: i + 1 });
+    }
+    const row = await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } });
+    expect(row).toMatchObject({ status: 'expired', attempts: 3, sealedContact: null, contactHash: null, contactNonce: null, lastOutcome: 'no_answer' });
+    expect(row.firstCallAt).not.toBeNull();
+    expect((await post(`/api/v1/intakes/${intake.id}/claim`, alice)).status).toBe(409);
+  });
+
+  it('records reached, wrong number and declined; only the claimer may record an outcome', async () => {
+    const reached = await makeIntake(t);
+    await post(`/api/v1/intakes/${reached.id}/claim`, alice);
+    expect((await post(`/api/v1/intakes/${reached.id}/outcome`, bob, { outcome: 'reached' })).status).toBe(403);
+    expect((await post(`/api/v1/intakes/${reached.id}/outcome`, alice, { outcome: 'reached' })).body).toEqual({ status: 'claimed', attempts: 0 });
+    for (const outcome of ['wrong_number', 'declined']) {
+      const intake = await makeIntake(t);
+      await post(`/api/v1/intakes/${intake.id}/claim`, alice);
+      expect((await post(`/api/v1/intakes/${intake.id}/outcome`, alice, { outcome })).body).toEqual({ status: 'closed', attempts: 0 });
+      expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'closed', closeReason: outcome, sealedContact: null });
+    }
+  });
+
+  it('releases back to the queue (claimer or supervisor only)', async () => {
+    const intake = await makeIntake(t);
+    expect((await post(`/api/v1/intakes/${intake.id}/release`, alice)).status).toBe(409);
+    await post(`/api/v1/intakes/${intake.id}/claim`, alice);
+    expect((await post(`/api/v1/intakes/${intake.id}/release`, bob)).status).toBe(403);
+    const res = await post(`/api/v1/intakes/${intake.id}/release`, alice);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'pending', claimedByMe: false, attempts: 0 });
+    await post(`/api/v1/intakes/${intake.id}/claim`, bob);
+    expect((await post(`/api/v1/intakes/${intake.id}/release`, sam)).body.status).toBe('pending');
+  });
+
+  it('closes with a reason code and destroys the sealed number at once', async () => {
+    const intake = await makeIntake(t);
+    await post(`/api/v1/intakes/${intake.id}/claim`, alice);
+    expect((await post(`/api/v1/intakes/${intake.id}/close`, bob, { reason: 'resolved' })).status).toBe(403);
+    const res = await post(`/api/v1/intakes/${intake.id}/close`, alice, { reason: 'resolved' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'closed', closeReason: 'resolved' });
+    const row = await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } });
+    expect(row).toMatchObject({ sealedContact: null, contactNonce: null, contactKeyId: null, contactHash: null });
+    expect(row.contactDestroyedAt).toEqual(t.clock.now());
+    expect((await post(`/api/v1/intakes/${intake.id}/reveal`, alice)).status).toBe(409);
+    expect((await post(`/api/v1/intakes/${intake.id}/close`, alice, { reason: 'resolved' })).status).toBe(409);
+  });
+
+  it('hands off after a reached outcome only, with a de-identified payload, and forgets the number', async () => {
+    const intake = await makeIntake(t, { cover: 'customer_service' });
+    await post(`/api/v1/intakes/${intake.id}/claim`, alice);
+    const early = await post(`/api/v1/intakes/${intake.id}/handoff`, alice);
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe('not_reached');
+    await post(`/api/v1/intakes/${intake.id}/outcome`, alice, { outcome: 'reached' });
+    expect((await post(`/api/v1/intakes/${intake.id}/handoff`, bob)).status).toBe(403);
+    const res = await post(`/api/v1/intakes/${intake.id}/handoff`, alice);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'handed_off' });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ sealedContact: null, contactHash: null });
+    const handoff = await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id } });
+    expect(handoff.adapter).toBe('builtin');
+    expect(Object.keys(JSON.parse(handoff.payload)).sort()).toEqual(['claimedAt', 'createdAt', 'firstCallAt', 'handedOffAt', 'language', 'outcome', 'queue', 'reference'].sort());
+    for (const secret of [intake.contact, intake.contact.slice(4), 'customer_service']) expect(handoff.payload).not.toContain(secret);
+  });
+
+  it('lets a supervisor reassign, within the target caseload unless overridden; others get 403', async () => {
+    const intake = await makeIntake(t);
+    await post(`/api/v1/intakes/${intake.id}/claim`, alice);
+    expect((await post(`/api/v1/intakes/${intake.id}/reassign`, alice, { staffId: bob.id })).status).toBe(403);
+    expect((await post(`/api/v1/intakes/${intake.id}/reassign`, sam, { staffId: 'nobody' })).status).toBe(404);
+    expect((await post(`/api/v1/intakes/${id}/reassign`, sam, { staffId: bob.id })).status).toBe(404);
+    // Carol works another queue and language: the person's choices hold.
+    const wrongPerson = await post(`/api/v1/intakes/${intake.id}/reassign`, sam, { staffId: carol.id });
+    expect(wrongPerson.status).toBe(409);
+    expect(wrongPerson.body.error.code).toBe('not_their_queue');
+    const res = await post(`/api/v1/intakes/${intake.id}/reassign`, sam, { staffId: bob.id });
+    expect(res.status).toBe(200);
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'claimed', claimedById: bob.id });
+    expect((await get(`/api/v1/intakes/${intake.id}`, bob)).body.claimedByMe).toBe(true);
+
+    // Bob at his limit: refused, then overridden (audited).
+    for (const extra of await Promise.all([1, 2].map(() => makeIntake(t)))) await post(`/api/v1/intakes/${extra.id}/claim`, bob);
+    const other = await makeIntake(t);
+    expect((await post(`/api/v1/intakes/${other.id}/reassign`, sam, { staffId: bob.id })).body.error.code).toBe('caseload_limit');
+    expect((await post(`/api/v1/intakes/${other.id}/reassign`, sam, { staffId: bob.id, override: true })).status).toBe(200);
+    expect(await t.server.prisma.auditEvent.count({ where: { intakeId: other.id, action: 'intake.reassigned_override' } })).toBe(1);
+  });
+
+  it('gives statistics to supervisors only, counts only, with small cells suppressed', async () => {
+    expect((await get('/api/v1/stats', alice)).status).toBe(403);
+    const res = await get('/api/v1/stats', sam);
+    expect(res.status).toBe(200);
+    expect(res.body.minCell).toBe(5);
+    const channel = res.body.byChannel.find((c: { key: string }) => c.key === 'ussd');
+    expect(channel.count).toBeGreaterThanOrEqual(5);
+    const child = res.body.byQueue.find((c: { key: string }) => c.key === 'child_protection');
+    expect(child).toEqual({ key: 'child_protection', count: null });
+    expect(JSON.stringify(res.body)).not.toMatch(/reference|staff|\+221/);
+  });
+
+  it('gives a one-time Telegram link code', async () => {
+    const res = await post('/api/v1/me/telegram-link-code', alice);
+    expect(res.status).toBe(200);
+    expect(res.body.code).toMatch(/^\d{8}$/);
+    const row = await t.server.prisma.staff.findUniqueOrThrow({ where: { id: alice.id } });
+    expect(row.linkCodeHash).not.toContain(res.body.code);
+    expect(row.tokenHash).not.toBe(alice.token);
+  });
+});

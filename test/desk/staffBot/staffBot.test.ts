@@ -1,0 +1,226 @@
+import type { Update, UserFromGetMe } from 'grammy/types';
+import { createLinkCode } from '../../../src/desk/staffAccounts';
+import { createTestServer, type TestServer } from '../../support/testServer';
+import { UssdSession } from '../../support/ussdSession';
+import { makeIntake, makeStaff } from '../deskFixtures';
+
+const GROUP = -1001234567890;
+const LINKED = 424242001;
+const STRANGER = 424242999;
+const SECRET = 'staff-webhook-secret';
+const BOT: UserFromGetMe = {
+  id: 999000111,
+  is_bot: true,
+  first_name: 'Bureau',
+  username: 'bureau_test_bot',
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+} as UserFromGetMe;
+
+interface Call {
+  method: string;
+  payload: Record<string, unknown>;
+}
+
+/** A fake Bot API: records every call and answers as Telegram would. */
+function fakeTelegram() {
+  const calls: Call[] = [];
+  let nextMessageId = 100;
+  const result = (method: string, payload: Record<string, unknown>): unknown => {
+    switch (method) {
+      case 'sendMessage':
+        nextMessageId += 1;
+        return {
+          message_id: nextMessageId,
+          date: 1_700_000_000,
+          chat: Number(payload.chat_id) < 0 ? { id: Number(payload.chat_id), type: 'supergroup', title: 'Bureau' } : { id: Number(payload.chat_id), type: 'private', first_name: 'Agent' },
+          from: BOT,
+          text: payload.text,
+        };
+      case 'editMessageText':
+      case 'editMessageReplyMarkup':
+        return { message_id: Number(payload.message_id ?? 1), date: 1_700_000_000, chat: { id: Number(payload.chat_id), type: 'private', first_name: 'Agent' }, text: payload.text ?? '' };
+      default:
+        return true;
+    }
+  };
+  return {
+    calls,
+    install: (api: import('grammy').Api) => {
+      api.config.use(async (_prev, method, payload) => {
+        calls.push({ method, payload: payload as Record<string, unknown> });
+        return { ok: true, result: result(method, payload as Record<string, unknown>) } as never;
+      });
+    },
+    take() {
+      return calls.splice(0, calls.length);
+    },
+    /** The message_id of the last message sent. */
+    lastSentId: () => nextMessageId,
+  };
+}
+
+let updateId = 1;
+const user = (id: number) => ({ id, is_bot: false, first_name: 'Agent' });
+function command(from: number, text: string): Update {
+  const cmd = text.split(' ')[0];
+  return {
+    update_id: updateId++,
+    message: { message_id: updateId, date: 1_700_000_000, chat: { id: from, type: 'private', first_name: 'Agent' }, from: user(from), text, entities: [{ type: 'bot_command', offset: 0, length: cmd.length }] },
+  } as Update;
+}
+function press(from: number, data: string, chat = GROUP, messageId = 55): Update {
+  return {
+    update_id: updateId++,
+    callback_query: {
+      id: `cb${updateId}`,
+      from: user(from),
+      chat_instance: 'ci',
+      data,
+      message: { message_id: messageId, date: 1_700_000_000, chat: chat < 0 ? { id: chat, type: 'supergroup', title: 'Bureau' } : { id: chat, type: 'private', first_name: 'Agent' }, from: BOT, text: '…' },
+    },
+  } as Update;
+}
+
+describe('staff Telegram bot', () => {
+  let t: TestServer;
+  const telegram = fakeTelegram();
+  const scheduled: Array<{ fn: () => void; ms: number }> = [];
+  let staffId: string;
+  beforeAll(async () => {
+    t = await createTestServer(
+      { TELEGRAM_STAFF_TOKEN: '999000111:TEST', STAFF_TELEGRAM_GROUP_ID: String(GROUP), TELEGRAM_WEBHOOK_SECRET: SECRET, CASELOAD_LIMIT: '1', CASELOAD_WARNING: '1', REVEAL_MESSAGE_TTL_SECONDS: '300', MAX_OPEN_REQUESTS: '20' },
+      { desk: { staffBot: { botInfo: BOT, configureApi: telegram.install, schedule: (fn, ms) => scheduled.push({ fn, ms }) } } },
+    );
+    staffId = (await makeStaff(t, { name: 'Hotline Awa' })).id;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+  const bot = () => t.server.desk.staffBot!.bot;
+
+  it('links a Telegram account with a one-time code, storing only a keyed hash of its id', async () => {
+    const { code } = await createLinkCode(t.server.desk.context, staffId);
+    await bot().handleUpdate(command(LINKED, '/link 00000000'));
+    expect(telegram.take()).toEqual([{ method: 'sendMessage', payload: expect.objectContaining({ chat_id: LINKED, text: expect.stringMatching(/Code inconnu/) }) }]);
+    await bot().handleUpdate(command(LINKED, `/link ${code}`));
+    expect(telegram.take()).toEqual([{ method: 'sendMessage', payload: expect.objectContaining({ chat_id: LINKED, text: expect.stringMatching(/Compte lié/) }) }]);
+    const row = await t.server.prisma.staff.findUniqueOrThrow({ where: { id: staffId } });
+    expect(row.telegramIdHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.linkCodeHash).toBeNull();
+    expect(JSON.stringify(row)).not.toContain(String(LINKED));
+    // The code is used up.
+    await bot().handleUpdate(command(STRANGER, `/link ${code}`));
+    expect(telegram.take()[0].payload.text).toMatch(/Code inconnu/);
+  });
+
+  it('burns a link code sent to the group by mistake', async () => {
+    const other = await makeStaff(t, { name: 'Hotline Binta' });
+    const { code } = await createLinkCode(t.server.desk.context, other.id);
+    const inGroup = command(STRANGER, `/link ${code}`);
+    (inGroup.message as { chat: unknown }).chat = { id: GROUP, type: 'supergroup', title: 'Bureau' };
+    await bot().handleUpdate(inGroup);
+    expect(telegram.take()[0].payload).toMatchObject({ chat_id: GROUP, text: expect.stringMatching(/Code annulé/) });
+    expect((await t.server.prisma.staff.findUniqueOrThrow({ where: { id: other.id } })).linkCodeHash).toBeNull();
+  });
+
+  it('announces a new USSD intake in the staff group without contact details, with a Claim button', async () => {
+    const phone = new UssdSession(t.server.app, '+221778880001');
+    await phone.dial();
+    for (const answer of ['1', '2', '1', '1', '1', '1', '1', '1', '1', '1']) await phone.send(answer);
+    await phone.send('1');
+    const intake = await t.server.prisma.intake.findFirstOrThrow({ where: { channel: 'ussd' } });
+    await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 50 && telegram.calls.length === 0; i += 1) await new Promise((r) => setTimeout(r, 5));
+    const [announce] = telegram.take();
+    expect(announce.method).toBe('sendMessage');
+    expect(announce.payload.chat_id).toBe(String(GROUP));
+    expect(announce.payload.text).toContain(`${intake.reference.slice(0, 4)} ${intake.reference.slice(4)}`);
+    expect(announce.payload.text).toContain('VBG');
+    expect(JSON.stringify(announce.payload)).not.toMatch(/778880001|health_centre|centre de santé/);
+    expect(announce.payload.reply_markup).toEqual({ inline_keyboard: [[{ text: 'Prendre en charge', callback_data: `c:${intake.id}` }]] });
+  });
+
+  it('refuses a user who is not linked staff and logs it without identifiers', async () => {
+    const intake = await makeIntake(t);
+    await bot().handleUpdate(press(STRANGER, `c:${intake.id}`));
+    expect(telegram.take()).toEqual([{ method: 'answerCallbackQuery', payload: expect.objectContaining({ text: expect.stringMatching(/Réservé/), show_alert: true }) }]);
+    expect((await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).status).toBe('pending');
+    const logs = t.logs.join('');
+    expect(logs).toContain('refused a user who is not linked active staff');
+    expect(logs).not.toContain(String(STRANGER));
+    // A deactivated staff member is refused too.
+    await t.server.prisma.staff.update({ where: { id: staffId }, data: { active: false } });
+    await bot().handleUpdate(press(LINKED, `c:${intake.id}`));
+    expect(telegram.take()[0].payload.text).toMatch(/Réservé/);
+    await t.server.prisma.staff.update({ where: { id: staffId }, data: { active: true } });
+  });
+
+  it('claims with the button, sends the number privately to the claimer only, deletes it later; outcome buttons work; the caseload limit applies', async () => {
+    const intake = await t.server.prisma.intake.findFirstOrThrow({ where: { channel: 'ussd' } });
+    await bot().handleUpdate(press(LINKED, `c:${intake.id}`));
+    const calls = telegram.take();
+    expect(calls.map((c) => c.method)).toEqual(['answerCallbackQuery', 'editMessageReplyMarkup', 'sendMessage']);
+    expect(calls[1].payload).toMatchObject({ chat_id: GROUP, message_id: 55 });
+    expect(JSON.stringify(calls[0].payload) + JSON.stringify(calls[1].payload)).not.toContain('778880001');
+    const reveal = calls[2];
+    const revealMessageId = telegram.lastSentId();
+    expect(reveal.payload.chat_id).toBe(LINKED);
+    expect(reveal.payload.text).toContain('+221778880001');
+    expect(reveal.payload.text).toContain('Le centre de santé');
+    expect(reveal.payload.protect_content).toBe(true);
+    const buttons = (reveal.payload.reply_markup as { inline_keyboard: Array<Array<{ callback_data: string }>> }).inline_keyboard.flat().map((b) => b.callback_data);
+    expect(buttons).toEqual(['reached', 'no_answer', 'unsafe', 'wrong_number', 'declined'].map((o) => `o:${intake.id}:${o}`));
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'claimed', claimedById: staffId });
+    const audit = await t.server.prisma.auditEvent.findFirstOrThrow({ where: { intakeId: intake.id, action: 'contact.revealed' } });
+    expect(audit.detail).toBe('{"via":"telegram"}');
+
+    // The private message is deleted after REVEAL_MESSAGE_TTL_SECONDS.
+    expect(scheduled).toHaveLength(1);
+    expect(scheduled[0].ms).toBe(300_000);
+    scheduled.shift()!.fn();
+    await new Promise((r) => setImmediate(r));
+    expect(telegram.take()).toEqual([{ method: 'deleteMessage', payload: { chat_id: LINKED, message_id: revealMessageId } }]);
+
+    // Caseload limit 1: a second claim is refused.
+    const other = await makeIntake(t);
+    await bot().handleUpdate(press(LINKED, `c:${other.id}`));
+    expect(telegram.take()).toEqual([{ method: 'answerCallbackQuery', payload: expect.objectContaining({ text: expect.stringMatching(/Limite de dossiers/), show_alert: true }) }]);
+
+    // Outcome: no answer puts it back in the queue, and the number leaves the private chat.
+    await bot().handleUpdate(press(LINKED, `o:${intake.id}:no_answer`, LINKED, revealMessageId));
+    const outcome = telegram.take();
+    expect(outcome.map((c) => c.method)).toEqual(['answerCallbackQuery', 'editMessageText']);
+    expect(outcome[1].payload.text).toMatch(/Pas de réponse/);
+    expect(outcome[1].payload.text).not.toContain('778880001');
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'pending', attempts: 1 });
+
+    // Claim again, reached, then close from the private chat.
+    await bot().handleUpdate(press(LINKED, `c:${intake.id}`));
+    telegram.take();
+    scheduled.length = 0;
+    await bot().handleUpdate(press(LINKED, `o:${intake.id}:reached`, LINKED, 104));
+    const reached = telegram.take();
+    expect((reached[1].payload.reply_markup as { inline_keyboard: Array<Array<{ callback_data: string }>> }).inline_keyboard[0].map((b) => b.callback_data)).toEqual([`x:${intake.id}`, `h:${intake.id}`]);
+    await bot().handleUpdate(press(LINKED, `x:${intake.id}`, LINKED, 104));
+    expect(telegram.take()[1].payload.text).toMatch(/clôturée/);
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'closed', sealedContact: null });
+    expect(t.logs.join('')).not.toContain('778880001');
+  });
+
+  it('accepts webhook updates only with the secret token', async () => {
+    const update = command(STRANGER, '/start');
+    const refused = await t.http.post('/webhooks/telegram/staff').send(update);
+    expect(refused.status).toBe(401);
+    const wrong = await t.http.post('/webhooks/telegram/staff').set('X-Telegram-Bot-Api-Secret-Token', 'nope').send(update);
+    expect(wrong.status).toBe(401);
+    expect(telegram.take()).toEqual([]);
+    const ok = await t.http.post('/webhooks/telegram/staff').set('X-Telegram-Bot-Api-Secret-Token', SECRET).send(command(STRANGER, '/start'));
+    expect(ok.status).toBe(200);
+    expect(telegram.take().map((c) => c.method)).toEqual(['sendMessage']);
+    expect(t.logs.join('')).not.toContain(SECRET);
+  });
+});
