@@ -401,6 +401,9 @@ interface OpenLoopResult {
   maxScheduleLagMs: number;
   maxInFlight: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /** The same split by step: the 12th request (which confirms, and creates the intake) and the 11 others. */
+  lastStepLatencyMs: { p50: number; p99: number; max: number };
+  otherStepsLatencyMs: { p50: number; p99: number; max: number };
   non2xx: number;
   errors: number;
   unexpected: number;
@@ -425,6 +428,8 @@ async function openLoop(kind: ServerKind, port: number, rate: number, durationS:
   }
   const idle: LiveSession[] = []; // sessions waiting for their next request to be sent
   const latencies: number[] = [];
+  const lastStep: number[] = [];
+  const otherSteps: number[] = [];
   let sent = 0;
   let errors = 0;
   let inFlight = 0;
@@ -456,6 +461,13 @@ async function openLoop(kind: ServerKind, port: number, rate: number, durationS:
     sent++;
     const t0 = process.hrtime.bigint();
     lastSendNs = t0;
+    let settled = false; // a request ends once: answered, or failed (error, reset, timeout)
+    const fail = () => {
+      if (settled) return;
+      settled = true;
+      errors++;
+      settle();
+    };
     const req = http.request(
       {
         host: HOST,
@@ -469,7 +481,11 @@ async function openLoop(kind: ServerKind, port: number, rate: number, durationS:
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          if (settled) return;
+          settled = true;
+          const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+          latencies.push(ms);
+          (s.step === LAST_STEP ? lastStep : otherSteps).push(ms);
           const ok = tally.record(s.step, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'));
           if (ok && s.step < LAST_STEP) {
             s.step++;
@@ -477,17 +493,11 @@ async function openLoop(kind: ServerKind, port: number, rate: number, durationS:
           }
           settle();
         });
-        res.on('error', () => {
-          errors++;
-          settle();
-        });
+        res.on('error', fail);
       },
     );
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('timeout')));
-    req.on('error', () => {
-      errors++;
-      settle();
-    });
+    req.on('error', fail);
     req.end(body);
   };
 
@@ -520,6 +530,10 @@ async function openLoop(kind: ServerKind, port: number, rate: number, durationS:
   agent.destroy();
 
   latencies.sort((a, b) => a - b);
+  const split = (values: number[]) => {
+    values.sort((a, b) => a - b);
+    return { p50: round2(percentile(values, 50)), p99: round2(percentile(values, 99)), max: round2(values[values.length - 1] ?? NaN) };
+  };
   const mean = latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length);
   return {
     targetRate: rate,
@@ -536,6 +550,8 @@ async function openLoop(kind: ServerKind, port: number, rate: number, durationS:
       max: round2(latencies[latencies.length - 1] ?? NaN),
       mean: round2(mean),
     },
+    lastStepLatencyMs: split(lastStep),
+    otherStepsLatencyMs: split(otherSteps),
     non2xx: tally.non2xx,
     errors,
     unexpected: tally.unexpected,
@@ -816,6 +832,8 @@ async function main() {
       [`open loop: sent req/s (target ${opts.rate})`, String(b.openLoop.achievedRate), String(p.openLoop.achievedRate)],
       [`p50/p99 @${opts.rate} rps ms`, `${b.openLoop.latencyMs.p50} / ${b.openLoop.latencyMs.p99}`, `${p.openLoop.latencyMs.p50} / ${p.openLoop.latencyMs.p99}`],
       [`p90/max @${opts.rate} rps ms`, `${b.openLoop.latencyMs.p90} / ${b.openLoop.latencyMs.max}`, `${p.openLoop.latencyMs.p90} / ${p.openLoop.latencyMs.max}`],
+      [`  12th request (intake) p50/p99 ms`, `${b.openLoop.lastStepLatencyMs.p50} / ${b.openLoop.lastStepLatencyMs.p99}`, `${p.openLoop.lastStepLatencyMs.p50} / ${p.openLoop.lastStepLatencyMs.p99}`],
+      [`  requests 1-11 p50/p99 ms`, `${b.openLoop.otherStepsLatencyMs.p50} / ${b.openLoop.otherStepsLatencyMs.p99}`, `${p.openLoop.otherStepsLatencyMs.p50} / ${p.openLoop.otherStepsLatencyMs.p99}`],
       ['open loop responses / sent', `${b.openLoop.responses} / ${b.openLoop.sent}`, `${p.openLoop.responses} / ${p.openLoop.sent}`],
       ['open loop sessions completed', String(b.openLoop.completedSessions), String(p.openLoop.completedSessions)],
       ['open loop non-2xx / errors / unexpected', `${b.openLoop.non2xx} / ${b.openLoop.errors} / ${b.openLoop.unexpected}`, `${p.openLoop.non2xx} / ${p.openLoop.errors} / ${p.openLoop.unexpected}`],

@@ -1,8 +1,11 @@
 /**
  * Terminal USSD simulator: plays Africa's Talking against a running Passerelle.
+ * With `--sms`, plays Twilio instead: each line is one SMS, signed by the server's
+ * development helper and posted to /webhooks/twilio/sms; the TwiML reply is printed.
  *
  *   npm run simulate -- [--url http://localhost:3000] [--phone +221770000001] [--code '*384*123#']
  *   printf '1\n2\n' | npm run simulate
+ *   printf 'Bonjour\n1\n' | npm run simulate -- --sms
  *
  * Screens go to stdout, everything else (banner, errors) to stderr. Each answer is
  * appended to the path and the whole path is posted on every hop, as the provider does.
@@ -20,6 +23,7 @@ Options:
   --phone NUMBER  fictional phone number to simulate (default: +221770000001)
   --code CODE     USSD service code (default: the server's /simulator/config.json, else *384*123#)
   --network CODE  network code sent with each hop (default: 60801)
+  --sms           text the Twilio SMS endpoint instead of dialling USSD (development server)
   -h, --help      show this help
 
 Answers are read from stdin, one per line; stdin may be piped.
@@ -44,6 +48,7 @@ interface Options {
   code?: string;
   network: string;
   secret?: string;
+  sms: boolean;
 }
 
 function parseOptions(argv: string[]): Options | null {
@@ -56,6 +61,7 @@ function parseOptions(argv: string[]): Options | null {
         phone: { type: 'string' },
         code: { type: 'string' },
         network: { type: 'string' },
+        sms: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -75,7 +81,7 @@ function parseOptions(argv: string[]): Options | null {
   if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') throw new ExitError('--url: must start with http:// or https://', 2);
   const phone = (values.phone ?? '+221770000001').replace(/[\s-]/g, '');
   if (!/^\+?[1-9][0-9]{5,14}$/.test(phone)) throw new ExitError('--phone: must be an international number such as +221770000001', 2);
-  return { baseUrl, phone, code: values.code, network: values.network ?? '60801', secret: process.env.AT_WEBHOOK_SECRET || undefined };
+  return { baseUrl, phone, code: values.code, network: values.network ?? '60801', secret: process.env.AT_WEBHOOK_SECRET || undefined, sms: Boolean(values.sms) };
 }
 
 /** A fetch that turns "nobody is listening" into a clear message. */
@@ -138,6 +144,25 @@ class Session {
   }
 }
 
+/** One SMS to the Twilio endpoint, signed by the development helper; returns the reply's text. */
+async function textTwilio(options: Options, body: string): Promise<string> {
+  const path = '/webhooks/twilio/sms';
+  const sid = `SM${crypto.randomBytes(16).toString('hex')}`;
+  const params = { MessageSid: sid, SmsSid: sid, SmsMessageSid: sid, AccountSid: `AC${'0'.repeat(32)}`, From: options.phone, To: '+221338000000', Body: body, NumMedia: '0', SmsStatus: 'received', ApiVersion: '2010-04-01' };
+  const signing = await request(new URL('simulator/twilio/sign', options.baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path, params }) }, options.baseUrl);
+  if (!signing.ok) throw new ExitError(`The server does not sign simulator requests (HTTP ${signing.status}): is it a development server with the Twilio channel on?`);
+  const { signature } = (await signing.json()) as { signature: string };
+  const res = await request(
+    new URL(path.slice(1), options.baseUrl),
+    { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params).toString() },
+    options.baseUrl,
+  );
+  const xml = await res.text();
+  if (!res.ok) throw new ExitError(`The server answered HTTP ${res.status}: ${xml.slice(0, 300)}`);
+  const match = /<Message[^>]*>([\s\S]*)<\/Message>/.exec(xml);
+  return (match?.[1] ?? '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+}
+
 function printScreen(screen: Screen): void {
   const rule = '─'.repeat(32);
   const over = screen.length > MAX_LENGTH ? '  TOO LONG' : '';
@@ -160,6 +185,23 @@ async function main(): Promise<number> {
     rl.close();
   });
   try {
+    if (options.sms) {
+      process.stderr.write(`Passerelle SMS simulator (development only; numbers are fictional)\nTexting from ${options.phone} at ${options.baseUrl.origin}. One line, one SMS; Ctrl+D or Ctrl+C stops.\n`);
+      for (;;) {
+        rl.setPrompt('> ');
+        rl.prompt();
+        const next = await lines.next();
+        if (next.done) {
+          process.stdout.write('\n');
+          return 0;
+        }
+        const line = next.value.trim();
+        if (!interactive) process.stdout.write(`${line}\n`);
+        const reply = await textTwilio(options, line);
+        const rule = '─'.repeat(32);
+        process.stdout.write(`${rule}\n${reply}\n${rule} SMS ${reply.length} characters\n`);
+      }
+    }
     const serviceCode = options.code ?? (await serverServiceCode(options.baseUrl));
     process.stderr.write(
       `Passerelle USSD simulator (development only; numbers are fictional)\n` +

@@ -160,6 +160,10 @@ describe('privacy canaries over SMS and Telegram', () => {
     await chat.shareContact(TG_PHONE.slice(1));
     for (const label of ['Pour moi', 'Français', 'Une femme', 'Le matin', 'Le centre de santé', 'Confirmer']) await chat.press(label);
     await chat.say('/start');
+    // Telegram fails to take a reply (its error quotes the text and the chat id): logged without either.
+    telegram.failSends = 1;
+    await chat.say(CANARY_TEXT);
+    expect(t.logs.some((l) => l.includes('telegram update failed'))).toBe(true);
     await chat.press('✖');
     await chat.post({ update_id: 1, message: { chat: { id: TG_USER }, text: CANARY_TEXT } }, 'wrong');
     await chat.post({ message: { chat: { id: TG_USER }, text: CANARY_TEXT } });

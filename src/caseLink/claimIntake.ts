@@ -32,17 +32,16 @@ export async function claimIntake(deps: Pick<DeskDeps, 'prisma' | 'config' | 'cl
   if (override && !isSupervisor(actor)) throw new AppError('forbidden', 'Only a supervisor may override the caseload limit', 403);
 
   const held = await caseloadCount(deps, actor.id);
-  const overridden = held >= config.CASELOAD_LIMIT;
-  if (overridden && !override) {
+  if (held >= config.CASELOAD_LIMIT && !override) {
     throw new AppError('caseload_limit', `Caseload limit reached (${held}/${config.CASELOAD_LIMIT}): close or release an intake first`, 409);
   }
   const now = clock();
-  const [claimed] = await prisma.$transaction([
-    prisma.intake.updateMany({ where: { id: intakeId, status: 'pending' }, data: { status: 'claimed', claimedById: actor.id, claimedAt: now } }),
-  ]);
+  const claimed = await prisma.intake.updateMany({ where: { id: intakeId, status: 'pending' }, data: { status: 'claimed', claimedById: actor.id, claimedAt: now } });
   if (claimed.count !== 1) throw new AppError('already_claimed', 'Someone else claimed this intake first', 409);
-  if (!override && (await caseloadCount(deps, actor.id)) > config.CASELOAD_LIMIT) {
-    // Two of this person's claims raced past the limit check: give this one back.
+  // Counted again once the claim is in: two claims of one person raced past the check above.
+  const caseload = await caseloadCount(deps, actor.id);
+  const overridden = caseload > config.CASELOAD_LIMIT;
+  if (overridden && !override) {
     await prisma.intake.updateMany({ where: { id: intakeId, status: 'claimed', claimedById: actor.id }, data: { status: 'pending', claimedById: null, claimedAt: null } });
     throw new AppError('caseload_limit', `Caseload limit reached (${config.CASELOAD_LIMIT}): close or release an intake first`, 409);
   }
@@ -51,9 +50,9 @@ export async function claimIntake(deps: Pick<DeskDeps, 'prisma' | 'config' | 'cl
       intakeId,
       action: overridden ? 'intake.claimed_override' : 'intake.claimed',
       actor: staffActor(actor),
-      detail: JSON.stringify({ caseload: held + 1, ...(overridden ? { limit: config.CASELOAD_LIMIT } : {}) }),
+      detail: JSON.stringify({ caseload, ...(overridden ? { limit: config.CASELOAD_LIMIT } : {}) }),
       at: now,
     },
   });
-  return { intakeId, caseload: held + 1, warning: held + 1 >= config.CASELOAD_WARNING, overridden };
+  return { intakeId, caseload, warning: caseload >= config.CASELOAD_WARNING, overridden };
 }

@@ -1,22 +1,11 @@
 import { AppError } from './appError';
+import { INTAKE_PUBLIC_FIELDS } from './listIntakes';
 import { canSee } from './visibility';
-import type { Actor, DeskDeps } from './types';
+import { isSupervisor, type Actor, type DeskDeps } from './types';
 
 /** The fields of an intake the desk shows: never the contact, its hashes or the requester. */
 export const DESK_INTAKE_FIELDS = {
-  id: true,
-  reference: true,
-  status: true,
-  queue: true,
-  channel: true,
-  subject: true,
-  language: true,
-  callerGender: true,
-  timeWindow: true,
-  cover: true,
-  createdAt: true,
-  expiresAt: true,
-  endedAt: true,
+  ...INTAKE_PUBLIC_FIELDS,
   claimedById: true,
   claimedAt: true,
   attempts: true,
@@ -37,7 +26,7 @@ export async function loadIntakeFor(deps: Pick<DeskDeps, 'prisma'>, actor: Actor
 export function assertClaimer(actor: Actor, intake: { status: string; claimedById: string | null }, supervisorMay = false): void {
   if (intake.status !== 'claimed') throw new AppError('not_claimed', 'This intake is not claimed', 409);
   if (intake.claimedById === actor.id) return;
-  if (supervisorMay && (actor.role === 'supervisor' || actor.role === 'admin')) return;
+  if (supervisorMay && isSupervisor(actor)) return;
   throw new AppError('not_claimer', 'Only the staff member who claimed this intake may do that', 403);
 }
 

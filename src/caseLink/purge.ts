@@ -8,6 +8,8 @@ import { ENDED_STATUSES, type DeskDeps } from './types';
 export interface PurgeResult {
   expired: number;
   contactsDestroyed: number;
+  /** Intakes held by a deactivated staff member, put back in the queue (then expired as usual). */
+  claimsReleased?: number;
   auditPruned?: number;
   sessionsPruned?: number;
   linkCodesCleared?: number;
@@ -17,7 +19,8 @@ export interface PurgeResult {
 const DAY_MS = 86_400_000;
 
 /**
- * The retention purge: expires unclaimed intakes past INTAKE_TTL_HOURS, destroys
+ * The retention purge: puts back in the queue the intakes of deactivated staff (no one
+ * else could call or close them), expires unclaimed intakes past INTAKE_TTL_HOURS, destroys
  * the sealed number of every ended intake (and forgets its requester hash), prunes
  * audit entries and finished hand-offs past AUDIT_RETENTION_DAYS, expired console
  * sessions and stale Telegram link codes. Idempotent; runs on the server's schedule
@@ -25,12 +28,20 @@ const DAY_MS = 86_400_000;
  */
 export async function purge(deps: Pick<DeskDeps, 'prisma' | 'clock'> & { config: Pick<DeskDeps['config'], 'AUDIT_RETENTION_DAYS'> }): Promise<PurgeResult> {
   const { prisma, clock, config } = deps;
-  const result: PurgeResult = { ...(await expireIntakes(deps)) };
   const now = clock();
+  const stranded = (await prisma.intake.findMany({ where: { status: 'claimed', claimedBy: { is: { active: false } } }, select: { id: true } })).map((i) => i.id);
+  if (stranded.length > 0) {
+    await prisma.$transaction([
+      prisma.intake.updateMany({ where: { id: { in: stranded }, status: 'claimed' }, data: { status: 'pending', claimedById: null, claimedAt: null } }),
+      prisma.auditEvent.createMany({ data: stranded.map((intakeId) => ({ intakeId, action: 'intake.released', actor: 'system', detail: JSON.stringify({ reason: 'staff_inactive' }), at: now })) }),
+    ]);
+  }
+  const result: PurgeResult = { ...(await expireIntakes(deps)) };
   // The requester hash only serves the open-request limit: an ended intake needs it no more.
   await prisma.intake.updateMany({ where: { status: { in: ENDED_STATUSES }, requesterHash: { not: '' } }, data: { requesterHash: '' } });
   const horizon = new Date(now.getTime() - config.AUDIT_RETENTION_DAYS * DAY_MS);
   const counts = {
+    claimsReleased: stranded.length,
     auditPruned: (await prisma.auditEvent.deleteMany({ where: { at: { lt: horizon } } })).count,
     sessionsPruned: (await prisma.staffSession.deleteMany({ where: { expiresAt: { lte: now } } })).count,
     linkCodesCleared: (await prisma.staff.updateMany({ where: { linkCodeExpiresAt: { lte: now } }, data: { linkCodeHash: null, linkCodeExpiresAt: null } })).count,

@@ -13,24 +13,32 @@ const HOUR_MS = 3_600_000;
 
 /**
  * The only way staff-facing code gets a callback number: to the claimer only, each
- * reveal written to the audit log, at most REVEAL_RATE_LIMIT reveals an hour per
+ * reveal (and each refused attempt) written to the audit log, at most REVEAL_RATE_LIMIT reveals an hour per
  * staff member (counted from the audit log, so it holds across instances).
  */
 export async function revealContact(deps: DeskDeps, { intakeId, actor, via }: RevealContactOptions): Promise<{ contact: string; cover: string }> {
   const { prisma, keyring, config, clock } = deps;
   const intake = await loadIntakeFor(deps, actor, intakeId);
-  assertClaimer(actor, intake);
   const now = clock();
+  const refuse = async (reason: string, error: AppError): Promise<never> => {
+    await prisma.auditEvent.create({ data: { intakeId, action: 'contact.reveal_refused', actor: staffActor(actor), detail: JSON.stringify({ reason, via }), at: now } });
+    throw error;
+  };
+  try {
+    assertClaimer(actor, intake);
+  } catch (error) {
+    return refuse((error as AppError).code, error as AppError);
+  }
   const recent = await prisma.auditEvent.count({
     where: { action: 'contact.revealed', actor: staffActor(actor), at: { gt: new Date(now.getTime() - HOUR_MS) } },
   });
-  if (recent >= config.REVEAL_RATE_LIMIT) {
-    await prisma.auditEvent.create({ data: { intakeId, action: 'contact.reveal_refused', actor: staffActor(actor), detail: JSON.stringify({ reason: 'rate_limit', via }), at: now } });
-    throw new AppError('rate_limited', 'Too many numbers revealed in the last hour', 429);
-  }
-  const sealed = await prisma.intake.findUnique({ where: { id: intakeId }, select: { sealedContact: true, contactNonce: true, contactKeyId: true } });
-  if (!sealed?.sealedContact || !sealed.contactNonce || !sealed.contactKeyId) throw new AppError('contact_gone', 'The number of this intake has been destroyed', 410);
-  const contact = keyring.unseal({ ciphertext: sealed.sealedContact, nonce: sealed.contactNonce, keyId: sealed.contactKeyId }, intakeId);
+  if (recent >= config.REVEAL_RATE_LIMIT) return refuse('rate_limit', new AppError('rate_limited', 'Too many numbers revealed in the last hour', 429));
+  // Read under the same condition, so that a release or reassignment since the check above reveals nothing.
+  const sealed = await prisma.intake.findFirst({ where: { id: intakeId, status: 'claimed', claimedById: actor.id }, select: { sealedContact: true, contactNonce: true, contactKeyId: true } });
+  if (!sealed) return refuse('not_claimer', new AppError('not_claimer', 'This intake is no longer claimed by you', 409));
+  if (!sealed.sealedContact || !sealed.contactNonce || !sealed.contactKeyId) throw new AppError('contact_gone', 'The number of this intake has been destroyed', 410);
+  // Audited before the number leaves this function.
   await prisma.auditEvent.create({ data: { intakeId, action: 'contact.revealed', actor: staffActor(actor), detail: JSON.stringify({ via }), at: now } });
+  const contact = keyring.unseal({ ciphertext: sealed.sealedContact, nonce: sealed.contactNonce, keyId: sealed.contactKeyId }, intakeId);
   return { contact, cover: intake.cover };
 }

@@ -5,7 +5,7 @@ export interface StatisticsOptions {
   to: Date;
 }
 
-/** A cell of a statistics table: `count` is null when suppressed (fewer than `minCell`, but not zero). */
+/** A cell of a statistics table: `count` is null when suppressed (under `minCell`, or hidden so that a suppressed cell cannot be recomputed from the total). */
 export interface StatCell {
   key: string;
   count: number | null;
@@ -20,7 +20,7 @@ export interface Statistics {
   byChannel: StatCell[];
   byQueue: StatCell[];
   byOutcome: StatCell[];
-  /** Time from the request to the first call attempt. */
+  /** Time from the request to the first call attempt (`not_called` when none yet). */
   timeToFirstCall: StatCell[];
 }
 
@@ -34,9 +34,27 @@ const FIRST_CALL_BUCKETS: Array<[string, number]> = [
 ];
 
 /**
+ * Suppresses the cells of one table: every count under `min` (primary), then, while
+ * the suppressed cells could be recovered by subtracting the published ones from the
+ * published total (a single suppressed cell, or suppressed cells summing under `min`),
+ * the smallest published cell too (complementary suppression).
+ */
+export function suppress(counts: Map<string, number>, min: number): StatCell[] {
+  const cells = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, count]) => ({ key, count, hidden: count < min }));
+  const hidden = () => cells.filter((c) => c.hidden);
+  while (hidden().length > 0 && (hidden().length === 1 || hidden().reduce((sum, c) => sum + c.count, 0) < min)) {
+    const shown = cells.filter((c) => !c.hidden).sort((a, b) => a.count - b.count);
+    if (shown.length === 0) break;
+    shown[0].hidden = true;
+  }
+  return cells.map(({ key, count, hidden: h }) => ({ key, count: h ? null : count }));
+}
+
+/**
  * Counts of intakes created in [from, to): per day, channel, queue, outcome and
- * time to first call. Counts only; any cell under STATS_MIN_CELL is suppressed so
- * that small numbers cannot point at a person.
+ * time to first call. Counts only. Every table covers every intake (so it adds up to
+ * the total), and small cells are suppressed so that neither they nor a subtraction
+ * from the total can point at a person; a total under STATS_MIN_CELL is suppressed too.
  */
 export async function statistics(deps: Pick<DeskDeps, 'prisma' | 'config'>, { from, to }: StatisticsOptions): Promise<Statistics> {
   const min = deps.config.STATS_MIN_CELL;
@@ -44,13 +62,13 @@ export async function statistics(deps: Pick<DeskDeps, 'prisma' | 'config'>, { fr
     where: { createdAt: { gte: from, lt: to } },
     select: { createdAt: true, channel: true, queue: true, status: true, lastOutcome: true, closeReason: true, firstCallAt: true },
   });
-  const table = (keyOf: (r: (typeof rows)[number]) => string | null): StatCell[] => {
+  const table = (keyOf: (r: (typeof rows)[number]) => string): StatCell[] => {
     const counts = new Map<string, number>();
     for (const row of rows) {
       const key = keyOf(row);
-      if (key !== null) counts.set(key, (counts.get(key) ?? 0) + 1);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-    return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, count]) => ({ key, count: count < min ? null : count }));
+    return suppress(counts, min);
   };
   return {
     from: from.toISOString(),
@@ -62,7 +80,7 @@ export async function statistics(deps: Pick<DeskDeps, 'prisma' | 'config'>, { fr
     byQueue: table((r) => r.queue),
     byOutcome: table((r) => (r.status === 'pending' || r.status === 'claimed' ? `open:${r.lastOutcome ?? 'none'}` : `${r.status}:${r.closeReason ?? r.lastOutcome ?? 'none'}`)),
     timeToFirstCall: table((r) => {
-      if (!r.firstCallAt) return null;
+      if (!r.firstCallAt) return 'not_called';
       const ms = r.firstCallAt.getTime() - r.createdAt.getTime();
       return FIRST_CALL_BUCKETS.find(([, limit]) => ms < limit)![0];
     }),

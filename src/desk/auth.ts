@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { AppError } from '../caseLink/appError';
-import { STAFF_ROLES, type Actor, type StaffRole } from '../caseLink/types';
+import { isSupervisor, STAFF_ROLES, type Actor, type StaffRole } from '../caseLink/types';
 import type { PrismaClient } from '../db';
 
 /** scrypt parameters: N=2^15, r=8 (32 MiB per hash), memory-hard against GPU guessing. */
@@ -114,5 +114,5 @@ export async function login(prisma: PrismaClient, name: string, password: string
 
 /** Refuses unless the actor is a supervisor or admin. */
 export function requireSupervisor(actor: Actor): void {
-  if (actor.role !== 'supervisor' && actor.role !== 'admin') throw new AppError('forbidden', 'Supervisors only', 403);
+  if (!isSupervisor(actor)) throw new AppError('forbidden', 'Supervisors only', 403);
 }

@@ -50,43 +50,70 @@ export async function createStaff(deps: { prisma: PrismaClient; clock: () => Dat
 }
 
 const LINK_CODE_TTL_MS = 15 * 60_000;
+/** Failed `/link` attempts allowed per Telegram user, and in all, per LINK_CODE_TTL_MS (a code has 10^8 values). */
+export const LINK_ATTEMPTS = { perUser: 5, total: 50 };
+
+type LinkDeps = { prisma: PrismaClient; keyring: Keyring; clock: () => Date };
+
+/** The keyed hash under which a link code is stored: a copy of the database is not enough to recover a live code. */
+const linkCodeHash = (keyring: Keyring, digits: string) => keyring.hash(`staff-link:${digits}`);
+const linkDigits = (linkCode: string) => {
+  const digits = linkCode.replace(/\s/g, '');
+  return /^\d{8}$/.test(digits) ? digits : null;
+};
 
 /** A one-time code (8 digits, 15 minutes) a staff member sends to the staff bot to link their Telegram account. */
-export async function createLinkCode(deps: { prisma: PrismaClient; clock: () => Date; randomBytes: (n: number) => Buffer }, staffId: string) {
-  const bytes = deps.randomBytes(8);
-  let digits = '';
-  for (const b of bytes) digits += String(b % 10);
+export async function createLinkCode(deps: LinkDeps & { randomBytes: (n: number) => Buffer }, staffId: string) {
   const now = deps.clock();
   const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MS);
-  await deps.prisma.staff.update({ where: { id: staffId }, data: { linkCodeHash: sha256(`link:${digits}`), linkCodeExpiresAt: expiresAt } });
-  return { code: digits, expiresAt };
+  for (let attempt = 0; ; attempt += 1) {
+    let digits = '';
+    for (const b of deps.randomBytes(8)) digits += String(b % 10);
+    try {
+      await deps.prisma.staff.update({ where: { id: staffId }, data: { linkCodeHash: linkCodeHash(deps.keyring, digits), linkCodeExpiresAt: expiresAt } });
+      return { code: digits, expiresAt };
+    } catch (error) {
+      // Another account holds the same code right now: draw again.
+      if ((error as { code?: string }).code !== 'P2002' || attempt >= 4) throw error;
+    }
+  }
 }
 
 /**
  * Links the Telegram user that sent a valid, unexpired link code; the code is used
- * up. Only a keyed hash of the Telegram id is stored.
+ * up. Only a keyed hash of the Telegram id is stored. Failed attempts are counted
+ * (audit log, keyed hash only) and limited per user and in all, against guessing.
  */
-export async function linkTelegram(deps: { prisma: PrismaClient; keyring: Keyring; clock: () => Date }, linkCode: string, telegramUserId: number) {
+export async function linkTelegram(deps: LinkDeps, linkCode: string, telegramUserId: number): Promise<{ staffId: string } | { refused: 'invalid' | 'limited' }> {
   const { prisma, keyring, clock } = deps;
-  const digits = linkCode.replace(/\s/g, '');
-  if (!/^\d{8}$/.test(digits)) return null;
-  const staff = await prisma.staff.findUnique({ where: { linkCodeHash: sha256(`link:${digits}`) }, select: { id: true, active: true, linkCodeExpiresAt: true } });
-  if (!staff || !staff.active || !staff.linkCodeExpiresAt || staff.linkCodeExpiresAt <= clock()) return null;
+  const now = clock();
   const telegramIdHash = telegramHash(keyring, telegramUserId);
+  const failure = { action: 'staff.link_refused', at: { gt: new Date(now.getTime() - LINK_CODE_TTL_MS) } };
+  const [mine, all] = await Promise.all([
+    prisma.auditEvent.count({ where: { ...failure, detail: JSON.stringify({ telegram: telegramIdHash }) } }),
+    prisma.auditEvent.count({ where: failure }),
+  ]);
+  if (mine >= LINK_ATTEMPTS.perUser || all >= LINK_ATTEMPTS.total) return { refused: 'limited' };
+  const digits = linkDigits(linkCode);
+  const staff = digits ? await prisma.staff.findUnique({ where: { linkCodeHash: linkCodeHash(keyring, digits) }, select: { id: true, active: true, linkCodeExpiresAt: true } }) : null;
+  if (!staff || !staff.active || !staff.linkCodeExpiresAt || staff.linkCodeExpiresAt <= now) {
+    await prisma.auditEvent.create({ data: { action: 'staff.link_refused', actor: 'system', detail: JSON.stringify({ telegram: telegramIdHash }), at: now } });
+    return { refused: 'invalid' };
+  }
   await prisma.$transaction([
     // One Telegram account links one staff account: unlink it elsewhere first.
     prisma.staff.updateMany({ where: { telegramIdHash }, data: { telegramIdHash: null } }),
     prisma.staff.update({ where: { id: staff.id }, data: { telegramIdHash, linkCodeHash: null, linkCodeExpiresAt: null } }),
-    prisma.auditEvent.create({ data: { action: 'staff.telegram_linked', actor: `staff:${staff.id}`, at: clock() } }),
+    prisma.auditEvent.create({ data: { action: 'staff.telegram_linked', actor: `staff:${staff.id}`, at: now } }),
   ]);
-  return staff.id;
+  return { staffId: staff.id };
 }
 
 /** Burns a link code that was shown where others could read it (sent to the group by mistake). */
-export async function revokeLinkCode(prisma: PrismaClient, linkCode: string): Promise<void> {
-  const digits = linkCode.replace(/\s/g, '');
-  if (!/^\d{8}$/.test(digits)) return;
-  await prisma.staff.updateMany({ where: { linkCodeHash: sha256(`link:${digits}`) }, data: { linkCodeHash: null, linkCodeExpiresAt: null } });
+export async function revokeLinkCode(deps: Pick<LinkDeps, 'prisma' | 'keyring'>, linkCode: string): Promise<void> {
+  const digits = linkDigits(linkCode);
+  if (!digits) return;
+  await deps.prisma.staff.updateMany({ where: { linkCodeHash: linkCodeHash(deps.keyring, digits) }, data: { linkCodeHash: null, linkCodeExpiresAt: null } });
 }
 
 /** The keyed hash under which a Telegram user id is stored and looked up. */

@@ -172,6 +172,8 @@ export class Gateway {
     }
     turn.conversation = active?.conversation ?? (this.options.randomId ?? (() => crypto.randomUUID()))();
     if (!active) turn.notice = this.options.notices?.[turn.channel];
+    // A keyword starts the way again: a number typed earlier in this conversation is dropped.
+    if (keyword) turn.dropSecrets();
     if (keyword?.action === 'help') {
       const begun = turn.begin(active?.flow?.lang ?? keyword.lang);
       return turn.save(await turn.feed(begun.state, [GLOBAL.home], begun), []);
@@ -219,6 +221,10 @@ class Turn {
 
   get channel(): ChannelId {
     return this.message.channel;
+  }
+
+  dropSecrets(): void {
+    this.secrets = undefined;
   }
 
   /** A new conversation at the welcome screen. */

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HANDOFF_BACKOFF } from '../../src/caseLink/deliverHandoffs';
+import { deliverHandoffs, HANDOFF_BACKOFF } from '../../src/caseLink/deliverHandoffs';
 import { signHandoff, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../src/caseLink/handoff/webhookAdapter';
 import { makeIntake, makeStaff } from '../desk/deskFixtures';
 import { createTestServer, type TestServer } from '../support/testServer';
@@ -9,14 +9,16 @@ const SECRET = 'test-handoff-secret-0123456789';
 
 /** A case-management system on loopback: records what it receives, answers with the statuses queued. */
 async function receiver() {
-  const received: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
+  const received: Array<{ path: string; headers: http.IncomingHttpHeaders; body: string }> = [];
   const statuses: number[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      received.push({ headers: req.headers, body });
-      res.writeHead(statuses.shift() ?? 200).end();
+      received.push({ path: req.url ?? '', headers: req.headers, body });
+      const status = statuses.shift() ?? 200;
+      // A redirect points elsewhere on the same server, where a follower would land.
+      res.writeHead(status, status >= 300 && status < 400 ? { Location: '/elsewhere' } : {}).end();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -106,5 +108,39 @@ describe('hand-off through the signed webhook adapter', () => {
     }
     expect(cms.received.length - before).toBe(HANDOFF_BACKOFF.maxAttempts);
     expect(await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id } })).toMatchObject({ status: 'failed', attempts: HANDOFF_BACKOFF.maxAttempts });
+  });
+
+  it('does not follow a redirect with the signed payload: it is a failure, retried later', async () => {
+    const staff = await makeStaff(t);
+    const intake = await makeIntake(t);
+    const post = (path: string, body?: object) => t.http.post(path).set(staff.auth).send(body ?? {});
+    await post(`/api/v1/intakes/${intake.id}/claim`);
+    await post(`/api/v1/intakes/${intake.id}/outcome`, { outcome: 'reached' });
+    const before = cms.received.length;
+    cms.statuses.push(307);
+    await post(`/api/v1/intakes/${intake.id}/handoff`);
+    await t.server.desk.runMaintenance();
+    expect(cms.received.slice(before).map((r) => r.path)).toEqual(['/intake']);
+    expect(await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id } })).toMatchObject({ status: 'pending', attempts: 1 });
+  });
+
+  it('delivers a hand-off once when two delivery runs overlap (two instances)', async () => {
+    const intake = await makeIntake(t);
+    await t.server.prisma.handoff.create({
+      data: { id: 'lease-test', intakeId: intake.id, adapter: 'slow', payload: '{}', status: 'pending', nextAttemptAt: t.clock.now(), createdAt: t.clock.now() },
+    });
+    let deliveries = 0;
+    const slow = {
+      name: 'slow',
+      deliver: async () => {
+        deliveries += 1;
+        await new Promise((r) => setImmediate(r));
+      },
+    };
+    const ctx = t.server.desk.context;
+    const results = await Promise.all([deliverHandoffs(ctx, slow), deliverHandoffs(ctx, slow)]);
+    expect(deliveries).toBe(1);
+    expect(results.map((r) => r.delivered).sort()).toEqual([0, 1]);
+    expect(await t.server.prisma.handoff.findUniqueOrThrow({ where: { id: 'lease-test' } })).toMatchObject({ status: 'delivered', attempts: 1 });
   });
 });

@@ -83,4 +83,23 @@ describe('purge', () => {
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'expired', sealedContact: null, attempts: 3 });
     expect(await t.server.purge()).toMatchObject({ expired: 0, contactsDestroyed: 0 });
   });
+
+  it('puts the intakes of a deactivated staff member back in the queue, where they expire as usual', async () => {
+    const ctx = t.server.desk.context;
+    const staff = await makeStaff(t);
+    const actor = toActor(await t.server.prisma.staff.findUniqueOrThrow({ where: { id: staff.id } }));
+    const fresh = await makeIntake(t);
+    t.clock.advance(-80 * HOUR);
+    const old = await makeIntake(t); // created 80 h ago: past its 72 h
+    t.clock.advance(80 * HOUR);
+    for (const i of [fresh, old]) await claimIntake(ctx, { intakeId: i.id, actor });
+    expect(await purge(ctx)).toMatchObject({ expired: 0 });
+    await t.server.prisma.staff.update({ where: { id: staff.id }, data: { active: false } });
+    expect(await purge(ctx)).toMatchObject({ claimsReleased: 2, expired: 1, contactsDestroyed: 1 });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: fresh.id } })).toMatchObject({ status: 'pending', claimedById: null });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: old.id } })).toMatchObject({ status: 'expired', sealedContact: null });
+    const audit = await t.server.prisma.auditEvent.findFirstOrThrow({ where: { intakeId: fresh.id, action: 'intake.released' } });
+    expect(audit).toMatchObject({ actor: 'system', detail: '{"reason":"staff_inactive"}' });
+    expect((await purge(ctx)).claimsReleased).toBeUndefined();
+  });
 });

@@ -130,7 +130,7 @@ describe('web console /console/', () => {
     expect((await agent.post(`/console/intakes/${intake.id}/close`).type('form').send({ _csrf: csrf, reason: 'resolved' })).status).toBe(303);
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'closed', closeReason: 'resolved', sealedContact: null });
     const audit = await t.server.prisma.auditEvent.findMany({ where: { intakeId: intake.id }, orderBy: { id: 'asc' } });
-    expect(audit.map((a) => a.action)).toEqual(['intake.created', 'intake.claimed', 'contact.revealed', 'intake.outcome', 'intake.closed']);
+    expect(audit.map((a) => a.action)).toEqual(['intake.created', 'intake.claimed', 'contact.revealed', 'contact.reveal_refused', 'intake.outcome', 'intake.closed']);
   });
 
   it('shows my caseload and switches to English', async () => {

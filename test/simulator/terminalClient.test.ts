@@ -95,6 +95,14 @@ describe('terminal simulator (npm run simulate)', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('--sms texts the Twilio endpoint, each line one signed SMS', async () => {
+    const run = await simulate(['--url', web.baseUrl, '--sms', '--phone', '+221770000043'], 'Bonjour\n1\nSTOP\n');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Bienvenue[\s\S]*Ces SMS restent[\s\S]*Menu principal[\s\S]*Merci\. Au revoir\./);
+    expect(run.stdout).toMatch(/SMS \d+ characters/);
+    expect(run.stderr).toContain('SMS simulator');
+  });
+
   it('rejects a malformed option with usage', async () => {
     const run = await simulate(['--url', web.baseUrl, '--phone', 'nope'], '');
     expect(run.code).toBe(2);

@@ -33,6 +33,8 @@ export class FakeTelegram {
   private readonly chats = new Map<number, FakeMessage[]>();
   private nextId = 1;
   private server?: http.Server;
+  /** How many of the next `sendMessage` calls fail (Telegram down); the error quotes the text, as a nasty server could. */
+  failSends = 0;
   /** Updates waiting for the bot's next `getUpdates` (long polling). */
   readonly queued: Array<Record<string, unknown>> = [];
   /** Ids Telegram refuses to delete (older than 48 h). */
@@ -70,6 +72,10 @@ export class FakeTelegram {
       case 'getMe':
         return { ok: true, result: { id: 7000000001, is_bot: true, first_name: 'Passerelle', username: 'passerelle_test_bot', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false } };
       case 'sendMessage': {
+        if (this.failSends > 0) {
+          this.failSends -= 1;
+          return { ok: false, error_code: 500, description: `Internal Server Error while sending "${String(p.text)}" to ${chatId}` };
+        }
         const message: FakeMessage = { message_id: this.nextId++, from: 'bot', text: String(p.text), reply_markup: p.reply_markup as FakeMessage['reply_markup'] };
         this.chat(chatId).push(message);
         return { ok: true, result: { message_id: message.message_id, date: 1795510800, chat: { id: chatId, type: 'private' }, text: message.text } };

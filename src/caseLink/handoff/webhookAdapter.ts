@@ -22,7 +22,7 @@ export function signHandoff(secret: string, timestamp: string, body: string): st
   return `sha256=${crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex')}`;
 }
 
-/** A signed JSON webhook; any non-2xx answer or network error is retried by the caller with backoff. */
+/** A signed JSON webhook; any non-2xx answer (redirects included) or network error is retried by the caller with backoff. */
 export function webhookHandoffAdapter({ url, secret, clock = () => new Date(), fetch: doFetch = fetch, timeoutMs = 10_000 }: WebhookAdapterOptions): HandoffAdapter {
   return {
     name: 'webhook',
@@ -34,6 +34,8 @@ export function webhookHandoffAdapter({ url, secret, clock = () => new Date(), f
         headers: { 'Content-Type': 'application/json', [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signHandoff(secret, timestamp, body) },
         body,
         signal: AbortSignal.timeout(timeoutMs),
+        // A redirect is a failure: the signed payload goes to the configured URL only.
+        redirect: 'manual',
       });
       if (!res.ok) throw new Error(`hand-off webhook answered ${res.status}`);
     },

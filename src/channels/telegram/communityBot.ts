@@ -93,7 +93,12 @@ export function createCommunityBot(options: CommunityBotOptions): Bot {
     if (await store.get(seen)) return;
     await store.set(seen, { kind: 'update' }, UPDATE_TTL_MS);
     if (ctx.chat?.type !== 'private' || !ctx.from) return;
-    await next();
+    try {
+      await next();
+    } catch (err) {
+      // Webhook or polling alike: logged by type only (a Bot API error can quote the text); Telegram need not retry.
+      logger.error({ err, channel: 'telegram' }, 'telegram update failed');
+    }
   });
 
   bot.command(['start', 'langue', 'language'], async (ctx) => {

@@ -17,21 +17,14 @@ import { requireSupervisor } from '../auth';
 import type { DeskContext } from '../context';
 import { presentIntake } from '../presenters';
 import { createLinkCode } from '../staffAccounts';
+import { intakeIdOf } from '../intakeParam';
 import { authenticate } from './authenticate';
 import { openApiDocument } from './openapi';
 import { ClaimBody, CloseBody, OutcomeBody, ReassignBody, StatsQuery } from './schemas';
 
-const ID = /^[0-9a-f]{32}$/;
 const DAY_MS = 86_400_000;
 
 const actorOf = (res: Response) => res.locals.actor as Actor & { name: string };
-
-/** The intake id of the path; a malformed id is as unknown as a missing one. */
-function intakeId(req: Request): string {
-  const id = String(req.params.id);
-  if (!ID.test(id)) throw new AppError('not_found', 'No such intake', 404);
-  return id;
-}
 
 /** The JSON body; a request without one is an empty object. */
 const bodyOf = (req: Request) => req.body ?? {};
@@ -65,35 +58,35 @@ export function apiRouter(ctx: DeskContext): Router {
     res.json({ intakes: intakes.map((i) => presentIntake(i, actor)) });
   });
   router.get('/intakes/:id', async (req, res) => {
-    res.json(await show(res, intakeId(req)));
+    res.json(await show(res, intakeIdOf(req)));
   });
   router.post('/intakes/:id/claim', async (req, res) => {
-    const id = intakeId(req);
+    const id = intakeIdOf(req);
     const { override } = ClaimBody.parse(bodyOf(req));
     const result = await claimIntake(ctx, { intakeId: id, actor: actorOf(res), override });
     res.json({ intake: await show(res, id), caseload: result.caseload, warning: result.warning, overridden: result.overridden });
   });
   router.post('/intakes/:id/reveal', async (req, res) => {
-    res.json(await revealContact(ctx, { intakeId: intakeId(req), actor: actorOf(res), via: 'api' }));
+    res.json(await revealContact(ctx, { intakeId: intakeIdOf(req), actor: actorOf(res), via: 'api' }));
   });
   router.post('/intakes/:id/outcome', async (req, res) => {
-    const id = intakeId(req);
+    const id = intakeIdOf(req);
     const { outcome } = OutcomeBody.parse(bodyOf(req));
     res.json(await recordOutcome(ctx, { intakeId: id, actor: actorOf(res), outcome }));
   });
   router.post('/intakes/:id/release', async (req, res) => {
-    const id = intakeId(req);
+    const id = intakeIdOf(req);
     await releaseIntake(ctx, { intakeId: id, actor: actorOf(res) });
     res.json(await show(res, id));
   });
   router.post('/intakes/:id/close', async (req, res) => {
-    const id = intakeId(req);
+    const id = intakeIdOf(req);
     const { reason } = CloseBody.parse(bodyOf(req));
     await closeIntake(ctx, { intakeId: id, actor: actorOf(res), reason });
     res.json(await show(res, id));
   });
   router.post('/intakes/:id/handoff', async (req, res) => {
-    const id = intakeId(req);
+    const id = intakeIdOf(req);
     await handOffIntake(ctx, { intakeId: id, actor: actorOf(res), adapter: ctx.handoffAdapter.name });
     ctx.kickHandoffs();
     res.json(await show(res, id));
@@ -101,7 +94,7 @@ export function apiRouter(ctx: DeskContext): Router {
   router.post('/intakes/:id/reassign', async (req, res) => {
     const actor = actorOf(res);
     requireSupervisor(actor);
-    const id = intakeId(req);
+    const id = intakeIdOf(req);
     const { staffId, override } = ReassignBody.parse(bodyOf(req));
     await reassignIntake(ctx, { intakeId: id, actor, toStaffId: staffId, override });
     res.json(await show(res, id));

@@ -17,6 +17,7 @@ import { CLOSE_REASONS, OUTCOMES, type Actor } from '../../caseLink/types';
 import { canWork } from '../../caseLink/visibility';
 import { sameSecret } from '../api/authenticate';
 import { login, openSession, staffBySession } from '../auth';
+import { intakeIdOf } from '../intakeParam';
 import { SESSION_COOKIE, type DeskContext } from '../context';
 import { createLinkCode } from '../staffAccounts';
 import { translate, type ConsoleLang } from './i18n';
@@ -24,7 +25,6 @@ import { caseloadPage, CSS_HASH, errorPage, intakePage, linkCodePage, loginPage,
 
 const LANG_COOKIE = 'psl_lang';
 const LOGIN_CSRF_COOKIE = 'psl_login';
-const ID = /^[0-9a-f]{32}$/;
 const DONE = ['claimed', 'claimedWarning', 'outcome', 'closed', 'released', 'handedOff'] as const;
 
 const LoginForm = z.object({ name: z.string().trim().min(1).max(80), password: z.string().min(1).max(200), _csrf: z.string().max(100) });
@@ -131,11 +131,6 @@ export function consoleRouter(ctx: DeskContext): Router {
     next();
   });
   const actorOf = (res: Response) => (res.locals as ConsoleLocals).actor;
-  const intakeId = (req: Request) => {
-    const id = String(req.params.id);
-    if (!ID.test(id)) throw new AppError('not_found', 'No such intake', 404);
-    return id;
-  };
   const back = (res: Response, id: string, done: (typeof DONE)[number]) => res.redirect(303, `/console/intakes/${id}?done=${done}`);
 
   router.post('/logout', async (req, res) => {
@@ -159,42 +154,42 @@ export function consoleRouter(ctx: DeskContext): Router {
 
   const showIntake = async (req: Request, res: Response, extra: { revealed?: { contact: string; cover: string }; error?: string; status?: number } = {}) => {
     const actor = actorOf(res);
-    const intake = await getIntake(ctx, { intakeId: intakeId(req), actor });
+    const intake = await getIntake(ctx, { intakeId: intakeIdOf(req), actor });
     const p = pageContext(req, res);
     const done = DONE.find((d) => d === req.query.done);
     send(res, intakePage(p, { intake, revealed: extra.revealed, error: extra.error, notice: done && !extra.error ? translate(p.lang, `done.${done}`) : undefined, canClaim: canWork(actor, intake) }), extra.status);
   };
   router.get('/intakes/:id', (req, res) => showIntake(req, res));
   router.post('/intakes/:id/claim', async (req, res) => {
-    const id = intakeId(req);
+    const id = intakeIdOf(req);
     const result = await claimIntake(ctx, { intakeId: id, actor: actorOf(res), override: req.body?.override === '1' });
     back(res, id, result.warning ? 'claimedWarning' : 'claimed');
   });
   router.post('/intakes/:id/reveal', async (req, res) => {
     // The number is in this response only: never in a URL, a redirect or a cache (Cache-Control: no-store).
-    const revealed = await revealContact(ctx, { intakeId: intakeId(req), actor: actorOf(res), via: 'console' });
+    const revealed = await revealContact(ctx, { intakeId: intakeIdOf(req), actor: actorOf(res), via: 'console' });
     await showIntake(req, res, { revealed });
   });
   router.post('/intakes/:id/outcome', async (req, res) => {
-    const id = intakeId(req);
+    const id = intakeIdOf(req);
     const { outcome } = OutcomeForm.parse(req.body ?? {});
     const result = await recordOutcome(ctx, { intakeId: id, actor: actorOf(res), outcome });
     if (result.status === 'claimed') back(res, id, 'outcome');
     else res.redirect(303, '/console/');
   });
   router.post('/intakes/:id/close', async (req, res) => {
-    const id = intakeId(req);
+    const id = intakeIdOf(req);
     const { reason } = CloseForm.parse(req.body ?? {});
     await closeIntake(ctx, { intakeId: id, actor: actorOf(res), reason });
     back(res, id, 'closed');
   });
   router.post('/intakes/:id/release', async (req, res) => {
-    const id = intakeId(req);
+    const id = intakeIdOf(req);
     await releaseIntake(ctx, { intakeId: id, actor: actorOf(res) });
     back(res, id, 'released');
   });
   router.post('/intakes/:id/handoff', async (req, res) => {
-    const id = intakeId(req);
+    const id = intakeIdOf(req);
     await handOffIntake(ctx, { intakeId: id, actor: actorOf(res), adapter: ctx.handoffAdapter.name });
     ctx.kickHandoffs();
     back(res, id, 'handedOff');

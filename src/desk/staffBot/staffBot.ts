@@ -1,4 +1,4 @@
-import express, { type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import { Bot, InlineKeyboard, webhookCallback, type Api, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { AppError } from '../../caseLink/appError';
@@ -6,6 +6,8 @@ import { claimIntake } from '../../caseLink/claimIntake';
 import { closeIntake } from '../../caseLink/closeIntake';
 import { handOffIntake } from '../../caseLink/handOffIntake';
 import { recordOutcome } from '../../caseLink/recordOutcome';
+import { formatReference } from '../../caseLink/referenceCode';
+import { releaseIntake } from '../../caseLink/releaseIntake';
 import { revealContact } from '../../caseLink/revealContact';
 import { OUTCOMES, type Actor, type Outcome } from '../../caseLink/types';
 import { sameSecret } from '../api/authenticate';
@@ -35,7 +37,6 @@ export interface StaffBot {
 /** Callback data: `c:<id>` claim, `o:<id>:<outcome>`, `x:<id>` close (resolved), `h:<id>` hand off. */
 const DATA = /^(c|o|x|h):([0-9a-f]{32})(?::([a-z_]{1,20}))?$/;
 const fr = (key: string, params?: Record<string, string | number>) => translate('fr', key, params);
-const formatRef = (r: string) => `${r.slice(0, 4)} ${r.slice(4)}`;
 
 /**
  * The hotline staff's Telegram bot: announces new intakes in the staff group,
@@ -60,8 +61,12 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
     const staff = await prisma.staff.findUnique({ where: { telegramIdHash: telegramHash(ctx.keyring, telegramUserId) }, select: STAFF_SELECT });
     return staff?.active ? toActor(staff) : null;
   };
+  /** What the staff member is told when an action fails; an unexpected error is logged (without its message) and told as such. */
   const errorText = (err: unknown) => {
-    if (!(err instanceof AppError)) throw err;
+    if (!(err instanceof AppError)) {
+      logger.error({ err }, 'staff bot: action failed');
+      return fr('error.other');
+    }
     const text = fr(`error.${err.code}`);
     return text === err.code ? fr('error.other') : text;
   };
@@ -73,14 +78,14 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
   bot.command('link', async (c) => {
     if (c.chat.type !== 'private') {
       // Everyone in the group saw the code: it is worth nothing now.
-      await revokeLinkCode(prisma, c.match);
+      await revokeLinkCode(ctx, c.match);
       await c.reply('Code annulé : il a été vu dans le groupe. Demandez-en un nouveau et envoyez-le en message privé au bot.');
       return;
     }
-    const staffId = await linkTelegram(ctx, c.match, c.from!.id);
-    if (!staffId) {
-      logger.warn('staff bot: link refused (unknown or expired code)');
-      await c.reply('Code inconnu ou expiré. Demandez-en un nouveau.');
+    const linked = await linkTelegram(ctx, c.match, c.from!.id);
+    if ('refused' in linked) {
+      logger.warn({ reason: linked.refused }, 'staff bot: link refused');
+      await c.reply(linked.refused === 'limited' ? 'Trop d’essais. Réessayez dans 15 minutes avec un nouveau code.' : 'Code inconnu ou expiré. Demandez-en un nouveau.');
       return;
     }
     await c.reply('Compte lié. Vous pouvez prendre en charge les demandes annoncées dans le groupe.');
@@ -112,22 +117,29 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
 
   async function onClaim(c: Context, actor: Actor, intakeId: string) {
     const claimed = await claimIntake(ctx, { intakeId, actor });
-    await c.answerCallbackQuery({ text: claimed.warning ? fr('done.claimedWarning') : fr('done.claimed') });
-    // The group sees that it is taken, never by whom or the number.
-    await c.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => undefined);
-    const { contact, cover } = await revealContact(ctx, { intakeId, actor, via: 'telegram' });
     const keyboard = new InlineKeyboard();
     OUTCOMES.forEach((o, i) => {
       keyboard.text(fr(`outcome.${o}`), `o:${intakeId}:${o}`);
       if (i % 2 === 1) keyboard.row();
     });
-    const sent = await c.api.sendMessage(c.from!.id, `${fr('intake.number')} : ${contact}\n${fr('intake.cover')} : ${fr(`cover.${cover}`)}\n\nCe message sera effacé dans ${Math.round(config.REVEAL_MESSAGE_TTL_SECONDS / 60)} min.`, {
-      reply_markup: keyboard,
-      protect_content: true,
-    });
+    let sent: { chat: { id: number }; message_id: number };
+    try {
+      const { contact, cover } = await revealContact(ctx, { intakeId, actor, via: 'telegram' });
+      sent = await c.api.sendMessage(c.from!.id, `${fr('intake.number')} : ${contact}\n${fr('intake.cover')} : ${fr(`cover.${cover}`)}\n\nCe message sera effacé dans ${Math.round(config.REVEAL_MESSAGE_TTL_SECONDS / 60)} min.`, {
+        reply_markup: keyboard,
+        protect_content: true,
+      });
+    } catch (err) {
+      // The number could not reach the claimer (reveal limit, private chat closed): the intake goes back to the queue.
+      await releaseIntake(ctx, { intakeId, actor });
+      throw err;
+    }
     schedule(() => {
       bot.api.deleteMessage(sent.chat.id, sent.message_id).catch((err) => logger.warn({ err }, 'staff bot: could not delete a number message'));
     }, config.REVEAL_MESSAGE_TTL_SECONDS * 1000);
+    await c.answerCallbackQuery({ text: claimed.warning ? fr('done.claimedWarning') : fr('done.claimed') });
+    // The group sees that it is taken, never by whom or the number.
+    await c.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => undefined);
   }
 
   async function onOutcome(c: Context, actor: Actor, intakeId: string, outcome: Outcome) {
@@ -156,14 +168,24 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
   const secret = config.TELEGRAM_WEBHOOK_SECRET;
   if (!secret) logger.warn('TELEGRAM_WEBHOOK_SECRET is not set: the staff bot webhook refuses every update');
   const router = express.Router();
-  router.post('/', express.json({ limit: '64kb' }), async (req, res, next) => {
-    // The secret is checked before anything else runs (grammY would call getMe first).
-    if (!secret || !sameSecret(String(req.headers['x-telegram-bot-api-secret-token'] ?? ''), secret)) {
-      res.status(401).json({ error: { code: 'unauthenticated', message: 'Missing or wrong secret token' } });
-      return;
-    }
-    await handle(req, res).catch(next);
-  });
+  const refuse = (res: Response, status: number, code: string, message: string) => res.status(status).json({ error: { code, message } });
+  router.post(
+    '/',
+    (req, res, next) => {
+      // The secret is checked before anything else runs, the body parser included (grammY would call getMe first).
+      if (!secret || !sameSecret(String(req.headers['x-telegram-bot-api-secret-token'] ?? ''), secret)) refuse(res, 401, 'unauthenticated', 'Missing or wrong secret token');
+      else next();
+    },
+    express.json({ limit: '64kb' }),
+    async (req, res) => {
+      await handle(req, res);
+    },
+  );
+  router.use(((err, _req, res, _next) => {
+    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) logger.error({ err }, 'staff bot: webhook failed');
+    refuse(res, status, status === 500 ? 'internal' : 'bad_request', status === 500 ? 'Internal error' : 'Malformed update');
+  }) as ErrorRequestHandler);
 
   return {
     bot,
@@ -173,7 +195,7 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
       const intake = await prisma.intake.findUnique({ where: { id: intakeId }, select: { reference: true, queue: true, language: true, callerGender: true, timeWindow: true } });
       if (!intake) return;
       const text = [
-        `Nouvelle demande ${formatRef(intake.reference)}`,
+        `Nouvelle demande ${formatReference(intake.reference)}`,
         `${fr('col.queue')} : ${fr(`queue.${intake.queue}`)}`,
         `${fr('col.language')} : ${fr(`lang.${intake.language}`)}`,
         `${fr('col.caller')} : ${fr(`caller.${intake.callerGender}`)}`,

@@ -1,5 +1,5 @@
 import type { Update, UserFromGetMe } from 'grammy/types';
-import { createLinkCode } from '../../../src/desk/staffAccounts';
+import { createLinkCode, LINK_ATTEMPTS } from '../../../src/desk/staffAccounts';
 import { createTestServer, type TestServer } from '../../support/testServer';
 import { UssdSession } from '../../support/ussdSession';
 import { makeIntake, makeStaff } from '../deskFixtures';
@@ -92,7 +92,7 @@ describe('staff Telegram bot', () => {
   let staffId: string;
   beforeAll(async () => {
     t = await createTestServer(
-      { TELEGRAM_STAFF_TOKEN: '999000111:TEST', STAFF_TELEGRAM_GROUP_ID: String(GROUP), TELEGRAM_WEBHOOK_SECRET: SECRET, CASELOAD_LIMIT: '1', CASELOAD_WARNING: '1', REVEAL_MESSAGE_TTL_SECONDS: '300', MAX_OPEN_REQUESTS: '20' },
+      { TELEGRAM_STAFF_TOKEN: '999000111:TEST', STAFF_TELEGRAM_GROUP_ID: String(GROUP), TELEGRAM_WEBHOOK_SECRET: SECRET, CASELOAD_LIMIT: '1', CASELOAD_WARNING: '1', REVEAL_RATE_LIMIT: '3', REVEAL_MESSAGE_TTL_SECONDS: '300', MAX_OPEN_REQUESTS: '20' },
       { desk: { staffBot: { botInfo: BOT, configureApi: telegram.install, schedule: (fn, ms) => scheduled.push({ fn, ms }) } } },
     );
     staffId = (await makeStaff(t, { name: 'Hotline Awa' })).id;
@@ -163,10 +163,10 @@ describe('staff Telegram bot', () => {
     const intake = await t.server.prisma.intake.findFirstOrThrow({ where: { channel: 'ussd' } });
     await bot().handleUpdate(press(LINKED, `c:${intake.id}`));
     const calls = telegram.take();
-    expect(calls.map((c) => c.method)).toEqual(['answerCallbackQuery', 'editMessageReplyMarkup', 'sendMessage']);
-    expect(calls[1].payload).toMatchObject({ chat_id: GROUP, message_id: 55 });
-    expect(JSON.stringify(calls[0].payload) + JSON.stringify(calls[1].payload)).not.toContain('778880001');
-    const reveal = calls[2];
+    expect(calls.map((c) => c.method)).toEqual(['sendMessage', 'answerCallbackQuery', 'editMessageReplyMarkup']);
+    expect(calls[2].payload).toMatchObject({ chat_id: GROUP, message_id: 55 });
+    expect(JSON.stringify(calls[1].payload) + JSON.stringify(calls[2].payload)).not.toContain('778880001');
+    const reveal = calls[0];
     const revealMessageId = telegram.lastSentId();
     expect(reveal.payload.chat_id).toBe(LINKED);
     expect(reveal.payload.text).toContain('+221778880001');
@@ -211,6 +211,42 @@ describe('staff Telegram bot', () => {
     expect(t.logs.join('')).not.toContain('778880001');
   });
 
+  it('gives the intake back to the queue when the number cannot be sent to the claimer', async () => {
+    const intake = await makeIntake(t);
+    // The reveal limit is reached (REVEAL_RATE_LIMIT=3 here, counted from the audit log).
+    const reveals = Array.from({ length: 3 }, () => ({ action: 'contact.revealed', actor: `staff:${staffId}`, at: t.clock.now() }));
+    await t.server.prisma.auditEvent.createMany({ data: reveals });
+    await bot().handleUpdate(press(LINKED, `c:${intake.id}`));
+    expect(telegram.take()).toEqual([{ method: 'answerCallbackQuery', payload: expect.objectContaining({ text: expect.stringMatching(/Trop de numéros/), show_alert: true }) }]);
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'pending', claimedById: null });
+    t.clock.advance(3_600_001);
+  });
+
+  it('limits failed link attempts per Telegram user and in all, against guessing a code', async () => {
+    const guesser = 424242777;
+    const target = await makeStaff(t, { name: 'Hotline Coumba' });
+    const { code } = await createLinkCode(t.server.desk.context, target.id);
+    for (let i = 0; i < LINK_ATTEMPTS.perUser; i += 1) {
+      await bot().handleUpdate(command(guesser, `/link ${String(10_000_000 + i)}`));
+      expect(telegram.take()[0].payload.text).toMatch(/Code inconnu/);
+    }
+    // Even the right code is refused now.
+    await bot().handleUpdate(command(guesser, `/link ${code}`));
+    expect(telegram.take()[0].payload.text).toMatch(/Trop d’essais/);
+    expect((await t.server.prisma.staff.findUniqueOrThrow({ where: { id: target.id } })).telegramIdHash).toBeNull();
+    const refusals = await t.server.prisma.auditEvent.findMany({ where: { action: 'staff.link_refused' } });
+    expect(JSON.stringify(refusals)).not.toContain(String(guesser));
+    // Another user may still try, until the total is reached.
+    await t.server.prisma.auditEvent.createMany({ data: Array.from({ length: LINK_ATTEMPTS.total }, () => ({ action: 'staff.link_refused', actor: 'system', at: t.clock.now() })) });
+    await bot().handleUpdate(command(424242778, `/link ${code}`));
+    expect(telegram.take()[0].payload.text).toMatch(/Trop d’essais/);
+    // A quarter of an hour later, the right code works.
+    t.clock.advance(15 * 60_000 + 1);
+    const fresh = await createLinkCode(t.server.desk.context, target.id);
+    await bot().handleUpdate(command(guesser, `/link ${fresh.code}`));
+    expect(telegram.take()[0].payload.text).toMatch(/Compte lié/);
+  });
+
   it('accepts webhook updates only with the secret token', async () => {
     const update = command(STRANGER, '/start');
     const refused = await t.http.post('/webhooks/telegram/staff').send(update);
@@ -218,6 +254,12 @@ describe('staff Telegram bot', () => {
     const wrong = await t.http.post('/webhooks/telegram/staff').set('X-Telegram-Bot-Api-Secret-Token', 'nope').send(update);
     expect(wrong.status).toBe(401);
     expect(telegram.take()).toEqual([]);
+    // A malformed body: refused before parsing without the secret, a JSON 400 with it.
+    const unparsed = await t.http.post('/webhooks/telegram/staff').set('Content-Type', 'application/json').send('{"update_id":');
+    expect(unparsed.status).toBe(401);
+    const malformed = await t.http.post('/webhooks/telegram/staff').set('X-Telegram-Bot-Api-Secret-Token', SECRET).set('Content-Type', 'application/json').send('{"update_id":');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toEqual({ error: { code: 'bad_request', message: expect.any(String) } });
     const ok = await t.http.post('/webhooks/telegram/staff').set('X-Telegram-Bot-Api-Secret-Token', SECRET).send(command(STRANGER, '/start'));
     expect(ok.status).toBe(200);
     expect(telegram.take().map((c) => c.method)).toEqual(['sendMessage']);

@@ -1,0 +1,112 @@
+import pino from 'pino';
+import { createSmsRenderer } from '../../src/channels/sms/smsRenderer';
+import { telegramRenderer } from '../../src/channels/telegram/telegramRenderer';
+import type { ChannelId, InboundMessage } from '../../src/channels/types';
+import { Keyring, parseDataKeys } from '../../src/crypto/keyring';
+import { buildFlow, loadFlow } from '../../src/flows/loadFlow';
+import type { FlowDefinition } from '../../src/flows/schema';
+import { Gateway, type IntakeService, type Session } from '../../src/gateway/gateway';
+import { createValidator } from '../../src/gateway/flowData';
+import { MemorySessionStore } from '../../src/gateway/sessionStore';
+import { loadResources, Localizer } from '../../src/locales/localizer';
+import { TEST_ENV, TestClock } from '../support/testServer';
+
+const localizer = new Localizer(loadResources());
+const keyring = new Keyring(parseDataKeys(TEST_ENV.DATA_KEYS), Buffer.from(TEST_ENV.HASH_KEY, 'base64'));
+
+function setup(flow: FlowDefinition = loadFlow(undefined, (k) => localizer.hasKey(k))) {
+  const clock = new TestClock();
+  const store = new MemorySessionStore<Session>({ maxEntries: 1000, clock: () => clock.ms });
+  const created: Array<Parameters<IntakeService['createIntake']>[0]> = [];
+  let ids = 0;
+  const sms = createSmsRenderer({ transliterate: true });
+  const gateway = new Gateway({
+    flow,
+    localizer,
+    store,
+    keyring,
+    logger: pino({ level: 'silent' }),
+    clock: clock.now,
+    intakes: {
+      createIntake: async (o) => {
+        created.push(o);
+        return { outcome: 'ok', reference: '23456789', created: true, intakeId: `i${created.length}` };
+      },
+      cancelIntake: async () => 'notFound',
+    },
+    renderers: { sms_twilio: sms, telegram: telegramRenderer },
+    data: { items: (source) => (source === 'languages' ? ['fr', 'en'].map((id) => ({ id, fields: {} })) : []) },
+    params: { hotline: '116', emergency: 'Police 17', retentionHours: '72' },
+    validate: createValidator('SN'),
+    languages: ['fr', 'en'],
+    sessionTtlMs: 300_000,
+    sessionTtls: { sms_twilio: 1_800_000 },
+    notices: { sms_twilio: { key: 'sms.reminder' } },
+    randomId: () => `conversation-${++ids}`,
+  });
+  const say = (channel: ChannelId, text: string, address = '+221770000071', messageId?: string) => {
+    const message: InboundMessage = { channel, sessionKey: `k:${address}`, address, input: { type: 'text', text }, ...(messageId ? { messageId } : {}) };
+    return gateway.handle(message);
+  };
+  return { gateway, store, clock, created, say };
+}
+
+describe('the gateway on text channels', () => {
+  it('makes each conversation of one sender its own intake key, and a retry keeps it', async () => {
+    const { say, created } = setup();
+    for (const text of ['Bonjour', '1', '2', '1', '1', '1', '1', '1', '1', '1', '1']) await say('sms_twilio', text);
+    await say('sms_twilio', '1', undefined, 'SMlast');
+    await say('sms_twilio', '1', undefined, 'SMlast');
+    for (const text of ['Bonjour', '1', '2', '1', '1', '1', '1', '1', '1', '1', '1', '1']) await say('sms_twilio', text);
+    expect(created).toHaveLength(2);
+    expect(created[0].sessionHash).not.toBe(created[1].sessionHash);
+    expect(created[0].sessionHash).toBe(keyring.hash('sms_twilio:k:+221770000071:conversation-1'));
+  });
+
+  it('drops a number typed earlier when a keyword starts the way again', async () => {
+    const { say, store } = setup();
+    for (const text of ['Bonjour', '1', '2', '1', '1', '2', '77 000 00 72']) await say('sms_twilio', text);
+    expect((await store.get('sms_twilio:k:+221770000071'))?.secrets?.altNumber).toBeDefined();
+    expect((await say('sms_twilio', 'AIDE')).body[0]).toBe('Menu principal');
+    expect((await store.get('sms_twilio:k:+221770000071'))?.secrets).toBeUndefined();
+  });
+
+  it('keeps an SMS conversation for its own idle time (30 minutes), not the USSD one', async () => {
+    const { say, clock } = setup();
+    await say('sms_twilio', 'Bonjour');
+    clock.advance(20 * 60_000);
+    expect((await say('sms_twilio', '1')).body[0]).toBe('Menu principal');
+    clock.advance(30 * 60_000 + 1);
+    expect((await say('sms_twilio', '1')).body[0]).toMatch(/^Bienvenue/);
+  });
+
+  it('never calls back the sender of a channel that does not know the number', async () => {
+    const flow = buildFlow({
+      start: 'ask',
+      home: 'ask',
+      fragments: [
+        {
+          name: 'self',
+          nodes: [
+            {
+              kind: 'menu',
+              id: 'ask',
+              prompt: 'main.prompt',
+              options: [{ label: 'common.next', next: 'make', set: { subject: 'self', callLang: 'fr', gender: 'any', window: 'any', cover: 'friend', contact: 'self' } }],
+            },
+            { kind: 'action', id: 'make', effect: 'createIntake', with: ['subject', 'callLang', 'gender', 'window', 'cover', 'contact'], outcomes: { ok: 'done', error: 'failed' } },
+            { kind: 'end', id: 'done', prompt: 'cancel.done' },
+            { kind: 'end', id: 'failed', prompt: 'common.goodbye' },
+          ],
+        },
+      ],
+    });
+    const { say, created } = setup(flow);
+    await say('telegram', 'hello', 'telegram:abc');
+    expect((await say('telegram', '1', 'telegram:abc')).body).toEqual(['Merci. Au revoir.']);
+    expect(created).toHaveLength(0);
+    await say('sms_twilio', 'hello');
+    await say('sms_twilio', '1');
+    expect(created.map((c) => c.contact)).toEqual(['+221770000071']);
+  });
+});
