@@ -1,15 +1,11 @@
 import { USSD_MAX_LENGTH, ussdRenderer } from '../channels/africastalking/ussdRenderer';
 import { createSmsRenderer, SMS_MAX_SEGMENTS, smsCost } from '../channels/sms/smsRenderer';
-import type { ChannelRenderer, Reply } from '../channels/types';
+import { renderTelegram, TELEGRAM_LIMITS, telegramRenderer } from '../channels/telegram/telegramRenderer';
 import type { FlowData, StepContext } from '../flows/engine';
 import type { FlowDefinition } from '../flows/schema';
 import { REFERENCE_LANGUAGE, statusOf, type LanguagePack, type Localizer } from '../locales/localizer';
+import { Keywords } from '../gateway/keywords';
 import { enumerateScreens, LONG_REGION, withLongEntry } from './screens';
-
-/** Telegram refuses messages longer than this. */
-export const TELEGRAM_MAX_LENGTH = 4096;
-/** Telegram button texts are kept short enough to read on a small phone. */
-export const TELEGRAM_MAX_BUTTON = 64;
 
 export interface ContentCheckOptions {
   flow: FlowDefinition;
@@ -28,7 +24,7 @@ export interface ContentCheckOptions {
 
 export interface Violation {
   lang: string;
-  kind: 'missing-key' | 'unknown-key' | 'placeholders' | 'encoding' | 'ussd-length' | 'sms-segments' | 'telegram-length' | 'telegram-button' | 'stale-entry';
+  kind: 'missing-key' | 'unknown-key' | 'placeholders' | 'encoding' | 'keyword-collision' | 'ussd-length' | 'sms-segments' | 'telegram-length' | 'telegram-button' | 'stale-entry';
   where: string;
   detail: string;
 }
@@ -53,18 +49,18 @@ export interface ContentReport {
   /** Per screen: language, node, page, hint, USSD length, SMS encoding and segments. */
   screens: Array<{ lang: string; node: string; page: number; hint: boolean; vars: Record<string, string>; ussd: number; encoding: string; segments: number }>;
   directory: Violation[];
+  /** SMS/Telegram keywords that mean different things across the languages checked. */
+  keywords: Violation[];
   /** Per key and language: how many characters the string may have so that every screen showing it fits USSD. */
   budgets: Record<string, Record<string, number>>;
   violations: number;
 }
 
+/** Screens that can be the first reply of an SMS conversation (welcome, AIDE, ANNULER): they carry the reminder. */
+export const SMS_FIRST_REPLIES = /^(welcome|main|cancel\..*)$/;
+
 const PLACEHOLDER = /\{\{\s*([a-zA-Z0-9_]+)\s*\}\}/g;
 const placeholders = (text: string) => [...text.matchAll(PLACEHOLDER)].map((m) => m[1]).sort();
-
-/** The strings a screen shows: everything a channel renders, for Telegram's limits. */
-function telegramText(reply: Reply): string {
-  return [reply.hint, ...reply.body, ...reply.items].filter(Boolean).join('\n');
-}
 
 /**
  * Checks every language pack and every screen: keys present, placeholders
@@ -140,32 +136,39 @@ export function runContentCheck(options: ContentCheckOptions): ContentReport {
   }
 
   // SMS and Telegram page differently: each is enumerated with its own renderer.
-  const channels: Array<{ renderer: ChannelRenderer; check: (reply: Reply) => Array<Pick<Violation, 'kind' | 'detail'>> }> = [
-    {
-      renderer: sms,
-      check: (reply) => {
-        const cost = sms.cost(reply);
-        return cost.segments > SMS_MAX_SEGMENTS ? [{ kind: 'sms-segments', detail: `${cost.segments} segments (${cost.encoding}), the budget is ${SMS_MAX_SEGMENTS}` }] : [];
-      },
-    },
-    {
-      renderer: { render: telegramText, fits: (reply) => telegramText(reply).length <= TELEGRAM_MAX_LENGTH },
-      check: (reply) => [
-        ...(telegramText(reply).length > TELEGRAM_MAX_LENGTH ? [{ kind: 'telegram-length' as const, detail: `${telegramText(reply).length} characters, the limit is ${TELEGRAM_MAX_LENGTH}` }] : []),
-        ...[...reply.options, ...reply.nav]
-          .filter((o) => o.label.length > TELEGRAM_MAX_BUTTON)
-          .map((o) => ({ kind: 'telegram-button' as const, detail: `button "${o.label}" is longer than ${TELEGRAM_MAX_BUTTON} characters` })),
-      ],
-    },
-  ];
-  for (const channel of channels) {
-    for (const screen of enumerateScreens({ ...common, renderer: channel.renderer })) {
+  // SMS: every screen, and the first replies of a conversation again with the one-time reminder.
+  const smsRuns = [{}, { notice: { key: 'sms.reminder' }, nodes: (id: string) => SMS_FIRST_REPLIES.test(id) }];
+  for (const run of smsRuns) {
+    for (const screen of enumerateScreens({ ...common, ...run, renderer: sms })) {
       const r = report(screen.lang);
-      if (channel.renderer === sms) r.mostSegments = Math.max(r.mostSegments, sms.cost(screen.reply).segments);
-      for (const problem of channel.check(screen.reply)) r.violations.push({ lang: screen.lang, where: describe(screen), ...problem });
+      const cost = sms.cost(screen.reply);
+      r.mostSegments = Math.max(r.mostSegments, cost.segments);
+      if (cost.segments > SMS_MAX_SEGMENTS) {
+        r.violations.push({ lang: screen.lang, kind: 'sms-segments', where: describe(screen), detail: `${cost.segments} segments (${cost.encoding}), the budget is ${SMS_MAX_SEGMENTS}` });
+      }
+    }
+  }
+  for (const screen of enumerateScreens({ ...common, labels: true, renderer: telegramRenderer })) {
+    const r = report(screen.lang);
+    const message = renderTelegram(screen.reply, 999_999_999);
+    if (message.text.length > TELEGRAM_LIMITS.text) {
+      r.violations.push({ lang: screen.lang, kind: 'telegram-length', where: describe(screen), detail: `${message.text.length} characters, the limit is ${TELEGRAM_LIMITS.text}` });
+    }
+    const buttons = ('inline_keyboard' in message.markup ? message.markup.inline_keyboard.flat() : message.markup.keyboard.flat()) as Array<{ text: string } | string>;
+    for (const button of buttons) {
+      const text = typeof button === 'string' ? button : button.text;
+      if (text.length > TELEGRAM_LIMITS.buttonText) {
+        r.violations.push({ lang: screen.lang, kind: 'telegram-button', where: describe(screen), detail: `button "${text}" is longer than ${TELEGRAM_LIMITS.buttonText} characters` });
+      }
     }
   }
 
+  const keywords: Violation[] = Keywords.collisions(localizer, languages).map((c) => ({
+    lang: '-',
+    kind: 'keyword-collision',
+    where: c.word,
+    detail: `means ${c.uses.join(' and ')}`,
+  }));
   const directory: Violation[] = options.staleEntries.map((e) => ({
     lang: '-',
     kind: 'stale-entry',
@@ -177,8 +180,9 @@ export function runContentCheck(options: ContentCheckOptions): ContentReport {
     languages: languageReports,
     screens,
     directory,
+    keywords,
     budgets,
-    violations: languageReports.reduce((n, r) => n + r.violations.length, 0) + directory.length,
+    violations: languageReports.reduce((n, r) => n + r.violations.length, 0) + directory.length + keywords.length,
   };
 }
 
@@ -216,6 +220,9 @@ export function formatContentReport(report: ContentReport): string {
     }
     out.push('');
   }
+  out.push('## Keywords');
+  out.push(report.keywords.length === 0 ? '  no keyword means two things' : report.keywords.map((v) => `  ✗ ${v.where}: ${v.detail}`).join('\n'));
+  out.push('');
   out.push('## Directory');
   out.push(report.directory.length === 0 ? '  every entry verified within 90 days' : report.directory.map((v) => `  ✗ ${v.where}: ${v.detail}`).join('\n'));
   out.push('');

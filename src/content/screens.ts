@@ -37,6 +37,12 @@ export interface EnumerateOptions {
   renderer: ChannelRenderer;
   /** Extra values a variable can take besides those the definitions set (a long region, a sample code). */
   extraValues?: Record<string, string[]>;
+  /** A notice shown with the reply (the SMS reminder on a conversation's first reply). */
+  notice?: Text;
+  /** Only these nodes (default: all). */
+  nodes?: (id: string) => boolean;
+  /** Localise the labels Telegram keyboards need too. */
+  labels?: boolean;
 }
 
 /**
@@ -46,18 +52,24 @@ export interface EnumerateOptions {
  * channel's renderer, exactly as in a conversation.
  */
 export function* enumerateScreens(options: EnumerateOptions): Generator<RenderedScreen> {
-  const { flow, data, params, validate, languages, renderer } = options;
+  const { flow, data, params, validate, languages, renderer, notice, labels } = options;
   const recorder = new RecordingLocalizer(options.localizer.resources, options.localizer.options);
   const domains = variableDomains(flow, data, options.extraValues ?? {});
+  /** As the gateway localises: with the notice, when there is one. */
+  const localise = (localizer: Localizer, screen: Screen, lang: string): Reply => ({
+    ...localiseScreen(localizer, screen, lang, { labels }),
+    ...(notice ? { notice: localizer.t(notice, lang) } : {}),
+  });
   for (const lang of languages) {
-    const ctx: StepContext = { now: 0, data, params, validate, fits: (screen) => renderer.fits(localiseScreen(options.localizer, screen, lang)) };
+    const ctx: StepContext = { now: 0, data, params, validate, fits: (screen) => renderer.fits(localise(options.localizer, screen, lang)) };
     const render = (screen: Screen) => {
       recorder.used = new Set();
-      const reply = localiseScreen(recorder, screen, lang);
+      const reply = localise(recorder, screen, lang);
       return { reply, keys: [...recorder.used] };
     };
     for (const node of flow.nodes.values()) {
       if (node.kind === 'action' || node.kind === 'branch') continue;
+      if (options.nodes && !options.nodes(node.id)) continue;
       const hints: Array<Text | undefined> = [undefined, { key: 'common.invalid' }];
       if (node.kind === 'input' && typeof node.invalid === 'string') hints.push({ key: node.invalid });
       for (const vars of assignments(usedVariables(node, domains), domains)) {
@@ -68,6 +80,7 @@ export function* enumerateScreens(options: EnumerateOptions): Generator<Rendered
         }
       }
     }
+    if (options.nodes && !options.nodes('resume')) continue;
     for (const invalid of [false, true]) yield { lang, node: 'resume', vars: {}, page: 0, hint: invalid, ...render(resumeScreen(invalid)) };
   }
 }

@@ -178,6 +178,7 @@ export class Gateway {
       const begun = turn.begin(active?.flow?.lang ?? keyword.lang);
       return turn.save(await turn.feed(begun.state, [GLOBAL.home], begun), []);
     }
+    if (keyword?.action === 'language') return turn.save(turn.begin(active?.flow?.lang ?? keyword.lang), []);
     if (keyword?.action === 'cancel') {
       const begun = turn.begin(active?.flow?.lang ?? keyword.lang);
       const home = await turn.feed(begun.state, [GLOBAL.home], begun);

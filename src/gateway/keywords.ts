@@ -1,7 +1,7 @@
 import type { Localizer } from '../locales/localizer';
 
-/** What a keyword asks for: the main menu, leaving at once, or cancelling a request. */
-export type KeywordAction = 'help' | 'stop' | 'cancel';
+/** What a keyword asks for: the main menu, leaving at once, cancelling a request, or choosing the language. */
+export type KeywordAction = 'help' | 'stop' | 'cancel' | 'language';
 
 export interface KeywordMatch {
   action: KeywordAction;
@@ -11,7 +11,7 @@ export interface KeywordMatch {
   rest: string;
 }
 
-const ACTIONS: KeywordAction[] = ['stop', 'help', 'cancel'];
+const ACTIONS: KeywordAction[] = ['stop', 'help', 'cancel', 'language'];
 
 /** Upper case, no accents, single spaces: `annulér  2345` → `ANNULER 2345`. */
 function normalise(text: string): string {
@@ -39,6 +39,25 @@ export class Keywords {
     }
   }
 
+  /**
+   * Words that mean different things in different languages (or twice in one):
+   * a person could end a conversation while asking for help. The content check
+   * reports them.
+   */
+  static collisions(localizer: Localizer, languages: string[]): Array<{ word: string; uses: string[] }> {
+    const uses = new Map<string, Set<string>>();
+    for (const lang of languages) {
+      for (const action of ACTIONS) {
+        for (const word of (localizer.resources[lang]?.[`keywords.${action}`] ?? '').split(',').map(normalise).filter(Boolean)) {
+          uses.set(word, (uses.get(word) ?? new Set()).add(`${action} (${lang})`));
+        }
+      }
+    }
+    return [...uses]
+      .filter(([, list]) => new Set([...list].map((u) => u.split(' ')[0])).size > 1)
+      .map(([word, list]) => ({ word, uses: [...list] }));
+  }
+
   /** The keyword a message carries, if any. */
   match(text: string): KeywordMatch | null {
     const clean = normalise(text);
@@ -47,7 +66,7 @@ export class Keywords {
     const found = this.words.get(first);
     if (!found) return null;
     const rest = others.join(' ');
-    if (found.action === 'help' && rest !== '') return null;
+    if ((found.action === 'help' || found.action === 'language') && rest !== '') return null;
     if (found.action === 'cancel' && rest !== '' && !/^[0-9 ]+$/.test(rest)) return null;
     return { ...found, rest };
   }

@@ -25,6 +25,8 @@ function brokenLocales(): string {
   });
   edit('bm', (pack) => {
     pack['common.retry'] = 'A lajɛ tugun';
+    // "MENU" means help in every other language: here it would end the conversation.
+    pack['keywords.stop'] = 'STOP,MENU';
   });
   return dir;
 }
@@ -51,6 +53,10 @@ describe('passerelle content check', () => {
 
   it('reports a character outside GSM-7 in a pack that must stay GSM-7', () => {
     expect(problems('bm')).toContainEqual(expect.objectContaining({ kind: 'encoding', where: 'common.retry', detail: 'outside GSM-7: ɛ' }));
+  });
+
+  it('reports a keyword that means two things across languages', () => {
+    expect(broken.keywords).toContainEqual(expect.objectContaining({ kind: 'keyword-collision', where: 'MENU', detail: expect.stringContaining('stop (bm)') }));
   });
 
   it('lists the draft strings of each language and counts the screens', () => {

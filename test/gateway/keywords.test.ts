@@ -19,11 +19,32 @@ describe('Keywords', () => {
     ['Annulér 2345 6789', { action: 'cancel', lang: 'fr', rest: '2345 6789' }],
     ['cancel 23456789', { action: 'cancel', lang: 'en', rest: '23456789' }],
     ['annuler ma demande', null],
+    ['langue', { action: 'language', lang: 'fr', rest: '' }],
+    ['LANGUAGE', { action: 'language', lang: 'en', rest: '' }],
+    ['langue française', null],
     ['1', null],
     ['', null],
     ['bonjour', null],
   ])('%j', (text, expected) => {
     expect(keywords.match(text)).toEqual(expected);
+  });
+
+  it('knows Wolof and Bambara keywords when they are enabled', () => {
+    const all = new Keywords(new Localizer(loadResources()), ['fr', 'en', 'wo', 'bm']);
+    expect(all.match('ndimbal')).toEqual({ action: 'help', lang: 'wo', rest: '' });
+    expect(all.match('Làkk')).toEqual({ action: 'language', lang: 'wo', rest: '' });
+    expect(all.match('dabila 2345 6789')).toEqual({ action: 'cancel', lang: 'bm', rest: '2345 6789' });
+    expect(all.match('kan')).toEqual({ action: 'language', lang: 'bm', rest: '' });
+  });
+
+  it('the shipped keywords never mean two things across languages', () => {
+    expect(Keywords.collisions(new Localizer(loadResources()), ['fr', 'en', 'wo', 'bm'])).toEqual([]);
+  });
+
+  it('finds a word that means two things', () => {
+    const resources = loadResources();
+    const clash = new Localizer({ ...resources, wo: { ...resources.wo, 'keywords.stop': 'STOP,AIDE' } });
+    expect(Keywords.collisions(clash, ['fr', 'wo'])).toEqual([{ word: 'AIDE', uses: ['help (fr)', 'stop (wo)'] }]);
   });
 
   it('only knows the enabled languages', () => {

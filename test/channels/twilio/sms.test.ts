@@ -119,6 +119,7 @@ describe('POST /webhooks/twilio/sms', () => {
       ['HELP → the main menu in English', [], 'HELP', /^Main menu/],
       ['aide in the middle of a request → the main menu', ['Bonjour', '1', '2', '1'], 'aide', /^Menu principal/],
       ['ANNULER alone → asks for the code', [], 'ANNULER', /^Tapez le code de votre demande/],
+      ['LANGUE in the middle of a flow → the language choice', ['Bonjour', '1', '1'], 'LANGUE', /Langue \/ Language/],
       ['ANNULER with an unknown code → not found', [], 'ANNULER 2345 6789', /^Aucune demande en cours avec ce code/],
       ['CANCEL with a code → in English', [], 'cancel 23456789', /^No open request with this code/],
       ['AIDE followed by words is not a keyword', ['Bonjour', '1'], 'aide moi', /^Choix non valide/],
