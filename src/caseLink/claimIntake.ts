@@ -31,12 +31,15 @@ export async function claimIntake(deps: Pick<DeskDeps, 'prisma' | 'config' | 'cl
   if (!canWork(actor, intake)) throw new AppError('not_your_queue', 'This intake is outside your queues, languages or the caller asked for', 403);
   if (override && !isSupervisor(actor)) throw new AppError('forbidden', 'Only a supervisor may override the caseload limit', 403);
 
+  const now = clock();
+  // Past its time but not yet swept by the purge: as good as expired.
+  if (intake.expiresAt <= now) throw new AppError('expired', 'This request has expired', 409);
+
   const held = await caseloadCount(deps, actor.id);
   if (held >= config.CASELOAD_LIMIT && !override) {
     throw new AppError('caseload_limit', `Caseload limit reached (${held}/${config.CASELOAD_LIMIT}): close or release an intake first`, 409);
   }
-  const now = clock();
-  const claimed = await prisma.intake.updateMany({ where: { id: intakeId, status: 'pending' }, data: { status: 'claimed', claimedById: actor.id, claimedAt: now } });
+  const claimed = await prisma.intake.updateMany({ where: { id: intakeId, status: 'pending', expiresAt: { gt: now } }, data: { status: 'claimed', claimedById: actor.id, claimedAt: now } });
   if (claimed.count !== 1) throw new AppError('already_claimed', 'Someone else claimed this intake first', 409);
   // Counted again once the claim is in: two claims of one person raced past the check above.
   const caseload = await caseloadCount(deps, actor.id);

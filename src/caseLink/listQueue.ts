@@ -15,9 +15,10 @@ export const WINDOW_ORDER = ['morning', 'afternoon', 'evening', 'any'];
  * asked for), ordered by time window, then oldest first. Supervisors see every queue.
  * Never any contact detail.
  */
-export async function listQueue(deps: Pick<DeskDeps, 'prisma'>, { actor, limit = 200 }: ListQueueOptions) {
+export async function listQueue(deps: Pick<DeskDeps, 'prisma' | 'clock'>, { actor, limit = 200 }: ListQueueOptions) {
   const rows = await deps.prisma.intake.findMany({
-    where: { status: 'pending', ...(isSupervisor(actor) ? {} : workableWhere(actor)) },
+    // Past their time, intakes are not offered even before the purge expires them.
+    where: { status: 'pending', expiresAt: { gt: deps.clock() }, ...(isSupervisor(actor) ? {} : workableWhere(actor)) },
     select: DESK_INTAKE_FIELDS,
     orderBy: { createdAt: 'asc' },
     take: 2000,

@@ -21,6 +21,8 @@ export async function reassignIntake(deps: Pick<DeskDeps, 'prisma' | 'config' | 
   if (!isSupervisor(actor)) throw new AppError('forbidden', 'Only a supervisor may reassign', 403);
   const intake = await loadIntakeFor(deps, actor, intakeId);
   if (!OPEN_STATUSES.includes(intake.status)) throw new AppError('not_open', 'This intake has ended', 409);
+  const now = clock();
+  if (intake.status === 'pending' && intake.expiresAt <= now) throw new AppError('expired', 'This request has expired', 409);
   const target = await prisma.staff.findUnique({ where: { id: toStaffId }, select: { id: true, active: true, queues: true, languages: true, gender: true } });
   if (!target || !target.active) throw new AppError('unknown_staff', 'No such active staff member', 404);
   // The person's choices (language, the gender of who calls) hold whoever assigns.
@@ -30,7 +32,6 @@ export async function reassignIntake(deps: Pick<DeskDeps, 'prisma' | 'config' | 
   const held = await caseloadCount(deps, target.id);
   const overridden = held >= config.CASELOAD_LIMIT;
   if (overridden && !override) throw new AppError('caseload_limit', `That staff member is at the caseload limit (${held}/${config.CASELOAD_LIMIT})`, 409);
-  const now = clock();
   await prisma.$transaction(async (tx) => {
     const updated = await tx.intake.updateMany({
       where: { id: intakeId, status: intake.status, claimedById: intake.claimedById },

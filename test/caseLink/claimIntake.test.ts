@@ -1,4 +1,6 @@
 import { claimIntake } from '../../src/caseLink/claimIntake';
+import { listQueue } from '../../src/caseLink/listQueue';
+import { reassignIntake } from '../../src/caseLink/reassignIntake';
 import type { Actor } from '../../src/caseLink/types';
 import { makeIntake } from '../desk/deskFixtures';
 import { createTestServer, type TestServer } from '../support/testServer';
@@ -47,5 +49,16 @@ describe('claimIntake', () => {
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'caseload_limit' });
     // Refused claims went back to the queue.
     expect(await t.server.prisma.intake.count({ where: { id: { in: [x.id, y.id] }, status: 'pending' } })).toBe(3 - held);
+  });
+
+  it('neither offers nor hands out an intake past its time that the purge has not swept yet', async () => {
+    const a = await actor();
+    const supervisor = await actor({ role: 'supervisor' });
+    const intake = await makeIntake(t);
+    t.clock.advance(t.config.INTAKE_TTL_HOURS * 3_600_000);
+    expect((await listQueue(deps(), { actor: a })).map((i) => i.id)).not.toContain(intake.id);
+    await expect(claimIntake(deps(), { intakeId: intake.id, actor: a })).rejects.toMatchObject({ code: 'expired', status: 409 });
+    await expect(reassignIntake(deps(), { intakeId: intake.id, actor: supervisor, toStaffId: a.id })).rejects.toMatchObject({ code: 'expired', status: 409 });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'pending', claimedById: null });
   });
 });

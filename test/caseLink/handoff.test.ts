@@ -93,12 +93,18 @@ describe('hand-off through the signed webhook adapter', () => {
     expect(cms.received).toHaveLength(3);
   });
 
-  it('gives up after the last attempt and marks the hand-off failed', async () => {
+  /** An intake claimed by a new staff member who reached the person; `post` acts as that staff member. */
+  async function reachedIntake() {
     const staff = await makeStaff(t);
     const intake = await makeIntake(t);
     const post = (path: string, body?: object) => t.http.post(path).set(staff.auth).send(body ?? {});
     await post(`/api/v1/intakes/${intake.id}/claim`);
     await post(`/api/v1/intakes/${intake.id}/outcome`, { outcome: 'reached' });
+    return { intake, post };
+  }
+
+  it('gives up after the last attempt and marks the hand-off failed', async () => {
+    const { intake, post } = await reachedIntake();
     const before = cms.received.length;
     cms.statuses.push(...Array(HANDOFF_BACKOFF.maxAttempts).fill(500));
     await post(`/api/v1/intakes/${intake.id}/handoff`);
@@ -111,11 +117,7 @@ describe('hand-off through the signed webhook adapter', () => {
   });
 
   it('does not follow a redirect with the signed payload: it is a failure, retried later', async () => {
-    const staff = await makeStaff(t);
-    const intake = await makeIntake(t);
-    const post = (path: string, body?: object) => t.http.post(path).set(staff.auth).send(body ?? {});
-    await post(`/api/v1/intakes/${intake.id}/claim`);
-    await post(`/api/v1/intakes/${intake.id}/outcome`, { outcome: 'reached' });
+    const { intake, post } = await reachedIntake();
     const before = cms.received.length;
     cms.statuses.push(307);
     await post(`/api/v1/intakes/${intake.id}/handoff`);

@@ -88,11 +88,11 @@ describe('purge', () => {
     const ctx = t.server.desk.context;
     const staff = await makeStaff(t);
     const actor = toActor(await t.server.prisma.staff.findUniqueOrThrow({ where: { id: staff.id } }));
+    const old = await makeIntake(t);
+    t.clock.advance(70 * HOUR);
     const fresh = await makeIntake(t);
-    t.clock.advance(-80 * HOUR);
-    const old = await makeIntake(t); // created 80 h ago: past its 72 h
-    t.clock.advance(80 * HOUR);
     for (const i of [fresh, old]) await claimIntake(ctx, { intakeId: i.id, actor });
+    t.clock.advance(3 * HOUR); // `old` is now past its 72 h, but claimed
     expect(await purge(ctx)).toMatchObject({ expired: 0 });
     await t.server.prisma.staff.update({ where: { id: staff.id }, data: { active: false } });
     expect(await purge(ctx)).toMatchObject({ claimsReleased: 2, expired: 1, contactsDestroyed: 1 });

@@ -198,8 +198,10 @@ describe('staff REST API /api/v1', () => {
       expect({ action, body, status: res.status, code: res.body.error?.code }).toEqual({ action, body, status: 400, code });
     }
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'claimed', claimedById: alice.id, lastOutcome: null });
-    const stats = await t.http.get('/api/v1/stats?from=yesterday').set(sam.auth);
-    expect(stats.status).toBe(400);
+    for (const query of ['from=yesterday', 'from=2026-02-31', 'from=2026-11-20&to=2026-11-10', 'from=2000-01-01&to=2026-11-24', 'from=2026-01-01&from=2026-01-02']) {
+      const stats = await t.http.get(`/api/v1/stats?${query}`).set(sam.auth);
+      expect({ query, status: stats.status, code: stats.body.error?.code }).toEqual({ query, status: 400, code: expect.stringMatching(/^invalid_/) });
+    }
   });
 
   it('reveals the number to the claimer only, audits each reveal and rate-limits them', async () => {
@@ -337,12 +339,29 @@ describe('staff REST API /api/v1', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/reference|staff|\+221/);
   });
 
+  it('answers an unexpected error with a 500 that says nothing more, logs it without its message, and keeps serving', async () => {
+    const leak = 'database said +221770001122';
+    const spy = jest.spyOn(t.server.prisma.intake, 'findMany').mockRejectedValueOnce(new Error(leak));
+    try {
+      const res = await get('/api/v1/intakes', alice);
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ error: { code: 'internal', message: 'Internal error' } });
+      expect(t.logs.join('')).toContain('api: unexpected error');
+      expect(t.logs.join('')).not.toContain('770001122');
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await get('/api/v1/intakes', alice)).status).toBe(200);
+  });
+
   it('gives a one-time Telegram link code', async () => {
     const res = await post('/api/v1/me/telegram-link-code', alice);
     expect(res.status).toBe(200);
     expect(res.body.code).toMatch(/^\d{8}$/);
     const row = await t.server.prisma.staff.findUniqueOrThrow({ where: { id: alice.id } });
+    expect(row.linkCodeHash).toMatch(/^[0-9a-f]{64}$/);
     expect(row.linkCodeHash).not.toContain(res.body.code);
-    expect(row.tokenHash).not.toBe(alice.token);
+    expect(row.linkCodeExpiresAt).toEqual(new Date(t.clock.ms + 15 * 60_000));
+    expect(res.body.expiresAt).toBe(new Date(t.clock.ms + 15 * 60_000).toISOString());
   });
 });

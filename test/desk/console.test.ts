@@ -71,6 +71,27 @@ describe('web console /console/', () => {
     expect(home.text).toContain('File d&#39;attente');
   });
 
+  it('marks its cookies Secure and asks for HTTPS when the public origin is https', async () => {
+    const t2 = await createTestServer({ PUBLIC_BASE_URL: 'https://bureau.example.org' });
+    try {
+      const form = await t2.http.get('/console/login');
+      expect(form.headers['set-cookie'][0]).toMatch(/; Secure/);
+      expect(form.headers['strict-transport-security']).toMatch(/max-age=/);
+      await makeStaff(t2, { name: 'Awa', password: PASSWORD });
+      // (The test client speaks http, so it would not send a Secure cookie back by itself.)
+      const loginCookie = form.headers['set-cookie'][0].split(';')[0];
+      const ok = await t2.http.post('/console/login').set('Cookie', loginCookie).type('form').send({ name: 'Awa', password: PASSWORD, _csrf: csrfOf(form.text) });
+      expect(ok.status).toBe(303);
+      const session = ok.headers['set-cookie'][0];
+      expect(session).toMatch(/^psl_session=/);
+      for (const flag of ['HttpOnly', 'Secure', 'SameSite=Strict']) expect(session).toContain(`; ${flag}`);
+    } finally {
+      await t2.close();
+    }
+    // Over plain http in development, no Secure flag (the browser would drop the cookie).
+    expect((await t.http.get('/console/login')).headers['set-cookie'][0]).not.toMatch(/Secure/);
+  });
+
   it('rate-limits login attempts', async () => {
     const t2 = await createTestServer({ LOGIN_RATE_LIMIT: '3' });
     try {
@@ -152,6 +173,15 @@ describe('web console /console/', () => {
     expect(released.status).toBe(303);
     expect((await agent.get('/console/nowhere')).status).toBe(404);
     expect((await agent.get('/console/intakes/0123456789abcdef0123456789abcdef')).status).toBe(404);
+  });
+
+  it('ends the session a browser still held when someone logs in on it', async () => {
+    const agent = await loggedIn(t, 'Awa');
+    const before = await t.server.prisma.staffSession.count({ where: { staffId: awa.id } });
+    const form = await agent.get('/console/login');
+    expect((await agent.post('/console/login').type('form').send({ name: 'Binta', password: PASSWORD, _csrf: csrfOf(form.text) })).status).toBe(303);
+    expect(await t.server.prisma.staffSession.count({ where: { staffId: awa.id } })).toBe(before - 1);
+    expect((await agent.get('/api/v1/me')).body.name).toBe('Binta');
   });
 
   it('logs out: the session is gone from the database', async () => {

@@ -23,6 +23,8 @@ import { openApiDocument } from './openapi';
 import { ClaimBody, CloseBody, OutcomeBody, ReassignBody, StatsQuery } from './schemas';
 
 const DAY_MS = 86_400_000;
+/** The longest period statistics are computed over in one request (they are counted in memory). */
+const MAX_STATS_DAYS = 366;
 
 const actorOf = (res: Response) => res.locals.actor as Actor & { name: string };
 
@@ -110,6 +112,7 @@ export function apiRouter(ctx: DeskContext): Router {
     const to = query.to ? new Date(Date.parse(`${query.to}T00:00:00Z`) + DAY_MS) : new Date(Date.parse(ctx.clock().toISOString().slice(0, 10)) + DAY_MS);
     const from = query.from ? new Date(`${query.from}T00:00:00Z`) : new Date(to.getTime() - 30 * DAY_MS);
     if (from >= to) throw new AppError('invalid_query', '`from` must be before `to`', 400);
+    if (to.getTime() - from.getTime() > MAX_STATS_DAYS * DAY_MS) throw new AppError('invalid_query', `At most ${MAX_STATS_DAYS} days at a time`, 400);
     res.json(await statistics(ctx, { from, to }));
   });
 

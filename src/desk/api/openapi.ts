@@ -40,14 +40,14 @@ export function openApiDocument() {
     path: '/api/v1/intakes/{id}/claim',
     summary: 'Claim an intake (exclusive; refused past the caseload limit unless a supervisor overrides)',
     request: { ...withId, body: body(S.ClaimBody) },
-    responses: { 200: json(S.ClaimResult, 'Claimed'), 400: err('Invalid body'), ...common, 404: err('Unknown intake'), 409: err('Already claimed, or caseload limit') },
+    responses: { 200: json(S.ClaimResult, 'Claimed'), 400: err('Invalid body'), ...common, 404: err('Unknown intake'), 409: err('Already claimed, expired, or caseload limit') },
   });
   path({
     method: 'post',
     path: '/api/v1/intakes/{id}/reveal',
     summary: 'Reveal the callback number: the claimer only, audited, rate-limited',
     request: withId,
-    responses: { 200: json(S.RevealResult, 'The number'), ...common, 404: err('Unknown intake'), 409: err('Not claimed'), 410: err('Number destroyed'), 429: err('Too many reveals') },
+    responses: { 200: json(S.RevealResult, 'The number'), ...common, 404: err('Unknown intake'), 409: err('Not claimed (by me)'), 410: err('Number destroyed'), 429: err('Too many reveals') },
   });
   path({
     method: 'post',
@@ -82,7 +82,7 @@ export function openApiDocument() {
     path: '/api/v1/intakes/{id}/reassign',
     summary: 'Supervisors: give an open intake to another staff member',
     request: { ...withId, body: body(S.ReassignBody) },
-    responses: { 200: json(S.IntakeView, 'Reassigned'), 400: err('Invalid body'), ...common, 404: err('Unknown intake or staff'), 409: err('Ended, or caseload limit') },
+    responses: { 200: json(S.IntakeView, 'Reassigned'), 400: err('Invalid body'), ...common, 404: err('Unknown intake or staff'), 409: err('Ended or expired, or caseload limit') },
   });
   path({ method: 'get', path: '/api/v1/caseload', summary: 'My claimed intakes and caseload level', responses: { 200: json(S.Caseload, 'My caseload'), ...common } });
   path({

@@ -16,11 +16,11 @@ import { revealContact } from '../../caseLink/revealContact';
 import { CLOSE_REASONS, OUTCOMES, type Actor } from '../../caseLink/types';
 import { canWork } from '../../caseLink/visibility';
 import { sameSecret } from '../api/authenticate';
-import { login, openSession, staffBySession } from '../auth';
+import { login, openSession, sha256, staffBySession } from '../auth';
 import { intakeIdOf } from '../intakeParam';
 import { SESSION_COOKIE, type DeskContext } from '../context';
 import { createLinkCode } from '../staffAccounts';
-import { translate, type ConsoleLang } from './i18n';
+import { errorText, translate, type ConsoleLang } from './i18n';
 import { caseloadPage, CSS_HASH, errorPage, intakePage, linkCodePage, loginPage, queuePage, type PageContext } from './views';
 
 const LANG_COOKIE = 'psl_lang';
@@ -113,6 +113,9 @@ export function consoleRouter(ctx: DeskContext): Router {
       showLogin(req, res, 401, translate(langOf(req), 'login.failed'));
       return;
     }
+    // A session this browser still held (someone else's, on a shared phone) ends here; the new one gets a fresh token.
+    const previous = parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE];
+    if (previous) await ctx.prisma.staffSession.deleteMany({ where: { id: sha256(previous) } });
     const { token } = await openSession(ctx.prisma, actor.id, { now: ctx.clock(), hours: ctx.config.CONSOLE_SESSION_HOURS, randomBytes: ctx.randomBytes });
     res.setHeader('Set-Cookie', [cookie(SESSION_COOKIE, token, ctx.config.CONSOLE_SESSION_HOURS * 3600), cookie(LOGIN_CSRF_COOKIE, '', 0)]);
     res.redirect(303, '/console/');
@@ -206,9 +209,7 @@ export function consoleRouter(ctx: DeskContext): Router {
     else if (err instanceof z.ZodError) [code, status] = ['invalid_request', 400];
     else if (typeof (err as { status?: unknown })?.status === 'number' && (err as { status: number }).status < 500) [code, status] = ['invalid_request', (err as { status: number }).status];
     else ctx.logger.error({ err }, 'console: unexpected error');
-    const key = `error.${code}`;
-    const message = translate(lang, key) === code ? translate(lang, 'error.other') : translate(lang, key);
-    send(res, errorPage(pageContext(req, res), message), status);
+    send(res, errorPage(pageContext(req, res), errorText(lang, code)), status);
   });
   return router;
 }

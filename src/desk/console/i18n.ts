@@ -18,3 +18,8 @@ export function translate(lang: ConsoleLang, key: string, params: Record<string,
 export function hasText(key: string): boolean {
   return key in resources.fr;
 }
+
+/** The text of an error code (`error.<code>`), or the generic one when the code has none. */
+export function errorText(lang: ConsoleLang, code: string): string {
+  return hasText(`error.${code}`) ? translate(lang, `error.${code}`) : translate(lang, 'error.other');
+}

@@ -4,6 +4,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import { AppError } from '../../caseLink/appError';
 import { claimIntake } from '../../caseLink/claimIntake';
 import { closeIntake } from '../../caseLink/closeIntake';
+import { getIntake } from '../../caseLink/getIntake';
 import { handOffIntake } from '../../caseLink/handOffIntake';
 import { recordOutcome } from '../../caseLink/recordOutcome';
 import { formatReference } from '../../caseLink/referenceCode';
@@ -13,7 +14,7 @@ import { OUTCOMES, type Actor, type Outcome } from '../../caseLink/types';
 import { sameSecret } from '../api/authenticate';
 import { STAFF_SELECT, toActor } from '../auth';
 import type { DeskContext } from '../context';
-import { translate } from '../console/i18n';
+import { errorText, translate } from '../console/i18n';
 import { linkTelegram, revokeLinkCode, telegramHash } from '../staffAccounts';
 
 export interface StaffBotOptions {
@@ -41,8 +42,9 @@ const fr = (key: string, params?: Record<string, string | number>) => translate(
 /**
  * The hotline staff's Telegram bot: announces new intakes in the staff group,
  * lets a linked, active staff member claim with one button, sends the number
- * privately to the claimer only (the message is deleted after
- * REVEAL_MESSAGE_TTL_SECONDS) with outcome buttons. Anyone else is refused, and
+ * privately to the claimer only (that message is deleted after
+ * REVEAL_MESSAGE_TTL_SECONDS), then the outcome buttons in a message of their
+ * own, without the number. Anyone else is refused, and
  * the refusal is logged without any identifier.
  */
 export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): StaffBot {
@@ -62,13 +64,12 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
     return staff?.active ? toActor(staff) : null;
   };
   /** What the staff member is told when an action fails; an unexpected error is logged (without its message) and told as such. */
-  const errorText = (err: unknown) => {
+  const failureText = (err: unknown) => {
     if (!(err instanceof AppError)) {
       logger.error({ err }, 'staff bot: action failed');
       return fr('error.other');
     }
-    const text = fr(`error.${err.code}`);
-    return text === err.code ? fr('error.other') : text;
+    return errorText('fr', err.code);
   };
 
   bot.command('start', async (c) => {
@@ -111,22 +112,16 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
       else if (kind === 'h') await onDone(c, actor, intakeId, 'handoff');
       else await c.answerCallbackQuery();
     } catch (err) {
-      await c.answerCallbackQuery({ text: errorText(err), show_alert: true });
+      await c.answerCallbackQuery({ text: failureText(err), show_alert: true });
     }
   });
 
   async function onClaim(c: Context, actor: Actor, intakeId: string) {
     const claimed = await claimIntake(ctx, { intakeId, actor });
-    const keyboard = new InlineKeyboard();
-    OUTCOMES.forEach((o, i) => {
-      keyboard.text(fr(`outcome.${o}`), `o:${intakeId}:${o}`);
-      if (i % 2 === 1) keyboard.row();
-    });
     let sent: { chat: { id: number }; message_id: number };
     try {
       const { contact, cover } = await revealContact(ctx, { intakeId, actor, via: 'telegram' });
       sent = await c.api.sendMessage(c.from!.id, `${fr('intake.number')} : ${contact}\n${fr('intake.cover')} : ${fr(`cover.${cover}`)}\n\nCe message sera effacé dans ${Math.round(config.REVEAL_MESSAGE_TTL_SECONDS / 60)} min.`, {
-        reply_markup: keyboard,
         protect_content: true,
       });
     } catch (err) {
@@ -137,6 +132,14 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
     schedule(() => {
       bot.api.deleteMessage(sent.chat.id, sent.message_id).catch((err) => logger.warn({ err }, 'staff bot: could not delete a number message'));
     }, config.REVEAL_MESSAGE_TTL_SECONDS * 1000);
+    // The outcome buttons come in a message of their own, without the number: they outlive its deletion.
+    const keyboard = new InlineKeyboard();
+    OUTCOMES.forEach((o, i) => {
+      keyboard.text(fr(`outcome.${o}`), `o:${intakeId}:${o}`);
+      if (i % 2 === 1) keyboard.row();
+    });
+    const { reference } = await getIntake(ctx, { intakeId, actor });
+    await c.api.sendMessage(c.from!.id, `${fr('intake.title', { reference: formatReference(reference) })} — ${fr('intake.outcome')}`, { reply_markup: keyboard });
     await c.answerCallbackQuery({ text: claimed.warning ? fr('done.claimedWarning') : fr('done.claimed') });
     // The group sees that it is taken, never by whom or the number.
     await c.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => undefined);
@@ -145,7 +148,6 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
   async function onOutcome(c: Context, actor: Actor, intakeId: string, outcome: Outcome) {
     const result = await recordOutcome(ctx, { intakeId, actor, outcome });
     await c.answerCallbackQuery({ text: fr('done.outcome') });
-    // Replace the private message: the number goes away with the buttons.
     const text = `${fr('intake.lastOutcome')} : ${fr(`outcome.${outcome}`)} — ${fr(`status.${result.status}`)}`;
     const next = result.status === 'claimed' ? new InlineKeyboard().text(fr('intake.close'), `x:${intakeId}`).text(fr('intake.handoff'), `h:${intakeId}`) : undefined;
     await c.editMessageText(text, next ? { reply_markup: next } : {});

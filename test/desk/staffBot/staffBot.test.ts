@@ -163,16 +163,21 @@ describe('staff Telegram bot', () => {
     const intake = await t.server.prisma.intake.findFirstOrThrow({ where: { channel: 'ussd' } });
     await bot().handleUpdate(press(LINKED, `c:${intake.id}`));
     const calls = telegram.take();
-    expect(calls.map((c) => c.method)).toEqual(['sendMessage', 'answerCallbackQuery', 'editMessageReplyMarkup']);
-    expect(calls[2].payload).toMatchObject({ chat_id: GROUP, message_id: 55 });
-    expect(JSON.stringify(calls[1].payload) + JSON.stringify(calls[2].payload)).not.toContain('778880001');
-    const reveal = calls[0];
-    const revealMessageId = telegram.lastSentId();
+    expect(calls.map((c) => c.method)).toEqual(['sendMessage', 'sendMessage', 'answerCallbackQuery', 'editMessageReplyMarkup']);
+    expect(calls[3].payload).toMatchObject({ chat_id: GROUP, message_id: 55 });
+    for (const call of calls.slice(1)) expect(JSON.stringify(call.payload)).not.toContain('778880001');
+    const [reveal, outcomeButtons] = calls;
+    const revealMessageId = telegram.lastSentId() - 1;
+    const buttonsMessageId = telegram.lastSentId();
     expect(reveal.payload.chat_id).toBe(LINKED);
     expect(reveal.payload.text).toContain('+221778880001');
     expect(reveal.payload.text).toContain('Le centre de santé');
     expect(reveal.payload.protect_content).toBe(true);
-    const buttons = (reveal.payload.reply_markup as { inline_keyboard: Array<Array<{ callback_data: string }>> }).inline_keyboard.flat().map((b) => b.callback_data);
+    expect(reveal.payload.reply_markup).toBeUndefined();
+    // The outcome buttons are in a message of their own, which outlives the number's.
+    expect(outcomeButtons.payload.chat_id).toBe(LINKED);
+    expect(outcomeButtons.payload.text).toContain(`${intake.reference.slice(0, 4)} ${intake.reference.slice(4)}`);
+    const buttons = (outcomeButtons.payload.reply_markup as { inline_keyboard: Array<Array<{ callback_data: string }>> }).inline_keyboard.flat().map((b) => b.callback_data);
     expect(buttons).toEqual(['reached', 'no_answer', 'unsafe', 'wrong_number', 'declined'].map((o) => `o:${intake.id}:${o}`));
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'claimed', claimedById: staffId });
     const audit = await t.server.prisma.auditEvent.findFirstOrThrow({ where: { intakeId: intake.id, action: 'contact.revealed' } });
@@ -190,8 +195,8 @@ describe('staff Telegram bot', () => {
     await bot().handleUpdate(press(LINKED, `c:${other.id}`));
     expect(telegram.take()).toEqual([{ method: 'answerCallbackQuery', payload: expect.objectContaining({ text: expect.stringMatching(/Limite de dossiers/), show_alert: true }) }]);
 
-    // Outcome: no answer puts it back in the queue, and the number leaves the private chat.
-    await bot().handleUpdate(press(LINKED, `o:${intake.id}:no_answer`, LINKED, revealMessageId));
+    // Outcome (after the number is gone): no answer puts it back in the queue.
+    await bot().handleUpdate(press(LINKED, `o:${intake.id}:no_answer`, LINKED, buttonsMessageId));
     const outcome = telegram.take();
     expect(outcome.map((c) => c.method)).toEqual(['answerCallbackQuery', 'editMessageText']);
     expect(outcome[1].payload.text).toMatch(/Pas de réponse/);
