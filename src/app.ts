@@ -7,6 +7,8 @@ import { ussdRoute } from './channels/africastalking/ussd';
 import type { InboundMessage, Reply } from './channels/types';
 
 export interface AppOptions {
+  /** Proxy hops to trust for client addresses (TRUST_PROXY). */
+  trustProxy?: number;
   logger: Logger;
   handle(message: InboundMessage): Promise<Reply>;
   channels: Record<string, 'enabled' | 'disabled'>;
@@ -26,21 +28,9 @@ export interface AppOptions {
 export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', options.trustProxy ?? 0);
   app.use(securityHeaders);
-  app.use(
-    pinoHttp({
-      logger: options.logger,
-      // Request lines carry the method, the path (no query: it may hold a secret) and the status only.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
-        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
-      quietReqLogger: true,
-    }),
-  );
+  app.use(options.logger.isLevelEnabled('info') ? requestLogger(options.logger) : problemLogger(options.logger));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', channels: options.channels });
@@ -71,6 +61,36 @@ export function createApp(options: AppOptions): Express {
   });
   app.use(errorHandler(options.logger));
   return app;
+}
+
+/** Request lines carry the method, the path (no query: it may hold a secret) and the status only. */
+function requestLogger(logger: Logger): RequestHandler {
+  return pinoHttp({
+    logger,
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+    },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    autoLogging: { ignore: (req) => req.url === '/healthz' },
+    quietReqLogger: true,
+  });
+}
+
+/**
+ * Above `info`, successful requests are not logged at all: this logs the others
+ * alone, and costs nothing on the path of a request that goes well.
+ */
+function problemLogger(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    res.once('finish', () => {
+      if (res.statusCode < 400) return;
+      const line = { req: { method: req.method, path: req.originalUrl.split('?')[0] }, res: { status: res.statusCode } };
+      if (res.statusCode >= 500) logger.error(line, 'request failed');
+      else logger.warn(line, 'request refused');
+    });
+    next();
+  };
 }
 
 const securityHeaders: RequestHandler = (_req, res, next) => {

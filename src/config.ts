@@ -84,6 +84,8 @@ export const ConfigSchema = z.object({
   CONSOLE_SESSION_HOURS: intFromEnv(1, 72).default(8),
   /** Console login attempts allowed per address per 15 minutes. */
   LOGIN_RATE_LIMIT: intFromEnv(1, 1000).default(10),
+  /** Proxy hops in front of the server (load balancer): client addresses for rate limits come from X-Forwarded-For. */
+  TRUST_PROXY: intFromEnv(0, 10).default(0),
   /** The USSD code shown in the simulator. */
   USSD_SERVICE_CODE: z.string().regex(/^\*[0-9*]+#$/, 'must look like *384*123#').default('*384*123#'),
   /** Languages offered, in menu order; the first is the default (see `withDefaults`). */
@@ -128,6 +130,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = result.data;
+  if (config.HANDOFF_WEBHOOK_URL && !config.HANDOFF_WEBHOOK_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  HANDOFF_WEBHOOK_SECRET: required when HANDOFF_WEBHOOK_URL is set (the payload is signed with it)');
+  }
+  if (config.NODE_ENV === 'production' && config.HANDOFF_WEBHOOK_URL?.startsWith('http:')) {
+    throw new ConfigError('Invalid configuration:\n  HANDOFF_WEBHOOK_URL: must be https in production');
+  }
   if (!config.QUEUE_ROUTES.some((route) => route.name === 'default')) {
     throw new ConfigError('Invalid configuration:\n  QUEUE_ROUTES: needs a default=<queue> route');
   }

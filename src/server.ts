@@ -87,6 +87,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
   });
   const app = createApp({
     logger,
+    trustProxy: config.TRUST_PROXY,
     handle: (message) => gateway.handle(message),
     channels: {
       ussd: 'enabled',

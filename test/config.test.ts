@@ -31,6 +31,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`Invalid configuration:\\n  ${name}:`));
   });
 
+  it('needs a secret with a hand-off webhook, and https in production', () => {
+    expect(() => loadConfig({ HANDOFF_WEBHOOK_URL: 'https://cms.example.org/hook' })).toThrow(/HANDOFF_WEBHOOK_SECRET: required/);
+    expect(() => loadConfig({ NODE_ENV: 'production', HANDOFF_WEBHOOK_URL: 'http://cms.example.org/hook', HANDOFF_WEBHOOK_SECRET: 's' })).toThrow(/must be https/);
+    expect(loadConfig({ HANDOFF_WEBHOOK_URL: 'https://cms.example.org/hook', HANDOFF_WEBHOOK_SECRET: 's' }).HANDOFF_WEBHOOK_SECRET).toBe('s');
+  });
+
   it('parses lists and pairs', () => {
     const config = loadConfig({ EMERGENCY_NUMBERS: 'Police=17; SAMU=1515', LANGUAGES: 'wo, fr', QUEUE_ROUTES: 'other=x,default=y' });
     expect(config.EMERGENCY_NUMBERS).toEqual([

@@ -171,6 +171,7 @@ function formatPurge(result: PurgeResult): string {
     contactsDestroyed: 'sealed contacts destroyed',
     auditPruned: 'audit entries pruned',
     sessionsPruned: 'console sessions pruned',
+    claimsReleased: 'claims of deactivated staff returned to the queue',
     linkCodesCleared: 'Telegram link codes cleared',
     handoffsPruned: 'finished hand-offs pruned',
   };

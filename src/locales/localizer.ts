@@ -8,6 +8,8 @@ export const REFERENCE_LANGUAGE = 'fr';
 
 export type Resources = Record<string, Record<string, string>>;
 
+const CACHE_LIMIT = 20_000;
+
 /** Review state of one string: `draft` strings are shown only where the deployment allows it. */
 export interface ReviewEntry {
   status: 'draft' | 'reviewed';
@@ -78,6 +80,7 @@ export function loadResources(dir: string = __dirname): Resources {
 export class Localizer {
   private readonly i18n: i18n;
   private readonly reference: Record<string, string>;
+  private readonly cache = new Map<string, string>();
   /** Fallbacks to the reference language, per `lang:key` (missing, or a draft not shown). */
   readonly fallbacks = new Map<string, number>();
   private readonly usable: Resources;
@@ -126,9 +129,20 @@ export class Localizer {
       const id = `${lang}:${text.key}`;
       this.fallbacks.set(id, (this.fallbacks.get(id) ?? 0) + 1);
     }
-    if (!text.vars) return this.i18n.t(text.key, { lng: lang });
-    const values: Record<string, string> = {};
-    for (const [name, value] of Object.entries(text.vars)) values[name] = typeof value === 'string' ? value : this.t(value, lang);
-    return this.i18n.t(text.key, { lng: lang, ...values });
+    // Screens are localised many times while pages are cut: the same text always gives
+    // the same words, so they are kept (bounded; the cache is dropped when full).
+    const id = text.vars ? `${lang}\u0000${JSON.stringify(text)}` : `${lang}\u0000${text.key}`;
+    const known = this.cache.get(id);
+    if (known !== undefined) return known;
+    let words: string;
+    if (!text.vars) words = this.i18n.t(text.key, { lng: lang });
+    else {
+      const values: Record<string, string> = {};
+      for (const [name, value] of Object.entries(text.vars)) values[name] = typeof value === 'string' ? value : this.t(value, lang);
+      words = this.i18n.t(text.key, { lng: lang, ...values });
+    }
+    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.set(id, words);
+    return words;
   }
 }
