@@ -116,9 +116,9 @@ export function step(def: FlowDefinition, current: FlowState, event: EngineEvent
     state.history = [];
     return enter(def, state, def.home, ctx, []);
   }
-  const pages = paginate(def, node, state, ctx);
   if (input === GLOBAL.more) {
-    if (state.page + 1 < pages.length) {
+    // Pages are cut only when paging is asked for: cutting renders the screen many times.
+    if (state.page + 1 < paginate(def, node, state, ctx).length) {
       state.page += 1;
       return show(def, node, state, ctx);
     }
@@ -233,6 +233,8 @@ function entries(node: FlowNode, state: FlowState, ctx: StepContext): Text[] {
 function paginate(def: FlowDefinition, node: FlowNode, state: FlowState, ctx: StepContext): Page[] {
   const all = entries(node, state, ctx);
   if (all.length === 0) return [[0, 0]];
+  // Most screens fit whole: one check instead of one per entry.
+  if (all.length === 1 || ctx.fits(buildFrom(def, node, state, ctx, all, [0, all.length], false, false), state.lang)) return [[0, all.length]];
   const pages: Page[] = [];
   let begin = 0;
   while (begin < all.length) {
