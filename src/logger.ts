@@ -47,13 +47,18 @@ export function createLogger({ level, destination }: LoggerOptions): Logger {
   );
 }
 
+/** A V8 stack frame: `at fn (file:line:col)`, `at file:line:col`, `at fn (native)` or `(<anonymous>)`. */
+const STACK_FRAME = /^\s*at .*(:\d+:\d+\)?|\((native|<anonymous>)\))$/;
+
 /**
  * Errors keep their type, code and stack frames but lose their message: messages of
  * database or parsing errors can quote the values that caused them.
  */
 export function serializeError(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { type: typeof err };
-  const frames = (err.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at '));
+  // The message is cut out of the stack first: a message of several lines (a quoted SMS) could hold a line that reads like a frame.
+  const stack = err.message ? (err.stack ?? '').split(err.message).join('') : (err.stack ?? '');
+  const frames = stack.split('\n').filter((line) => STACK_FRAME.test(line));
   const code = (err as { code?: unknown }).code;
   return {
     type: err.name,

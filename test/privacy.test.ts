@@ -1,9 +1,10 @@
 import request from 'supertest';
+import { serializeError } from '../src/logger';
 import { createTestServer, databaseBytes, type TestServer } from './support/testServer';
 import { UssdSession } from './support/ussdSession';
 import { FakeAfricasTalking } from './support/fakeAfricasTalking';
-import { BOT_TOKEN, FakeTelegram, TelegramChat } from './support/fakeTelegram';
-import { AtPhone, nextSid, TWILIO_ENV, TwilioPhone, twilioSignature } from './support/smsPhones';
+import { FakeTelegram, TelegramChat } from './support/fakeTelegram';
+import { AtPhone, nextSid, textChannelsEnv, TWILIO_ENV, TwilioPhone, twilioSignature } from './support/smsPhones';
 
 /**
  * Safety rule 2, tested like behaviour: canary numbers and canary text go through
@@ -95,16 +96,7 @@ describe('privacy canaries over SMS and Telegram', () => {
   beforeAll(async () => {
     at = await new FakeAfricasTalking().start();
     telegram = await new FakeTelegram().start();
-    t = await createTestServer({
-      LOG_LEVEL: 'trace',
-      ...TWILIO_ENV,
-      AT_USERNAME: 'sandbox',
-      AT_API_KEY: 'test-at-api-key-42',
-      AT_API_BASE_URL: at.baseUrl,
-      TELEGRAM_COMMUNITY_TOKEN: BOT_TOKEN,
-      TELEGRAM_WEBHOOK_SECRET: 'test-telegram-webhook-secret',
-      TELEGRAM_API_ROOT: telegram.apiRoot,
-    });
+    t = await createTestServer({ LOG_LEVEL: 'trace', ...textChannelsEnv(at, telegram) });
   });
   afterAll(async () => {
     await t.close();
@@ -183,5 +175,15 @@ describe('privacy canaries over SMS and Telegram', () => {
     // The ephemeral stores hold no raw number, text or Telegram id either.
     const stores = JSON.stringify([...(t.server.store as unknown as { entries: Map<string, unknown> }).entries]);
     for (const needle of [TWILIO_PHONE, AT_PHONE, TG_PHONE, CANARY_TEXT, String(TG_USER)]) expect(stores).not.toContain(needle.replace('+', ''));
+  });
+});
+
+describe('serializeError', () => {
+  it('keeps the type and the frames, never the message, even one of several lines that reads like a frame', () => {
+    const err = new Error(`Call to 'sendMessage' failed! (500: could not send "Bonjour\n    at home ${CANARY_TEXT} 77 999 00 01 (x:1:2)" to 5559990001)`);
+    const json = JSON.stringify(serializeError(err));
+    expect(json).toContain('"type":"Error"');
+    expect(json).toMatch(/privacy\.test\.ts:\d+:\d+/);
+    for (const needle of [CANARY_TEXT, '77 999 00 01', '5559990001', 'Bonjour']) expect(json).not.toContain(needle);
   });
 });

@@ -77,8 +77,9 @@ export function createTextChannels(options: TextChannelsOptions) {
         logger,
       }),
     );
-    if (!production) {
-      // Development only: the simulator asks the server to sign its Twilio-shaped requests.
+    if (!production && !config.TWILIO_AUTH_TOKEN) {
+      // Development only, and only with the derived token: the simulator asks the server to sign
+      // its Twilio-shaped requests. A real auth token never serves as a signing oracle.
       simulator.post('/twilio/sign', express.json({ limit: '16kb' }), (req, res) => {
         const { path, params } = (req.body ?? {}) as { path?: unknown; params?: unknown };
         const valid = typeof path === 'string' && path.startsWith(TWILIO_SMS_PATH) && typeof params === 'object' && params !== null && Object.values(params).every((v) => typeof v === 'string');
@@ -123,10 +124,14 @@ export function createTextChannels(options: TextChannelsOptions) {
         store: new MemorySessionStore<TelegramRecord>({ maxEntries: config.SESSION_MAX_ENTRIES, clock: () => clock().getTime() }),
         ttlMs: config.TELEGRAM_SESSION_TTL_SECONDS * 1000,
         logger,
+        clock: () => clock().getTime(),
       })
     : undefined;
   if (bot) {
-    telegramSecret = config.TELEGRAM_WEBHOOK_SECRET ?? keyring.hash('telegram-webhook-secret:community').slice(0, 48);
+    // The simulated bot never uses the configured secret: the simulator hands its secret to any browser,
+    // and TELEGRAM_WEBHOOK_SECRET also guards the staff bot's webhook.
+    const derivedSecret = keyring.hash('telegram-webhook-secret:community').slice(0, 48);
+    telegramSecret = config.TELEGRAM_COMMUNITY_TOKEN ? (config.TELEGRAM_WEBHOOK_SECRET ?? derivedSecret) : derivedSecret;
     routes.use(TELEGRAM_COMMUNITY_PATH, communityWebhook({ bot, secret: telegramSecret }));
     if (!config.TELEGRAM_COMMUNITY_TOKEN) {
       simulatedApi = new SimulatedBotApi();
@@ -160,13 +165,6 @@ export function createTextChannels(options: TextChannelsOptions) {
     simulatorRoutes: simulator as Router,
     outbox,
     bot,
-    smsRenderer: sms,
-    /** Health of each text channel: configured credentials, or the development simulator. */
-    status: {
-      sms_twilio: config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN ? 'enabled' : 'disabled',
-      sms_africastalking: atEnabled ? 'enabled' : 'disabled',
-      telegram_community: config.TELEGRAM_COMMUNITY_TOKEN ? 'enabled' : 'disabled',
-    } as const,
     /** Starts the outbox timer and the bot: webhook registration with a public URL, long polling without (development). */
     async start(): Promise<void> {
       outbox.start();

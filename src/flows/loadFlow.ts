@@ -76,6 +76,21 @@ export function buildFlow({ start, home, fragments, hasKey }: BuildFlowOptions):
       target(node.id, 'else', node.else);
     }
   }
+  // Branches show nothing: a loop made only of branches would never reach a screen.
+  for (const node of nodes.values()) {
+    if (node.kind !== 'branch') continue;
+    const seen = new Set<string>();
+    const walk = (id: string): boolean => {
+      const next = nodes.get(id);
+      if (next?.kind !== 'branch') return false;
+      if (seen.has(id)) return true;
+      seen.add(id);
+      const looped = walk(next.then) || walk(next.else);
+      seen.delete(id);
+      return looped;
+    };
+    if (walk(node.id)) problems.push(`${where(node.id)}: branches lead back to this branch without showing a screen`);
+  }
   if (!nodes.has(start)) problems.push(`start node "${start}" does not exist`);
   if (!nodes.has(home)) problems.push(`home node "${home}" does not exist`);
 

@@ -168,7 +168,7 @@ export class Gateway {
     const keyword = this.keywords.match(text);
     if (keyword?.action === 'stop') {
       await this.options.store.delete(key);
-      return turn.localise(goodbyeScreen(), active?.flow?.lang ?? keyword.lang);
+      return { ...turn.localise(goodbyeScreen(), active?.flow?.lang ?? keyword.lang), quickExit: true };
     }
     turn.conversation = active?.conversation ?? (this.options.randomId ?? (() => crypto.randomUUID()))();
     if (!active) turn.notice = this.options.notices?.[turn.channel];
@@ -194,6 +194,8 @@ export class Gateway {
 class Turn {
   private readonly ctx: StepContext;
   private ended = false;
+  /** The person chose the quick exit (`0`) during this turn. */
+  private exited = false;
   /** Text channels: the conversation this turn belongs to. */
   conversation?: string;
   /** Shown with this turn's reply (the first of a conversation). */
@@ -257,6 +259,7 @@ class Turn {
           this.secrets = { ...this.secrets, [effect.name]: this.options.keyring.seal(effect.value, this.key) };
         } else if (effect.type === 'end') {
           this.ended = true;
+          if (effect.reason === 'exit') this.exited = true;
         }
       }
       const pending = result.effects.find((effect) => effect.await);
@@ -314,6 +317,7 @@ class Turn {
   /** Stores the new state (or a short-lived tombstone when the session ended) and returns the reply. */
   async save(result: StepResult, segments: string[]): Promise<Reply> {
     const reply = this.localise(result.screen ?? goodbyeScreen(), result.state.lang);
+    if (this.exited) reply.quickExit = true;
     const base = { consumed: segments.length, pathHash: hashPath(segments), last: reply };
     if (this.ended || reply.end) {
       // Only the last reply is kept, for a retried final request; nothing of the conversation.

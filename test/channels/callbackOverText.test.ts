@@ -1,7 +1,7 @@
 import { Keyring, parseDataKeys } from '../../src/crypto/keyring';
 import { FakeAfricasTalking } from '../support/fakeAfricasTalking';
-import { BOT_TOKEN, FakeTelegram, TelegramChat } from '../support/fakeTelegram';
-import { AtPhone, TWILIO_ENV, TwilioPhone } from '../support/smsPhones';
+import { FakeTelegram, TelegramChat } from '../support/fakeTelegram';
+import { AtPhone, textChannelsEnv, TwilioPhone } from '../support/smsPhones';
 import { createTestServer, TEST_ENV, type TestServer } from '../support/testServer';
 
 const keyring = new Keyring(parseDataKeys(TEST_ENV.DATA_KEYS), Buffer.from(TEST_ENV.HASH_KEY, 'base64'));
@@ -24,15 +24,7 @@ describe('a callback request end to end', () => {
     await telegram.stop();
   });
   beforeEach(async () => {
-    t = await createTestServer({
-      ...TWILIO_ENV,
-      AT_USERNAME: 'sandbox',
-      AT_API_KEY: 'test-at-api-key-42',
-      AT_API_BASE_URL: at.baseUrl,
-      TELEGRAM_COMMUNITY_TOKEN: BOT_TOKEN,
-      TELEGRAM_WEBHOOK_SECRET: 'test-telegram-webhook-secret',
-      TELEGRAM_API_ROOT: telegram.apiRoot,
-    });
+    t = await createTestServer(textChannelsEnv(at, telegram));
   });
   afterEach(async () => {
     await t.close();

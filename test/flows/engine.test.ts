@@ -279,6 +279,15 @@ describe('branch', () => {
   ])('names the node for %s', (_label, node, message) => {
     expect(() => buildFlow({ start: 'a', home: 'a', fragments: [{ name: 'broken', nodes: [{ kind: 'end', id: 'a', prompt: 'a' }, node] }] })).toThrow(message);
   });
+
+  it('refuses branches that lead back to themselves without a screen (the engine would never stop)', () => {
+    const nodes = [
+      { kind: 'end', id: 'a', prompt: 'a' },
+      { kind: 'branch', id: 'b', if: 'knowsNumber', then: 'a', else: 'c' },
+      { kind: 'branch', id: 'c', if: 'leavesMessages', then: 'b', else: 'a' },
+    ];
+    expect(() => buildFlow({ start: 'a', home: 'a', fragments: [{ name: 'loop', nodes }] })).toThrow(/node "b": branches lead back/);
+  });
 });
 
 describe('jump', () => {

@@ -4,12 +4,26 @@ import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import inbound from '../fixtures/twilio/sms-inbound.json';
 import atInbound from '../fixtures/africastalking/sms-inbound.json';
 import type { FakeAfricasTalking } from './fakeAfricasTalking';
+import { BOT_TOKEN, type FakeTelegram } from './fakeTelegram';
 
 export const TWILIO_ENV = {
   TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000001',
   TWILIO_AUTH_TOKEN: 'test-twilio-auth-token-0123456789',
   PUBLIC_BASE_URL: 'https://passerelle.example.org',
 };
+
+/** Every text channel configured against the fakes: Twilio (signed), Africa's Talking, the community bot. */
+export function textChannelsEnv(at: FakeAfricasTalking, telegram: FakeTelegram): Record<string, string> {
+  return {
+    ...TWILIO_ENV,
+    AT_USERNAME: 'sandbox',
+    AT_API_KEY: 'test-at-api-key-42',
+    AT_API_BASE_URL: at.baseUrl,
+    TELEGRAM_COMMUNITY_TOKEN: BOT_TOKEN,
+    TELEGRAM_WEBHOOK_SECRET: 'test-telegram-webhook-secret',
+    TELEGRAM_API_ROOT: telegram.apiRoot,
+  };
+}
 
 const { _source, ...TWILIO_FORM } = inbound;
 /** Twilio's incoming-message form (fixture), without the comment. */

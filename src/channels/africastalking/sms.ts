@@ -1,10 +1,9 @@
 import express, { type Router } from 'express';
-import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { DeliveryStatus } from '../../outbox/deliveryStats';
-import type { SmsRenderer } from '../sms/smsRenderer';
-import type { InboundMessage, Reply } from '../types';
-import { sameSecret } from './ussd';
+import { renderSmsReply, type SmsRouteOptions } from '../sms/smsWebhook';
+import type { InboundMessage } from '../types';
+import { badRequest, sameSecret } from '../webhook';
 
 /**
  * Africa's Talking's incoming-message callback (application/x-www-form-urlencoded).
@@ -49,16 +48,11 @@ export function toInboundMessage(form: AtSmsForm, sessionKey: (address: string) 
   return { channel: 'sms_africastalking', sessionKey: sessionKey(address), address, input: { type: 'text', text: form.text }, messageId: form.id };
 }
 
-export interface AtSmsRouteOptions {
-  handle(message: InboundMessage): Promise<Reply>;
-  renderer: SmsRenderer;
+export interface AtSmsRouteOptions extends SmsRouteOptions {
   /** Queues the reply in the outbox (sealed) and makes the first attempt. */
   send(to: string, body: string): Promise<void>;
   /** When set, callbacks must carry `?secret=` with this value. */
   secret?: string;
-  sessionKey(address: string): string;
-  recordDelivery(status: DeliveryStatus): Promise<void>;
-  logger: Logger;
 }
 
 /**
@@ -76,9 +70,6 @@ export function atSmsRoute(options: AtSmsRouteOptions): Router {
     }
     return true;
   };
-  const badRequest = (res: express.Response, error: z.ZodError) =>
-    res.status(400).type('text/plain').send(`bad request: ${error.issues.map((i) => i.message).join('; ')}`);
-
   router.post('/', form, async (req, res, next) => {
     try {
       if (!allowed(req, res)) return;
@@ -86,11 +77,7 @@ export function atSmsRoute(options: AtSmsRouteOptions): Router {
       if (!parsed.success) return void badRequest(res, parsed.error);
       const message = toInboundMessage(parsed.data, options.sessionKey);
       const reply = await options.handle(message);
-      if (!reply.repeated) {
-        const cost = options.renderer.cost(reply);
-        options.logger.info({ channel: 'sms_africastalking', segments: cost.segments, encoding: cost.encoding }, 'sms reply');
-        await options.send(message.address, options.renderer.render(reply));
-      }
+      if (!reply.repeated) await options.send(message.address, renderSmsReply(options, 'sms_africastalking', reply));
       res.status(200).type('text/plain').send('ok');
     } catch (err) {
       next(err);

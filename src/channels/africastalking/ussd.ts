@@ -1,7 +1,7 @@
-import crypto from 'node:crypto';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { InboundMessage, Reply } from '../types';
+import { badRequest, sameSecret } from '../webhook';
 import { clampUssd, ussdRenderer } from './ussdRenderer';
 
 /**
@@ -49,10 +49,7 @@ export function ussdRoute({ handle, secret }: UssdRouteOptions): Router {
         return;
       }
       const parsed = UssdForm.safeParse(req.body ?? {});
-      if (!parsed.success) {
-        res.status(400).type('text/plain').send(`bad request: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-        return;
-      }
+      if (!parsed.success) return void badRequest(res, parsed.error);
       const reply = await handle(toInboundMessage(parsed.data));
       res.status(200).type('text/plain').send(clampUssd(ussdRenderer.render(reply)));
     } catch (err) {
@@ -60,12 +57,4 @@ export function ussdRoute({ handle, secret }: UssdRouteOptions): Router {
     }
   });
   return router;
-}
-
-/** Compares a secret in constant time (hashes of equal length). */
-export function sameSecret(given: unknown, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = crypto.createHash('sha256').update(given).digest();
-  const b = crypto.createHash('sha256').update(expected).digest();
-  return crypto.timingSafeEqual(a, b);
 }

@@ -1,26 +1,35 @@
+import crypto from 'node:crypto';
 import express, { type Router } from 'express';
 import { Bot, webhookCallback, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { KeyedLock } from '../../gateway/keyedLock';
 import type { SessionStore } from '../../gateway/sessionStore';
-import { sameSecret } from '../africastalking/ussd';
 import type { InboundMessage, Reply } from '../types';
+import { sameSecret } from '../webhook';
 import { QUICK_EXIT_DATA, renderTelegram } from './telegramRenderer';
 
 export const TELEGRAM_COMMUNITY_PATH = '/webhooks/telegram/community';
 
 /**
  * What the bot keeps per chat, in the ephemeral store under a keyed hash of the chat
- * id: the ids of the conversation's messages (to delete them on quick exit) and the
- * inputs behind the buttons of the last keyboard. No text, no user id.
+ * id. No text, no user id.
  */
-export type TelegramRecord = { kind: 'chat'; messages: number[]; keyboard: number; inputs: string[] } | { kind: 'update' };
+export type TelegramRecord =
+  /**
+   * The conversation's message ids and when each was seen, kept as long as Telegram lets a bot
+   * delete them; and whether a reply keyboard (the share-number button) may still be on screen.
+   */
+  | { kind: 'messages'; messages: Array<[id: number, at: number]>; replyKeyboard?: boolean }
+  /** The last keyboard: its random id and the input behind each button; it lives as long as the session. */
+  | { kind: 'keyboard'; keyboard: number; inputs: string[] }
+  | { kind: 'update' };
 
-type ChatRecord = Extract<TelegramRecord, { kind: 'chat' }>;
-
-/** Messages remembered per chat for deletion (Telegram deletes at most 100 at once, and only those under 48 h). */
+/** Messages remembered per chat for deletion (Telegram deletes at most 100 at once). */
 const MAX_TRACKED = 300;
+/** Telegram lets a bot delete a message of a private chat for 48 hours after it was sent. */
+const DELETE_WINDOW_MS = 48 * 3_600_000;
 /** A retried update (`update_id`) is recognised for this long. */
 const UPDATE_TTL_MS = 24 * 3_600_000;
 
@@ -36,9 +45,11 @@ export interface CommunityBotOptions {
   /** Keyed hash (HMAC): Telegram chat and user ids never key anything in clear. */
   hash(value: string): string;
   store: SessionStore<TelegramRecord>;
-  /** How long a chat's record lives (TELEGRAM_SESSION_TTL_SECONDS). */
+  /** How long a chat's keyboard lives (TELEGRAM_SESSION_TTL_SECONDS), like its gateway session. */
   ttlMs: number;
   logger: Logger;
+  /** Milliseconds since epoch (injected in tests). */
+  clock?: () => number;
 }
 
 /**
@@ -48,61 +59,76 @@ export interface CommunityBotOptions {
  * handled once, and the callback number shared with the contact button or typed.
  */
 export function createCommunityBot(options: CommunityBotOptions): Bot {
-  const { store, hash, logger } = options;
+  const { store, hash, logger, clock = Date.now } = options;
   const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot }, botInfo: options.botInfo });
-  const chatKey = (chatId: number) => `chat:${hash(`telegram-chat:${chatId}`).slice(0, 40)}`;
+  const chatHash = (chatId: number) => hash(`telegram-chat:${chatId}`).slice(0, 40);
+  const messagesKey = (chatId: number) => `messages:${chatHash(chatId)}`;
+  const keyboardKey = (chatId: number) => `keyboard:${chatHash(chatId)}`;
   const sessionKey = (chatId: number) => hash(`telegram-session:${chatId}`).slice(0, 40);
   const address = (userId: number) => `telegram:${hash(`telegram-user:${userId}`).slice(0, 40)}`;
+  // One update at a time per chat: a retried update waits for the first, and the chat's records are never written by two at once.
+  const lock = new KeyedLock();
 
-  const record = async (chatId: number): Promise<ChatRecord> => {
-    const found = await store.get(chatKey(chatId));
-    return found?.kind === 'chat' ? found : { kind: 'chat', messages: [], keyboard: 0, inputs: [] };
+  const tracked = async (chatId: number): Promise<{ messages: Array<[number, number]>; replyKeyboard: boolean }> => {
+    const found = await store.get(messagesKey(chatId));
+    const since = clock() - DELETE_WINDOW_MS;
+    return found?.kind === 'messages' ? { messages: found.messages.filter(([, at]) => at > since), replyKeyboard: found.replyKeyboard === true } : { messages: [], replyKeyboard: false };
   };
-  const remember = async (chatId: number, update: Partial<ChatRecord>, messageIds: number[] = []) => {
-    const current = await record(chatId);
-    const messages = [...current.messages, ...messageIds].slice(-MAX_TRACKED);
-    await store.set(chatKey(chatId), { ...current, ...update, messages }, options.ttlMs);
-  };
-
-  /** Runs one step and sends its reply with a fresh keyboard. */
-  const converse = async (ctx: Context, text: string) => {
-    const chatId = ctx.chat!.id;
-    const reply = await options.handle({ channel: 'telegram', sessionKey: sessionKey(chatId), address: address(ctx.from!.id), input: { type: 'text', text } });
-    const current = await record(chatId);
-    const message = renderTelegram(reply, current.keyboard + 1);
-    const sent = await ctx.api.sendMessage(chatId, message.text, { reply_markup: message.markup });
-    await remember(chatId, { keyboard: current.keyboard + 1, inputs: message.inputs }, [sent.message_id]);
+  /** Remembers a message of the conversation (the person's or the bot's) for the quick exit. */
+  const track = async (chatId: number, messageId: number, replyKeyboard = false) => {
+    const current = await tracked(chatId);
+    const messages = [...current.messages, [messageId, clock()] as [number, number]].slice(-MAX_TRACKED);
+    await store.set(messagesKey(chatId), { kind: 'messages', messages, replyKeyboard: current.replyKeyboard || replyKeyboard }, DELETE_WINDOW_MS);
   };
 
   /** Deletes every message of the conversation that Telegram still allows, and forgets everything. */
   const quickExit = async (ctx: Context) => {
     const chatId = ctx.chat!.id;
-    const { messages } = await record(chatId);
-    const ids = [...new Set([...messages, ...(ctx.msg?.message_id ? [ctx.msg.message_id] : [])])];
+    const { messages, replyKeyboard } = await tracked(chatId);
+    const own = ctx.msg && clock() - ctx.msg.date * 1000 < DELETE_WINDOW_MS ? [ctx.msg.message_id] : [];
+    // A share-number keyboard stays on screen until a message removes it; that message goes with the rest.
+    const removal = replyKeyboard ? await ctx.api.sendMessage(chatId, '…', { reply_markup: { remove_keyboard: true } }).then((m) => [m.message_id], () => []) : [];
+    const ids = [...new Set([...messages.map(([id]) => id), ...own, ...removal])];
     for (let i = 0; i < ids.length; i += 100) {
-      await ctx.api.deleteMessages(chatId, ids.slice(i, i + 100)).catch(() => logger.warn({ channel: 'telegram' }, 'some messages could not be deleted (older than 48 h?)'));
+      await ctx.api.deleteMessages(chatId, ids.slice(i, i + 100)).catch(() => logger.warn({ channel: 'telegram' }, 'some messages could not be deleted'));
     }
     await options.forget(sessionKey(chatId));
-    await store.delete(chatKey(chatId));
+    await store.delete(messagesKey(chatId));
+    await store.delete(keyboardKey(chatId));
     logger.info({ channel: 'telegram', deleted: ids.length }, 'quick exit');
+  };
+
+  /** Runs one step and sends its reply with a fresh keyboard; a stop keyword in any language is a quick exit. */
+  const converse = async (ctx: Context, text: string) => {
+    const chatId = ctx.chat!.id;
+    const reply = await options.handle({ channel: 'telegram', sessionKey: sessionKey(chatId), address: address(ctx.from!.id), input: { type: 'text', text } });
+    if (reply.quickExit) return quickExit(ctx);
+    // A random keyboard id: a button of an older message, even of a forgotten conversation, never matches.
+    const keyboard = crypto.randomInt(1, 1_000_000_000);
+    const message = renderTelegram(reply, keyboard);
+    const sent = await ctx.api.sendMessage(chatId, message.text, { reply_markup: message.markup });
+    await store.set(keyboardKey(chatId), { kind: 'keyboard', keyboard, inputs: message.inputs }, options.ttlMs);
+    await track(chatId, sent.message_id, 'keyboard' in message.markup);
   };
 
   // Retried updates are handled once; the community bot works in private chats only.
   bot.use(async (ctx, next) => {
     const seen = `update:${ctx.update.update_id}`;
-    if (await store.get(seen)) return;
-    await store.set(seen, { kind: 'update' }, UPDATE_TTL_MS);
-    if (ctx.chat?.type !== 'private' || !ctx.from) return;
-    try {
-      await next();
-    } catch (err) {
-      // Webhook or polling alike: logged by type only (a Bot API error can quote the text); Telegram need not retry.
-      logger.error({ err, channel: 'telegram' }, 'telegram update failed');
-    }
+    await lock.run(ctx.chat ? chatHash(ctx.chat.id) : seen, async () => {
+      if (await store.get(seen)) return;
+      await store.set(seen, { kind: 'update' }, UPDATE_TTL_MS);
+      if (ctx.chat?.type !== 'private' || !ctx.from) return;
+      try {
+        await next();
+      } catch (err) {
+        // Webhook or polling alike: logged by type only (a Bot API error can quote the text); Telegram need not retry.
+        logger.error({ err, channel: 'telegram' }, 'telegram update failed');
+      }
+    });
   });
 
   bot.command(['start', 'langue', 'language'], async (ctx) => {
-    await remember(ctx.chat.id, {}, [ctx.msg.message_id]);
+    await track(ctx.chat.id, ctx.msg.message_id);
     await options.forget(sessionKey(ctx.chat.id));
     await converse(ctx, '');
   });
@@ -110,34 +136,26 @@ export function createCommunityBot(options: CommunityBotOptions): Bot {
 
   bot.on('callback_query:data', async (ctx) => {
     const data = ctx.callbackQuery.data;
-    if (data === QUICK_EXIT_DATA) {
-      await ctx.answerCallbackQuery();
-      await quickExit(ctx);
-      return;
-    }
-    const current = await record(ctx.chat!.id);
-    const match = /^([0-9]{1,9})\.([0-9]{1,3})$/.exec(data);
-    const input = match && Number(match[1]) === current.keyboard ? current.inputs[Number(match[2])] : undefined;
-    // A button of an older message, or of a conversation already forgotten, does nothing.
     await ctx.answerCallbackQuery();
-    if (input === undefined) return;
-    await converse(ctx, input);
+    if (data === QUICK_EXIT_DATA) return quickExit(ctx);
+    const current = await store.get(keyboardKey(ctx.chat!.id));
+    const match = /^([0-9]{1,9})\.([0-9]{1,3})$/.exec(data);
+    // A button of an older message, or of a conversation already forgotten, does nothing.
+    const input = match && current?.kind === 'keyboard' && Number(match[1]) === current.keyboard ? current.inputs[Number(match[2])] : undefined;
+    if (input !== undefined) await converse(ctx, input);
   });
 
   bot.on('message:contact', async (ctx) => {
-    await remember(ctx.chat.id, {}, [ctx.msg.message_id]);
+    await track(ctx.chat.id, ctx.msg.message_id);
     const phone = ctx.msg.contact.phone_number.replace(/[^0-9+]/g, '');
     await converse(ctx, phone.startsWith('+') ? phone : `+${phone}`);
   });
 
   bot.on('message', async (ctx) => {
-    await remember(ctx.chat.id, {}, [ctx.msg.message_id]);
+    await track(ctx.chat.id, ctx.msg.message_id);
     const text = ctx.msg.text ?? '';
-    // `0`, `STOP`, or the reply keyboard's exit button (its label starts with ✖).
-    if (/^\s*(0|stop|✖.*)\s*$/i.test(text)) {
-      await quickExit(ctx);
-      return;
-    }
+    // `0`, or the reply keyboard's exit button (its label starts with ✖); stop keywords come back from the gateway as a quick exit.
+    if (/^\s*(0|✖.*)\s*$/.test(text)) return quickExit(ctx);
     // Photos, voice notes, stickers: read as an empty answer; their content is never looked at.
     await converse(ctx, text);
   });

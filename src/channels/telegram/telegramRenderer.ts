@@ -11,7 +11,7 @@ export const QUICK_EXIT_DATA = 'x';
 export interface TelegramMessage {
   text: string;
   markup: InlineKeyboardMarkup | ReplyKeyboardMarkup;
-  /** The input behind button `i` (callback data `<keyboard>.<i>`): the data itself says nothing. */
+  /** The input behind button `i` (callback data `<keyboard>.<i>`, the keyboard id random): the data itself says nothing. */
   inputs: string[];
 }
 
@@ -63,5 +63,5 @@ export function withinTelegramLimits(message: TelegramMessage): boolean {
 /** The gateway's view: a reply fits when its Telegram message respects the limits (so the engine pages). */
 export const telegramRenderer: ChannelRenderer = {
   render: (reply) => renderTelegram(reply, 0).text,
-  fits: (reply) => withinTelegramLimits(renderTelegram(reply, 999_999)),
+  fits: (reply) => withinTelegramLimits(renderTelegram(reply, 999_999_999)),
 };

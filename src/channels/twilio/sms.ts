@@ -1,11 +1,11 @@
 import express, { type Request, type Router } from 'express';
-import type { Logger } from 'pino';
 import MessagingResponse from 'twilio/lib/twiml/MessagingResponse';
 import { validateRequest } from 'twilio/lib/webhooks/webhooks';
 import { z } from 'zod';
 import type { DeliveryStatus } from '../../outbox/deliveryStats';
-import type { SmsRenderer } from '../sms/smsRenderer';
-import type { InboundMessage, Reply } from '../types';
+import { renderSmsReply, type SmsRouteOptions } from '../sms/smsWebhook';
+import type { InboundMessage } from '../types';
+import { badRequest } from '../webhook';
 
 export const TWILIO_SMS_PATH = '/webhooks/twilio/sms';
 export const TWILIO_STATUS_PATH = '/webhooks/twilio/sms/status';
@@ -67,18 +67,12 @@ export function toInboundMessage(form: TwilioSmsForm, sessionKey: (address: stri
   };
 }
 
-export interface TwilioSmsRouteOptions {
-  handle(message: InboundMessage): Promise<Reply>;
-  renderer: SmsRenderer;
+export interface TwilioSmsRouteOptions extends SmsRouteOptions {
   authToken: string;
   /** The public origin Twilio calls; signatures are computed over it and the path. */
   publicBaseUrl?: string;
   /** Development only: without a public origin, check signatures against the request's own host. */
   trustHostHeader: boolean;
-  /** A keyed hash of the sender, so the raw number never keys a session. */
-  sessionKey(address: string): string;
-  recordDelivery(status: DeliveryStatus): Promise<void>;
-  logger: Logger;
 }
 
 /**
@@ -104,20 +98,15 @@ export function twilioSmsRoute(options: TwilioSmsRouteOptions): Router {
     }
     return true;
   };
-  const badRequest = (res: express.Response, error: z.ZodError) =>
-    res.status(400).type('text/plain').send(`bad request: ${error.issues.map((i) => i.message).join('; ')}`);
-
   router.post('/', form, async (req, res, next) => {
     try {
       if (!verified(req, res)) return;
       const parsed = TwilioSmsForm.safeParse(req.body ?? {});
       if (!parsed.success) return void badRequest(res, parsed.error);
       const reply = await options.handle(toInboundMessage(parsed.data, options.sessionKey));
-      const cost = options.renderer.cost(reply);
-      options.logger.info({ channel: 'sms_twilio', segments: cost.segments, encoding: cost.encoding }, 'sms reply');
       const twiml = new MessagingResponse();
       const attributes = options.publicBaseUrl ? { action: `${options.publicBaseUrl.replace(/\/+$/, '')}${TWILIO_STATUS_PATH}`, method: 'POST' } : {};
-      twiml.message(attributes, options.renderer.render(reply));
+      twiml.message(attributes, renderSmsReply(options, 'sms_twilio', reply));
       res.status(200).type('text/xml').send(twiml.toString());
     } catch (err) {
       next(err);

@@ -122,6 +122,19 @@ describe('POST /webhooks/africastalking/sms', () => {
       expect(await pending()).toBe(0);
     });
 
+    it('sends a due message once when two drains run at the same time', async () => {
+      api.failNext({ http: 500 });
+      const phone = new AtPhone(t.server.app, api, '+221771000906');
+      await phone.post(phone.form('Bonjour'));
+      expect(await pending()).toBe(1);
+      t.clock.advance(30_000);
+      const before = api.requests.length;
+      const results = await Promise.all([t.server.channels.outbox.drain(), t.server.channels.outbox.drain(), t.server.channels.outbox.drain()]);
+      expect(results.reduce((n, r) => n + r.sent, 0)).toBe(1);
+      expect(api.requests.length - before).toBe(1);
+      expect(await pending()).toBe(0);
+    });
+
     it('drops a message the provider refuses for good (invalid number) at once', async () => {
       api.failNext({ http: 201, statusCode: 403, status: 'InvalidPhoneNumber' });
       const phone = new AtPhone(t.server.app, api, '+221771000905');

@@ -96,6 +96,25 @@ describe('POST /webhooks/telegram/community', () => {
     expect(api.calls.filter((c) => c.method === 'sendMessage').length - before).toBe(1);
   });
 
+  it('handles an update retried while the first is still running once', async () => {
+    const chat = new TelegramChat(t.server.app, api, 5550200004);
+    const update = chat.messageUpdate({ text: '/start', entities: [{ offset: 0, length: 6, type: 'bot_command' }] });
+    const before = api.calls.filter((c) => c.method === 'sendMessage').length;
+    await Promise.all([t.server.channels.bot!.handleUpdate(update as never), t.server.channels.bot!.handleUpdate(update as never)]);
+    expect(api.calls.filter((c) => c.method === 'sendMessage').length - before).toBe(1);
+  });
+
+  it('keeps every message id of a chat when two of its updates arrive at once', async () => {
+    const chat = new TelegramChat(t.server.app, api, 5550200005);
+    await chat.say('/start');
+    const menu = await chat.press('Français');
+    const bot = t.server.channels.bot!;
+    await Promise.all([bot.handleUpdate(chat.messageUpdate({ text: 'a' }) as never), bot.handleUpdate(chat.messageUpdate({ text: 'b' }) as never)]);
+    expect(menu.message_id).toBeGreaterThan(0);
+    await chat.deliver(chat.callbackUpdate('x'));
+    expect(api.chat(chat.userId)).toEqual([]);
+  });
+
   it('ignores a button of an older message (it could re-run a step)', async () => {
     const chat = new TelegramChat(t.server.app, api, 5550200003);
     const welcome = await chat.say('/start');
@@ -111,6 +130,10 @@ describe('POST /webhooks/telegram/community', () => {
     ['the quick-exit button', (chat: TelegramChat) => chat.press('✖')],
     ['/exit', (chat: TelegramChat) => chat.say('/exit')],
     ['typing 0', (chat: TelegramChat) => chat.say('0')],
+    ['typing STOP', (chat: TelegramChat) => chat.say('STOP')],
+    ['a stop keyword of another word (QUITTER)', (chat: TelegramChat) => chat.say('quitter')],
+    ['a stop keyword of another language (EXIT)', (chat: TelegramChat) => chat.say('Exit')],
+    ['a stop keyword followed by words', (chat: TelegramChat) => chat.say('stop maintenant')],
   ])('%s deletes the conversation (bot and person) and forgets the session', async (_label, leave) => {
     const chat = new TelegramChat(t.server.app, api, ++users);
     await chat.say('/start');
@@ -123,6 +146,56 @@ describe('POST /webhooks/telegram/community', () => {
     const deleted = api.calls.filter((c) => c.method === 'deleteMessages' && c.payload.chat_id === chat.userId);
     expect(deleted).toHaveLength(1);
     // Nothing of before: the next message starts afresh.
+    expect((await chat.say('1')).text).toMatch(/^Bienvenue/);
+  });
+
+  it('still deletes the conversation with the quick exit after the session has expired (idle)', async () => {
+    const chat = new TelegramChat(t.server.app, api, 5550200010);
+    await chat.say('/start');
+    await chat.press('Français');
+    t.clock.advance(31 * 60_000);
+    await chat.press('✖');
+    expect(api.chat(chat.userId)).toEqual([]);
+  });
+
+  it('asks Telegram to delete only what it still allows (48 h)', async () => {
+    const chat = new TelegramChat(t.server.app, api, 5550200011);
+    await chat.say('/start');
+    const old = api.chat(chat.userId).map((m) => m.message_id);
+    t.clock.advance(25 * 3_600_000);
+    await chat.say('/start');
+    const recent = api.chat(chat.userId).map((m) => m.message_id).filter((id) => !old.includes(id));
+    t.clock.advance(24 * 3_600_000);
+    await chat.deliver(chat.callbackUpdate('x', recent[1]));
+    const call = api.calls.filter((c) => c.method === 'deleteMessages' && c.payload.chat_id === chat.userId).pop()!;
+    // The messages of 49 hours ago would make Telegram refuse; those of 24 hours ago go.
+    expect(call.payload.message_ids).toEqual(recent);
+  });
+
+  it('a button of a conversation already forgotten does nothing, even in a new one', async () => {
+    const chat = new TelegramChat(t.server.app, api, 5550200012);
+    const first = await chat.say('/start');
+    t.clock.advance(31 * 60_000);
+    await chat.say('/start');
+    const before = api.calls.filter((c) => c.method === 'sendMessage').length;
+    await chat.deliver(chat.callbackUpdate(first.reply_markup!.inline_keyboard![1][0].callback_data!, first.message_id));
+    expect(api.calls.filter((c) => c.method === 'sendMessage').length).toBe(before);
+  });
+
+  it('takes the share-number keyboard off the screen on a quick exit, leaving no message behind', async () => {
+    const chat = new TelegramChat(t.server.app, api, 5550200013);
+    await chat.say('/start');
+    for (const label of ['Français', 'Demander un rappel', 'Suite', 'Oui', 'Donner un numéro sûr']) await chat.press(label);
+    await chat.say('77 000 00 13');
+    await chat.post(chat.callbackUpdate('x'));
+    const removal = api.calls.filter((c) => c.method === 'sendMessage' && c.payload.chat_id === chat.userId).pop()!;
+    expect(removal.payload.reply_markup).toEqual({ remove_keyboard: true });
+    expect(api.chat(chat.userId)).toEqual([]);
+    // Telegram down while leaving: the session is forgotten all the same.
+    await chat.say('/start');
+    for (const label of ['Français', 'Demander un rappel', 'Suite', 'Oui', 'Donner un numéro sûr']) await chat.press(label);
+    api.failSends = 1;
+    expect((await chat.post(chat.messageUpdate({ text: '0' }))).status).toBe(200);
     expect((await chat.say('1')).text).toMatch(/^Bienvenue/);
   });
 
@@ -181,6 +254,20 @@ describe('the community bot without a secret configured', () => {
     } finally {
       await t.close();
       await api.stop();
+    }
+  });
+});
+
+describe('the simulated community bot (development, no token)', () => {
+  it('never hands the configured webhook secret (the staff bot uses it too) to the simulator', async () => {
+    const t = await createTestServer({ NODE_ENV: 'development', TELEGRAM_WEBHOOK_SECRET: 'configured-staff-secret' });
+    try {
+      const res = await t.http.get('/simulator/telegram/config.json');
+      expect(res.status).toBe(200);
+      expect(res.body.secret).toEqual(expect.any(String));
+      expect(res.text).not.toContain('configured-staff-secret');
+    } finally {
+      await t.close();
     }
   });
 });

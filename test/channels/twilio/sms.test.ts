@@ -92,6 +92,16 @@ describe('POST /webhooks/twilio/sms', () => {
     expect(await phone.send('1')).toMatch(/^Quel besoin/);
   });
 
+  it('answers a MessageSid retried while the first is still running once', async () => {
+    const phone = new TwilioPhone(t.server.app, '+221770000205');
+    await phone.send('Bonjour');
+    const form = phone.form('1');
+    const [a, b] = await Promise.all([phone.post(form), phone.post(form)]);
+    expect(twimlText(a.text)).toMatch(/^Menu principal/);
+    expect(b.text).toBe(a.text);
+    expect(await phone.send('1')).toMatch(/^Quel besoin/);
+  });
+
   it('reminds once per conversation that messages stay on the phone', async () => {
     const phone = new TwilioPhone(t.server.app, '+221770000202');
     expect(await phone.send('Bonjour')).toMatch(/Ces SMS restent/);
@@ -202,6 +212,19 @@ describe('Twilio without PUBLIC_BASE_URL in development', () => {
       expect(res.text).toContain('<Message>');
     } finally {
       await t.close();
+    }
+  });
+
+  it('signs for the simulator with the derived development token only, never with a real auth token', async () => {
+    const dev = await createTestServer({ NODE_ENV: 'development' });
+    const real = await createTestServer({ NODE_ENV: 'development', TWILIO_ACCOUNT_SID: TWILIO_ENV.TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: TWILIO_ENV.TWILIO_AUTH_TOKEN });
+    try {
+      const ask = { path: PATH, params: fresh(TWILIO_INBOUND) };
+      expect((await dev.http.post('/simulator/twilio/sign').send(ask)).body.signature).toEqual(expect.any(String));
+      expect((await real.http.post('/simulator/twilio/sign').send(ask)).status).toBe(404);
+    } finally {
+      await dev.close();
+      await real.close();
     }
   });
 

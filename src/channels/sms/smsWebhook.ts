@@ -1,0 +1,24 @@
+import type { Logger } from 'pino';
+import type { DeliveryStatus } from '../../outbox/deliveryStats';
+import type { ChannelId, InboundMessage, Reply } from '../types';
+import { smsCost, type SmsRenderer } from './smsRenderer';
+
+/** What the Twilio and Africa's Talking SMS routes both need. */
+export interface SmsRouteOptions {
+  /** The gateway's step. */
+  handle(message: InboundMessage): Promise<Reply>;
+  renderer: SmsRenderer;
+  /** A keyed hash of the sender, so the raw number never keys a session. */
+  sessionKey(address: string): string;
+  /** Counts one delivery report (no content, no number). */
+  recordDelivery(status: DeliveryStatus): Promise<void>;
+  logger: Logger;
+}
+
+/** Lays a reply out as SMS text and logs what it costs: the segment count and encoding, never the text. */
+export function renderSmsReply({ renderer, logger }: Pick<SmsRouteOptions, 'renderer' | 'logger'>, channel: ChannelId, reply: Reply): string {
+  const text = renderer.render(reply);
+  const cost = smsCost(text);
+  logger.info({ channel, segments: cost.segments, encoding: cost.encoding }, 'sms reply');
+  return text;
+}
