@@ -1,14 +1,8 @@
-import crypto from 'node:crypto';
 import type { Response } from 'express';
 import type { z } from 'zod';
 
-/** Compares a secret in constant time (hashes of equal length, so not even the length leaks). */
-export function sameSecret(given: unknown, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = crypto.createHash('sha256').update(given).digest();
-  const b = crypto.createHash('sha256').update(expected).digest();
-  return crypto.timingSafeEqual(a, b);
-}
+/** Compares a secret in constant time (see src/crypto/sameSecret.ts). */
+export { sameSecret } from '../crypto/sameSecret';
 
 /** 400 naming what is wrong with a provider's form: the schema's messages name fields, never their values. */
 export function badRequest(res: Response, error: z.ZodError): void {

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { CancelIntakeOptions } from '../caseLink/cancelIntake';
+import type { CreateIntakeOptions, CreateIntakeResult } from '../caseLink/createIntake';
 import { CHANNEL_CAPABILITIES, type ChannelId, type ChannelRenderer, type InboundMessage, type Reply } from '../channels/types';
 import type { Keyring, Sealed } from '../crypto/keyring';
 import { GLOBAL, jump, start, step, type Effect, type EngineEvent, type FlowData, type FlowState, type Screen, type StepContext, type StepResult, type Text } from '../flows/engine';
@@ -33,18 +35,8 @@ export interface Session {
 
 /** The operations the gateway asks of caseLink. */
 export interface IntakeService {
-  createIntake(options: {
-    channel: string;
-    sessionHash: string;
-    requesterHash: string;
-    contact: string;
-    subject: 'self' | 'child' | 'other';
-    language: string;
-    callerGender: 'female' | 'male' | 'any';
-    timeWindow: 'morning' | 'afternoon' | 'evening' | 'any';
-    cover: string;
-  }): Promise<{ outcome: 'ok'; reference: string; created: boolean; intakeId: string } | { outcome: 'limit' }>;
-  cancelIntake(options: { reference: string }): Promise<'ok' | 'notFound'>;
+  createIntake(options: CreateIntakeOptions): Promise<CreateIntakeResult>;
+  cancelIntake(options: CancelIntakeOptions): Promise<'ok' | 'notFound'>;
 }
 
 export interface GatewayOptions {

@@ -1,19 +1,13 @@
-import crypto from 'node:crypto';
 import { parse as parseCookie } from 'cookie';
 import type { RequestHandler } from 'express';
 import { AppError } from '../../caseLink/appError';
+import { sameSecret } from '../../crypto/sameSecret';
 import type { Actor } from '../../caseLink/types';
 import { staffBySession, staffByToken } from '../auth';
 import { SESSION_COOKIE, type DeskContext } from '../context';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Constant-time comparison of two strings. */
-export function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && crypto.timingSafeEqual(x, y);
-}
 
 /**
  * Resolves the staff member from a bearer token or a console session cookie into

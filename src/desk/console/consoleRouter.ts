@@ -15,7 +15,7 @@ import { releaseIntake } from '../../caseLink/releaseIntake';
 import { revealContact } from '../../caseLink/revealContact';
 import { CLOSE_REASONS, OUTCOMES, type Actor } from '../../caseLink/types';
 import { canWork } from '../../caseLink/visibility';
-import { sameSecret } from '../api/authenticate';
+import { sameSecret } from '../../crypto/sameSecret';
 import { login, openSession, sha256, staffBySession } from '../auth';
 import { intakeIdOf } from '../intakeParam';
 import { SESSION_COOKIE, type DeskContext } from '../context';

@@ -11,7 +11,7 @@ import { formatReference } from '../../caseLink/referenceCode';
 import { releaseIntake } from '../../caseLink/releaseIntake';
 import { revealContact } from '../../caseLink/revealContact';
 import { OUTCOMES, type Actor, type Outcome } from '../../caseLink/types';
-import { sameSecret } from '../api/authenticate';
+import { sameSecret } from '../../crypto/sameSecret';
 import { STAFF_SELECT, toActor } from '../auth';
 import type { DeskContext } from '../context';
 import { errorText, translate } from '../console/i18n';
