@@ -56,6 +56,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     clock,
     randomBytes,
     handle: (message) => gateway.handle(message),
+    markDelivery: (message, delivered) => gateway.markDelivery(message, delivered),
     forget: (channel, sessionKey) => gateway.forget(channel, sessionKey),
     ...channelOptions,
   });

@@ -18,6 +18,8 @@ import { TWILIO_SMS_PATH, twilioSmsRoute } from './twilio/sms';
 import type { ChannelId, ChannelRenderer, InboundMessage, Reply } from './types';
 
 export interface TextChannelsOptions {
+  /** The gateway's record of replies handed over for sending (Gateway.markDelivery). */
+  markDelivery?(message: InboundMessage, delivered: boolean): Promise<void>;
   config: Config;
   logger: Logger;
   keyring: Keyring;
@@ -101,6 +103,7 @@ export function createTextChannels(options: TextChannelsOptions) {
         handle: options.handle,
         renderer: sms,
         send: (to, body) => outbox.send('sms_africastalking', to, body),
+        markDelivery: options.markDelivery,
         secret: config.AT_WEBHOOK_SECRET,
         sessionKey: smsSessionKey,
         recordDelivery: (status) => record('sms_africastalking', status),

@@ -57,6 +57,8 @@ export interface Reply {
   labels?: { exit: string; sharePhone: string };
   /** The reply already given to this provider message (a retried webhook): do not send it again. */
   repeated?: boolean;
+  /** The reply to a retried message whose first reply never reached the provider: send it now. */
+  resend?: boolean;
   /** The person left at once (`0`, a stop keyword in any language): a channel that can also wipes the conversation (Telegram). */
   quickExit?: boolean;
 }

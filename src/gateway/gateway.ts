@@ -24,6 +24,8 @@ export interface Session {
   replay?: number;
   /** The last reply, re-sent as is to a retried request. */
   last: Reply;
+  /** Text channels: the reply to this provider message was not handed over for sending. */
+  undelivered?: boolean;
   /** Sensitive keypad input (a safer number), sealed with the session key as associated data. */
   secrets?: Record<string, Sealed>;
   /**
@@ -101,6 +103,18 @@ export class Gateway {
     return this.lock.run(key, () => this.handleLocked(key, message));
   }
 
+  /**
+   * Records whether the reply to a provider message was handed over for sending. A
+   * reply that could not be (the outbox write failed) is sent again when the provider
+   * retries the message, instead of being taken for one already sent.
+   */
+  async markDelivery(message: InboundMessage, delivered: boolean): Promise<void> {
+    if (!message.messageId) return;
+    const seenKey = `seen:${this.options.keyring.hash(`${message.channel}:${message.messageId}`).slice(0, 40)}`;
+    const seen = await this.options.store.get(seenKey);
+    if (seen) await this.options.store.set(seenKey, { ...seen, undelivered: !delivered }, SEEN_TTL_MS);
+  }
+
   /** Forgets a conversation at once (quick exit from outside the flow: STOP, /exit). */
   async forget(channel: ChannelId, sessionKey: string): Promise<void> {
     await this.options.store.delete(`${channel}:${sessionKey}`);
@@ -148,7 +162,8 @@ export class Gateway {
     const seenKey = message.messageId ? `seen:${keyring.hash(`${message.channel}:${message.messageId}`).slice(0, 40)}` : undefined;
     if (seenKey) {
       const seen = await store.get(seenKey);
-      if (seen) return { ...seen.last, repeated: true };
+      // A retry gets the reply already made; if that reply never reached the provider, it is sent now.
+      if (seen) return seen.undelivered ? { ...seen.last, resend: true } : { ...seen.last, repeated: true };
     }
     const reply = await this.stepText(key, session, turn, text);
     if (seenKey) await store.set(seenKey, { status: 'ended', consumed: 0, pathHash: '', last: reply }, SEEN_TTL_MS);

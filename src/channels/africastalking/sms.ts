@@ -51,6 +51,8 @@ export function toInboundMessage(form: AtSmsForm, sessionKey: (address: string) 
 export interface AtSmsRouteOptions extends SmsRouteOptions {
   /** Queues the reply in the outbox (sealed) and makes the first attempt. */
   send(to: string, body: string): Promise<void>;
+  /** Tells the gateway whether a reply was handed over for sending (see Gateway.markDelivery). */
+  markDelivery?(message: InboundMessage, delivered: boolean): Promise<void>;
   /** When set, callbacks must carry `?secret=` with this value. */
   secret?: string;
 }
@@ -77,7 +79,16 @@ export function atSmsRoute(options: AtSmsRouteOptions): Router {
       if (!parsed.success) return void badRequest(res, parsed.error);
       const message = toInboundMessage(parsed.data, options.sessionKey);
       const reply = await options.handle(message);
-      if (!reply.repeated) await options.send(message.address, renderSmsReply(options, 'sms_africastalking', reply));
+      if (!reply.repeated) {
+        try {
+          await options.send(message.address, renderSmsReply(options, 'sms_africastalking', reply));
+        } catch (err) {
+          // Not handed over: Africa's Talking's retry of this message will send it.
+          await options.markDelivery?.(message, false);
+          throw err;
+        }
+        if (reply.resend) await options.markDelivery?.(message, true);
+      }
       res.status(200).type('text/plain').send('ok');
     } catch (err) {
       next(err);

@@ -70,6 +70,27 @@ describe('POST /webhooks/africastalking/sms', () => {
     expect(await phone.send('1')).toMatch(/^Quel besoin/);
   });
 
+  it('sends the reply on the retry when it could not be queued the first time, then never again', async () => {
+    const phone = new AtPhone(t.server.app, api, '+221771000903');
+    await phone.send('Bonjour');
+    const form = phone.form('1', 'ATXid_outbox_down_1');
+    const outbox = t.server.prisma.outboxMessage;
+    const create = outbox.create.bind(outbox);
+    // The database refuses the outbox write once (a full disk, a lock).
+    const spy = jest.spyOn(outbox, 'create').mockImplementationOnce(() => Promise.reject(new Error('SQLITE_FULL')) as never);
+    const before = api.requests.length;
+    expect((await phone.post(form)).status).toBe(500);
+    expect(api.requests.length).toBe(before);
+    spy.mockImplementation(create as never);
+    // Africa's Talking retries the same message: the reply made the first time goes out now.
+    expect((await phone.post(form)).status).toBe(200);
+    expect(api.requests.slice(before).map((r) => r.message)).toEqual([expect.stringMatching(/^Menu principal/)]);
+    // A further retry is a plain repeat.
+    expect((await phone.post(form)).status).toBe(200);
+    expect(api.requests.length).toBe(before + 1);
+    spy.mockRestore();
+  });
+
   it('sends from the configured sender id when there is one', async () => {
     const t2 = await createTestServer(atEnv(api, { AT_SMS_SENDER: 'PASSERELLE' }));
     try {
