@@ -71,7 +71,9 @@ const CONCERNS: Array<[string, RegExp]> = [
   ['i18n: i18next and src/locales', /i18next|\/src\/locales\//],
   ['request logging: pino-http, pino, serializers, redact', /pino|@pinojs/],
   ['validation: zod, libphonenumber-js', /\/zod\/|libphonenumber/],
-  ['flow engine, gateway, USSD channel (src)', /\/src\/(flows|gateway|channels|directory|crypto)\//],
+  ['Twilio SDK: signature check (validateRequest, HMAC-SHA1), TwiML (xmlbuilder)', /node_modules\/(twilio|xmlbuilder)\//],
+  ['SMS rendering: segment count (sms-segments-calculator, grapheme-splitter), src/channels/sms', /sms-segments-calculator|grapheme-splitter|\/src\/channels\/sms\//],
+  ['flow engine, gateway, channels: USSD, SMS (src)', /\/src\/(flows|gateway|channels|directory|crypto)\//],
   ['HTTP stack: express, router, body-parser, qs, src/app.ts', /node_modules\/(express|router|body-parser|qs|raw-body|type-is|parseurl|on-finished|finalhandler|content-type|mime-types|mime-db|media-typer|etag|fresh|send|iconv-lite|http-errors|depd|statuses|encodeurl|escape-html|proxy-addr|forwarded|negotiator|accepts|vary|cookie|side-channel[^/]*|call-bound|get-intrinsic|es-[^/]*|debug|ms|path-to-regexp)\/|\/src\/app\.ts|\/src\/server\.ts/],
 ];
 

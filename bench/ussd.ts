@@ -1,10 +1,19 @@
 /**
- * `npm run bench`: USSD throughput and latency of Passerelle against a bare Express baseline.
+ * `npm run bench`: USSD throughput and latency of Passerelle against a bare Express baseline,
+ * and the same figures for the Twilio SMS webhook (signatures checked).
  *
- * Both servers run as child `node` processes on 127.0.0.1 (Passerelle with a fresh
+ * The servers run as child `node` processes on 127.0.0.1 (each Passerelle with a fresh
  * SQLite database in a temp directory). Each is measured in two ways, with the same
  * request bodies: whole simulated callback sessions in French (12 requests, the last
  * one creates an intake), a new sessionId and a new fictional phone number per session.
+ *
+ * - bare express and Passerelle (USSD): `POST /webhooks/africastalking/ussd`, Africa's
+ *   Talking's form; the bare server parses it and answers `CON hello`.
+ * - Passerelle (Twilio SMS): a second Passerelle process with Twilio credentials and
+ *   PUBLIC_BASE_URL=http://127.0.0.1:<its port>, `POST /webhooks/twilio/sms`: one SMS per
+ *   step, Twilio's form (a new MessageSid per message), each request signed by the bench
+ *   client with the twilio SDK (X-Twilio-Signature) and checked by the server; the reply
+ *   is TwiML. The bare express baseline is the USSD one.
  *
  * 1. Closed loop at saturation (autocannon): N connections, each walking sessions
  *    back to back for a fixed duration, after a short warm-up. Requests per second.
@@ -12,8 +21,10 @@
  *    earlier ones were answered (next step of an idle session, or a new session).
  *    Latency percentiles.
  *
- * Then the peak RSS (VmHWM) of each server process, the intakes found in the
- * database, and a summary (also written as JSON to the OS temp directory).
+ * Then the peak RSS (VmHWM) of each server process, the intakes found in each
+ * Passerelle database, CPU per request of each server and of the bench client (which
+ * also signs the Twilio requests), and a summary table with one column per server
+ * (also written as JSON to the OS temp directory).
  *
  * Options: --duration <s> (closed loop, default 10), --open-duration <s> (default: --duration),
  * --rate <req/s> (open loop, default 200), --connections <n> (default 50),
@@ -30,6 +41,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { formatProfileSummary, summariseCpuProfile, type ProfileSummary } from './profile';
 
 // ---------------------------------------------------------------------------
@@ -89,6 +101,18 @@ const TARGET_P99_MS = 10;
 const STEP_TEXTS: string[] = ['', '1', '1*2', ...Array.from({ length: 9 }, (_, i) => '1*2' + '*1'.repeat(i + 1))];
 const LAST_STEP = STEP_TEXTS.length - 1;
 
+/**
+ * The same request over SMS, one message per step: any first message (welcome), French,
+ * callback, next, consent, safe: yes, for me, call in French, a woman, morning, health
+ * centre, confirm (as in test/channels/callbackOverText.test.ts and test/flows/golden/callback.fr.json).
+ */
+const SMS_STEP_TEXTS: string[] = ['Bonjour', '1', '2', ...Array.from({ length: 9 }, () => '1')];
+if (SMS_STEP_TEXTS.length !== STEP_TEXTS.length) throw new Error('USSD and SMS sessions must have the same number of requests');
+
+const TWILIO_SMS_PATH = '/webhooks/twilio/sms';
+/** The deployment's number the fictional phones text (from test/fixtures/twilio/sms-inbound.json). */
+const TWILIO_TO = '+221338000000';
+
 // ---------------------------------------------------------------------------
 // Sessions: unique ids and distinct fictional Senegalese mobile numbers (+22177xxxxxxx)
 
@@ -112,6 +136,13 @@ function newSession(): SessionIds {
   };
 }
 
+/** A Twilio message sid (SM + 32 hex digits), unique in the run. */
+let messageCounter = 0;
+function newMessageSid(): string {
+  messageCounter++;
+  return `SM${RUN_ID}${messageCounter.toString(16).padStart(24, '0')}`;
+}
+
 function formBody(ids: SessionIds, text: string): string {
   return new URLSearchParams({
     sessionId: ids.sessionId,
@@ -125,12 +156,81 @@ function formBody(ids: SessionIds, text: string): string {
 // ---------------------------------------------------------------------------
 // Response checks
 
-type ServerKind = 'bare' | 'passerelle';
+type ServerKind = 'bare' | 'passerelle' | 'twilio';
 
 /** What a good answer to `step` looks like for each server. */
 function expectedReply(kind: ServerKind, step: number, body: string): boolean {
   if (kind === 'bare') return body === 'CON hello';
+  if (kind === 'twilio') {
+    // TwiML: <?xml ...?><Response><Message action="..." method="POST">text</Message></Response>
+    if (!body.startsWith('<?xml') || !body.includes('<Response><Message')) return false;
+    if (step === 0) return body.includes('Bienvenue');
+    if (step === LAST_STEP) return body.includes('Demande enregistrée');
+    // Anything else means the walk went astray (a restart, or an answer not understood).
+    return !body.includes('Bienvenue') && !body.includes('non valide');
+  }
   return step === LAST_STEP ? body.startsWith('END Demande enregistrée') : body.startsWith('CON ');
+}
+
+/** How one kind of server is driven: the path, and the body and headers of each request of a session. */
+interface Scenario {
+  kind: ServerKind;
+  path: string;
+  build(ids: SessionIds, step: number): { body: string; headers: Record<string, string> };
+  /** Client-side signing (Twilio only): calls and time spent, measured around the SDK call. */
+  signing?: { calls: number; ns: bigint };
+}
+
+const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };
+
+function ussdScenario(kind: 'bare' | 'passerelle'): Scenario {
+  return { kind, path: USSD_PATH, build: (ids, step) => ({ body: formBody(ids, STEP_TEXTS[step]), headers: FORM_HEADERS }) };
+}
+
+/**
+ * Twilio's incoming-message webhook, shaped like test/fixtures/twilio/sms-inbound.json (every field
+ * a string, the sids fresh per message), signed as Twilio signs it: HMAC-SHA1 with the auth token
+ * over the URL it calls (PUBLIC_BASE_URL + path) and the sorted fields.
+ */
+function twilioScenario(publicBaseUrl: string, accountSid: string, authToken: string, messagingServiceSid: string): Scenario {
+  const url = `${publicBaseUrl}${TWILIO_SMS_PATH}`;
+  const signing = { calls: 0, ns: 0n };
+  return {
+    kind: 'twilio',
+    path: TWILIO_SMS_PATH,
+    signing,
+    build: (ids, step) => {
+      const sid = newMessageSid();
+      const form: Record<string, string> = {
+        ToCountry: 'SN',
+        ToState: '',
+        SmsMessageSid: sid,
+        NumMedia: '0',
+        ToCity: '',
+        FromZip: '',
+        SmsSid: sid,
+        FromState: '',
+        SmsStatus: 'received',
+        FromCity: '',
+        Body: SMS_STEP_TEXTS[step],
+        FromCountry: 'SN',
+        To: TWILIO_TO,
+        MessagingServiceSid: messagingServiceSid,
+        ToZip: '',
+        NumSegments: '1',
+        ReferralNumMedia: '0',
+        MessageSid: sid,
+        AccountSid: accountSid,
+        From: ids.phoneNumber,
+        ApiVersion: '2010-04-01',
+      };
+      const t0 = process.hrtime.bigint();
+      const signature = getExpectedTwilioSignature(authToken, url, form);
+      signing.ns += process.hrtime.bigint() - t0;
+      signing.calls++;
+      return { body: new URLSearchParams(form).toString(), headers: { ...FORM_HEADERS, 'x-twilio-signature': signature } };
+    },
+  };
 }
 
 class Tally {
@@ -346,17 +446,20 @@ interface ClosedLoopResult {
   unexpectedSamples: string[];
 }
 
-async function closedLoop(kind: ServerKind, port: number, durationS: number, connections: number): Promise<ClosedLoopResult> {
-  const tally = new Tally(kind);
-  const requests: autocannon.Request[] = STEP_TEXTS.map((text, step) => ({
+async function closedLoop(scenario: Scenario, port: number, durationS: number, connections: number): Promise<ClosedLoopResult> {
+  const tally = new Tally(scenario.kind);
+  const requests: autocannon.Request[] = STEP_TEXTS.map((_text, step) => ({
     method: 'POST',
-    path: USSD_PATH,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    path: scenario.path,
+    headers: FORM_HEADERS,
     // The context is per connection and reset by autocannon when the sequence starts over.
     setupRequest: (req, context) => {
       const ctx = context as Partial<SessionIds>;
       if (step === 0 || !ctx.sessionId) Object.assign(ctx, newSession());
-      req.body = formBody(ctx as SessionIds, text);
+      const { body, headers } = scenario.build(ctx as SessionIds, step);
+      req.body = body;
+      // autocannon hands a fresh copy of the headers to each build.
+      Object.assign(req.headers ?? (req.headers = {}), headers);
       return req;
     },
     onResponse: (status, body) => {
@@ -420,8 +523,8 @@ function percentile(sorted: number[], p: number): number {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-async function openLoop(kind: ServerKind, port: number, rate: number, durationS: number): Promise<OpenLoopResult> {
-  const tally = new Tally(kind);
+async function openLoop(scenario: Scenario, port: number, rate: number, durationS: number): Promise<OpenLoopResult> {
+  const tally = new Tally(scenario.kind);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 512 });
   interface LiveSession extends SessionIds {
     step: number;
@@ -455,7 +558,7 @@ async function openLoop(kind: ServerKind, port: number, rate: number, durationS:
       sessionsStarted++;
     }
     const s = session;
-    const body = formBody(s, STEP_TEXTS[s.step]);
+    const { body, headers } = scenario.build(s, s.step);
     inFlight++;
     if (inFlight > maxInFlight) maxInFlight = inFlight;
     sent++;
@@ -473,9 +576,9 @@ async function openLoop(kind: ServerKind, port: number, rate: number, durationS:
         host: HOST,
         port,
         method: 'POST',
-        path: USSD_PATH,
+        path: scenario.path,
         agent,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -608,6 +711,10 @@ interface ServerCpu {
   otherCpuPct: number | null;
   /** Server CPU time per request answered, µs. */
   cpuUsPerRequest: number | null;
+  /** Benchmark client CPU time (this process: load generator, request building and signing) per request answered, µs. */
+  clientCpuUsPerRequest: number | null;
+  /** Twilio only: wall time of the client's signature computation (twilio SDK) per request signed, µs. */
+  signingUsPerRequest?: number;
 }
 
 interface ServerReport {
@@ -622,7 +729,12 @@ interface ServerReport {
   windows: { saturation: [number, number]; openLoop: [number, number] };
 }
 
-async function withCpu<T extends { responses?: number; requests?: number }>(pid: number, run: () => Promise<T>): Promise<{ result: T & ServerCpu; window: [number, number] }> {
+async function withCpu<T extends { responses?: number; requests?: number }>(
+  pid: number,
+  scenario: Scenario,
+  run: () => Promise<T>,
+): Promise<{ result: T & ServerCpu; window: [number, number] }> {
+  const sign0 = scenario.signing ? { ...scenario.signing } : undefined;
   const cpu0 = cpuTimeMs(pid);
   const machine0 = machineBusyMs();
   const self0 = process.cpuUsage();
@@ -645,6 +757,13 @@ async function withCpu<T extends { responses?: number; requests?: number }>(pid:
       clientCpuPct: pctOf(clientMs),
       otherCpuPct: otherMs === null ? null : pctOf(otherMs),
       cpuUsPerRequest: used === null || answered === 0 ? null : Math.round((used * 1000) / answered),
+      clientCpuUsPerRequest: answered === 0 ? null : Math.round((clientMs * 1000) / answered),
+      ...(scenario.signing && sign0
+        ? {
+            signingUsPerRequest:
+              scenario.signing.calls === sign0.calls ? 0 : round2(Number(scenario.signing.ns - sign0.ns) / 1000 / (scenario.signing.calls - sign0.calls)),
+          }
+        : {}),
     },
     window: [t0, t1],
   };
@@ -654,19 +773,19 @@ function progress(line: string) {
   process.stdout.write(`[bench] ${line}\n`);
 }
 
-async function measure(kind: ServerKind, child: Child, startupMs: number): Promise<ServerReport> {
+async function measure(scenario: Scenario, child: Child, startupMs: number): Promise<ServerReport> {
   progress(`${child.name}: warm-up ${opts.warmup} s (${opts.connections} connections)`);
-  const warmup = await closedLoop(kind, child.port, opts.warmup, opts.connections);
+  const warmup = await closedLoop(scenario, child.port, opts.warmup, opts.connections);
   await sleep(300);
   progress(`${child.name}: closed loop ${opts.duration} s at saturation (${opts.connections} connections)`);
-  const sat = await withCpu(child.pid, () => closedLoop(kind, child.port, opts.duration, opts.connections));
+  const sat = await withCpu(child.pid, scenario, () => closedLoop(scenario, child.port, opts.duration, opts.connections));
   const saturation = sat.result;
   progress(
     `${child.name}:   ${saturation.reqPerSec.toFixed(0)} req/s, ${saturation.completedSessions} sessions, non-2xx ${saturation.non2xx}, errors ${saturation.errors}`,
   );
   await sleep(500);
   progress(`${child.name}: open loop ${opts.openDuration} s at ${opts.rate} req/s`);
-  const ol = await withCpu(child.pid, () => openLoop(kind, child.port, opts.rate, opts.openDuration));
+  const ol = await withCpu(child.pid, scenario, () => openLoop(scenario, child.port, opts.rate, opts.openDuration));
   const open = ol.result;
   progress(
     `${child.name}:   p50 ${open.latencyMs.p50} ms, p99 ${open.latencyMs.p99} ms, max ${open.latencyMs.max} ms, ${open.achievedRate} req/s sent`,
@@ -691,13 +810,29 @@ function padL(s: string, n: number) {
   return s.length >= n ? s : ' '.repeat(n - s.length) + s;
 }
 
+/** Distinct free ports on 127.0.0.1. */
+async function freePorts(n: number): Promise<number[]> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const ports = await Promise.all(Array.from({ length: n }, () => freePort()));
+    if (new Set(ports).size === n) return ports;
+  }
+  throw new Error('could not find distinct free ports');
+}
+
+const pct1 = (ratio: number | null) => (ratio === null ? 'n/a' : `${(ratio * 100).toFixed(1)} %`);
+const round3 = (n: number | null) => (n === null ? null : Math.round(n * 1000) / 1000);
+
 async function main() {
   const startedAt = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-bench-'));
   const dbFile = path.join(tmp, 'bench.db');
+  // The Twilio SMS server has a directory and a database of its own.
+  const twilioDir = path.join(tmp, 'twilio-sms');
+  fs.mkdirSync(twilioDir);
+  const twilioDbFile = path.join(twilioDir, 'bench.db');
   const profileDir = path.join(tmp, 'cpu-profiles');
-  // Whatever else happens, the run is bounded in time.
-  const budgetS = 90 + 3 * (opts.warmup + opts.duration + opts.openDuration);
+  // Whatever else happens, the run is bounded in time (three servers measured one after the other).
+  const budgetS = 90 + 5 * (opts.warmup + opts.duration + opts.openDuration);
   const watchdog = setTimeout(() => {
     process.stderr.write(`bench: still running after ${budgetS} s, giving up\n`);
     killAllChildrenNow();
@@ -705,7 +840,7 @@ async function main() {
   }, budgetS * 1000);
   watchdog.unref();
 
-  const [barePort, passPort] = await Promise.all([freePort(), freePort()]);
+  const [barePort, passPort, twilioPort] = await freePorts(3);
   const baseEnv: NodeJS.ProcessEnv = { ...process.env, HOST, NODE_OPTIONS: '' };
 
   // Provider credentials are blanked so nothing can leave loopback; '' also wins over a .env file.
@@ -731,44 +866,79 @@ async function main() {
     TELEGRAM_WEBHOOK_SECRET: '',
     TELEGRAM_API_ROOT: '',
   };
+  // Twilio: fictional credentials made up for the run. PUBLIC_BASE_URL is this server's own loopback
+  // origin: signatures are checked against it + the path, and it is the TwiML status callback's origin
+  // (Twilio never calls it: nothing leaves 127.0.0.1). The Telegram bot stays simulated in memory.
+  const twilioAccountSid = `AC${crypto.randomBytes(16).toString('hex')}`;
+  const twilioAuthToken = crypto.randomBytes(16).toString('hex');
+  const twilioBaseUrl = `http://${HOST}:${twilioPort}`;
+  const twilioEnv: NodeJS.ProcessEnv = {
+    ...passEnv,
+    PORT: String(twilioPort),
+    DATABASE_URL: `file:${twilioDbFile}`,
+    DATA_DIR: twilioDir,
+    PUBLIC_BASE_URL: twilioBaseUrl,
+    TWILIO_ACCOUNT_SID: twilioAccountSid,
+    TWILIO_AUTH_TOKEN: twilioAuthToken,
+  };
   const profArgs = (name: string) => (opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : []);
   const passArgs = [...profArgs('passerelle'), 'src/main.ts'];
+  const twilioArgs = [...profArgs('twilio-sms'), 'src/main.ts'];
   const bareArgs = [...profArgs('bare'), 'bench/bareServer.ts'];
 
+  const bareScenario = ussdScenario('bare');
+  const passScenario = ussdScenario('passerelle');
+  const smsScenario = twilioScenario(twilioBaseUrl, twilioAccountSid, twilioAuthToken, `MG${crypto.randomBytes(16).toString('hex')}`);
+
   progress(`node ${process.version}, ${os.cpus().length} CPUs, temp dir ${tmp}`);
-  progress('starting bare express and Passerelle (migrations run on start)');
+  progress('starting bare express, Passerelle (USSD) and Passerelle (Twilio SMS) (migrations run on start)');
   const bare = spawnNode('bare express', bareArgs, { ...baseEnv, PORT: String(barePort) }, barePort, path.join(tmp, 'bare.log'));
   const pass = spawnNode('Passerelle', passArgs, passEnv, passPort, path.join(tmp, 'passerelle.log'));
+  const twilio = spawnNode('Passerelle Twilio SMS', twilioArgs, twilioEnv, twilioPort, path.join(twilioDir, 'passerelle.log'));
 
   let failed = false;
   try {
-    const [bareStartup, passStartup] = await Promise.all([waitHealthy(bare), waitHealthy(pass)]);
-    progress(`ready: bare express pid ${bare.pid} in ${bareStartup} ms, Passerelle pid ${pass.pid} in ${passStartup} ms`);
+    const [bareStartup, passStartup, twilioStartup] = await Promise.all([waitHealthy(bare), waitHealthy(pass), waitHealthy(twilio)]);
+    progress(
+      `ready: bare express pid ${bare.pid} in ${bareStartup} ms, Passerelle pid ${pass.pid} in ${passStartup} ms, Passerelle Twilio SMS pid ${twilio.pid} in ${twilioStartup} ms`,
+    );
 
-    const bareReport = await measure('bare', bare, bareStartup);
+    const bareReport = await measure(bareScenario, bare, bareStartup);
     await stopChild(bare, opts.profile ? 20_000 : 5000);
-    const passReport = await measure('passerelle', pass, passStartup);
+    const passReport = await measure(passScenario, pass, passStartup);
     await stopChild(pass, opts.profile ? 20_000 : 5000);
     if (pass.exitCode !== 0 && pass.exitCode !== undefined) progress(`Passerelle exited with code ${pass.exitCode}`);
+    const twReport = await measure(smsScenario, twilio, twilioStartup);
+    await stopChild(twilio, opts.profile ? 20_000 : 5000);
+    if (twilio.exitCode !== 0 && twilio.exitCode !== undefined) progress(`Passerelle Twilio SMS exited with code ${twilio.exitCode}`);
 
     const intakesInDb = countIntakes(dbFile);
     const endResponses =
       passReport.warmup.completedSessions + passReport.saturation.completedSessions + passReport.openLoop.completedSessions;
+    const twIntakesInDb = countIntakes(twilioDbFile);
+    const twEndResponses = twReport.warmup.completedSessions + twReport.saturation.completedSessions + twReport.openLoop.completedSessions;
 
     let profile: ProfileSummary | undefined;
     let openLoopProfile: ProfileSummary | undefined;
     let bareProfile: ProfileSummary | undefined;
+    let twilioProfile: ProfileSummary | undefined;
     if (opts.profile) {
       const [sFrom, sTo] = passReport.windows.saturation;
       const [oFrom, oTo] = passReport.windows.openLoop;
       const passFile = largestProfile(path.join(profileDir, 'passerelle'));
       const bareFile = largestProfile(path.join(profileDir, 'bare'));
+      const twilioFile = largestProfile(path.join(profileDir, 'twilio-sms'));
       if (passFile) {
         profile = summariseCpuProfile(passFile, 30, { fromUs: sFrom, toUs: sTo, label: 'Passerelle, closed loop at saturation only' });
         profile.requests = passReport.saturation.requests;
         openLoopProfile = summariseCpuProfile(passFile, 12, { fromUs: oFrom, toUs: oTo, label: `Passerelle, open loop at ${opts.rate} req/s only` });
         openLoopProfile.requests = passReport.openLoop.responses;
       } else progress('no CPU profile was written by Passerelle');
+      if (twilioFile) {
+        const [tFrom, tTo] = twReport.windows.saturation;
+        twilioProfile = summariseCpuProfile(twilioFile, 20, { fromUs: tFrom, toUs: tTo, label: 'Passerelle Twilio SMS, closed loop at saturation only' });
+        twilioProfile.requests = twReport.saturation.requests;
+      } else progress('no CPU profile was written by Passerelle Twilio SMS');
       if (bareFile) {
         const [bFrom, bTo] = bareReport.windows.saturation;
         bareProfile = summariseCpuProfile(bareFile, 10, { fromUs: bFrom, toUs: bTo, label: 'bare express, closed loop at saturation only' });
@@ -777,22 +947,29 @@ async function main() {
     }
 
     const ratio = passReport.saturation.reqPerSec / bareReport.saturation.reqPerSec;
+    const twRatio = twReport.saturation.reqPerSec / bareReport.saturation.reqPerSec;
     // Throughput a server would reach on a core of its own is about 1 / (its CPU per request):
     // this ratio barely moves when other processes compete for the CPUs.
     const bareCpu = bareReport.saturation.cpuUsPerRequest;
     const passCpu = passReport.saturation.cpuUsPerRequest;
+    const twCpu = twReport.saturation.cpuUsPerRequest;
     const cpuRatio = bareCpu && passCpu ? bareCpu / passCpu : null;
+    const twCpuRatio = bareCpu && twCpu ? bareCpu / twCpu : null;
     const summary = {
       when: new Date().toISOString(),
       node: process.version,
       cpus: os.cpus().length,
       options: opts,
       scenario: `French callback request, ${STEP_TEXTS.length} requests per session, new sessionId and phone per session`,
+      twilioSmsScenario: `the same request over Twilio SMS (${TWILIO_SMS_PATH}), ${SMS_STEP_TEXTS.length} messages per conversation (${SMS_STEP_TEXTS.join(', ')}), a new phone per conversation and a new MessageSid per message, each signed by the bench client (X-Twilio-Signature, twilio SDK) and checked by the server against PUBLIC_BASE_URL + path`,
       bare: bareReport,
       passerelle: passReport,
+      twilioSms: twReport,
       ratio: Math.round(ratio * 1000) / 1000,
-      cpuPerRequestRatio: cpuRatio === null ? null : Math.round(cpuRatio * 1000) / 1000,
-      intakes: { inDatabase: intakesInDb, endResponses },
+      cpuPerRequestRatio: round3(cpuRatio),
+      twilioSmsRatio: Math.round(twRatio * 1000) / 1000,
+      twilioSmsCpuPerRequestRatio: round3(twCpuRatio),
+      intakes: { inDatabase: intakesInDb, endResponses, twilioSms: { inDatabase: twIntakesInDb, endResponses: twEndResponses } },
       targets: {
         ratio: { target: TARGET_RATIO, value: Math.round(ratio * 1000) / 1000, met: ratio >= TARGET_RATIO },
         p99: {
@@ -801,10 +978,16 @@ async function main() {
           valueMs: passReport.openLoop.latencyMs.p99,
           met: passReport.openLoop.latencyMs.p99 < TARGET_P99_MS,
         },
+        /** Informative: the USSD targets applied to the Twilio SMS webhook. */
+        twilioSms: {
+          ratio: { target: TARGET_RATIO, value: Math.round(twRatio * 1000) / 1000, met: twRatio >= TARGET_RATIO },
+          p99: { targetMs: TARGET_P99_MS, rate: opts.rate, valueMs: twReport.openLoop.latencyMs.p99, met: twReport.openLoop.latencyMs.p99 < TARGET_P99_MS },
+        },
       },
       profile,
       openLoopProfile,
       bareProfile,
+      twilioSmsProfile: twilioProfile,
       totalRuntimeS: 0,
     };
     summary.totalRuntimeS = Math.round((Date.now() - startedAt) / 100) / 10;
@@ -812,55 +995,73 @@ async function main() {
     const jsonPath = path.join(os.tmpdir(), 'passerelle-bench-latest.json');
     fs.writeFileSync(jsonPath, JSON.stringify(summary, null, 2) + '\n');
 
-    // ---- plain-text summary
+    // ---- plain-text summary: one column per server
     const b = bareReport;
     const p = passReport;
-    const rows: Array<[string, string, string]> = [
-      ['saturation req/s', b.saturation.reqPerSec.toFixed(0), p.saturation.reqPerSec.toFixed(0)],
-      ['ratio Passerelle/bare', '', `${(ratio * 100).toFixed(1)} %`],
-      ['ratio by server CPU/request (noise-proof)', '', cpuRatio === null ? 'n/a' : `${(cpuRatio * 100).toFixed(1)} %`],
-      ['server CPU at saturation (% of a core)', String(b.saturation.cpuPct ?? 'n/a'), String(p.saturation.cpuPct ?? 'n/a')],
-      ['bench client CPU at saturation (%)', String(b.saturation.clientCpuPct), String(p.saturation.clientCpuPct)],
-      ['other processes CPU at saturation (%)', String(b.saturation.otherCpuPct ?? 'n/a'), String(p.saturation.otherCpuPct ?? 'n/a')],
-      ['server CPU per request µs (saturation)', String(b.saturation.cpuUsPerRequest ?? 'n/a'), String(p.saturation.cpuUsPerRequest ?? 'n/a')],
-      ['saturation latency p50/p99 ms', `${b.saturation.latencyP50Ms} / ${b.saturation.latencyP99Ms}`, `${p.saturation.latencyP50Ms} / ${p.saturation.latencyP99Ms}`],
-      ['saturation requests', String(b.saturation.requests), String(p.saturation.requests)],
-      ['completed sessions (12 req)', String(b.saturation.completedSessions), String(p.saturation.completedSessions)],
-      ['sessions/s', String(b.saturation.sessionsPerSec), String(p.saturation.sessionsPerSec)],
-      ['non-2xx / errors / timeouts', `${b.saturation.non2xx} / ${b.saturation.errors} / ${b.saturation.timeouts}`, `${p.saturation.non2xx} / ${p.saturation.errors} / ${p.saturation.timeouts}`],
-      ['unexpected bodies', String(b.saturation.unexpected), String(p.saturation.unexpected)],
-      [`open loop: sent req/s (target ${opts.rate})`, String(b.openLoop.achievedRate), String(p.openLoop.achievedRate)],
-      [`p50/p99 @${opts.rate} rps ms`, `${b.openLoop.latencyMs.p50} / ${b.openLoop.latencyMs.p99}`, `${p.openLoop.latencyMs.p50} / ${p.openLoop.latencyMs.p99}`],
-      [`p90/max @${opts.rate} rps ms`, `${b.openLoop.latencyMs.p90} / ${b.openLoop.latencyMs.max}`, `${p.openLoop.latencyMs.p90} / ${p.openLoop.latencyMs.max}`],
-      [`  12th request (intake) p50/p99 ms`, `${b.openLoop.lastStepLatencyMs.p50} / ${b.openLoop.lastStepLatencyMs.p99}`, `${p.openLoop.lastStepLatencyMs.p50} / ${p.openLoop.lastStepLatencyMs.p99}`],
-      [`  requests 1-11 p50/p99 ms`, `${b.openLoop.otherStepsLatencyMs.p50} / ${b.openLoop.otherStepsLatencyMs.p99}`, `${p.openLoop.otherStepsLatencyMs.p50} / ${p.openLoop.otherStepsLatencyMs.p99}`],
-      ['open loop responses / sent', `${b.openLoop.responses} / ${b.openLoop.sent}`, `${p.openLoop.responses} / ${p.openLoop.sent}`],
-      ['open loop sessions completed', String(b.openLoop.completedSessions), String(p.openLoop.completedSessions)],
-      ['open loop non-2xx / errors / unexpected', `${b.openLoop.non2xx} / ${b.openLoop.errors} / ${b.openLoop.unexpected}`, `${p.openLoop.non2xx} / ${p.openLoop.errors} / ${p.openLoop.unexpected}`],
-      ['server CPU per request µs (open loop)', String(b.openLoop.cpuUsPerRequest ?? 'n/a'), String(p.openLoop.cpuUsPerRequest ?? 'n/a')],
-      ['other processes CPU in open loop (%)', String(b.openLoop.otherCpuPct ?? 'n/a'), String(p.openLoop.otherCpuPct ?? 'n/a')],
-      ['open loop max in flight / driver lag ms', `${b.openLoop.maxInFlight} / ${b.openLoop.maxScheduleLagMs}`, `${p.openLoop.maxInFlight} / ${p.openLoop.maxScheduleLagMs}`],
-      ['peak RSS (VmHWM) MB', String(b.peakRssMb ?? 'n/a'), String(p.peakRssMb ?? 'n/a')],
-      ['startup to healthy ms', String(b.startupMs), String(p.startupMs)],
+    const t = twReport;
+    const reports = [b, p, t];
+    const str = (v: number | string | null | undefined) => (v === null || v === undefined ? 'n/a' : String(v));
+    const row = (name: string, f: (r: ServerReport) => string | number | null | undefined): string[] => [name, ...reports.map((r) => str(f(r)))];
+    const rows: string[][] = [
+      row('saturation req/s', (r) => r.saturation.reqPerSec.toFixed(0)),
+      ['ratio Passerelle/bare', '', pct1(ratio), pct1(twRatio)],
+      ['ratio by server CPU/request (noise-proof)', '', pct1(cpuRatio), pct1(twCpuRatio)],
+      row('server CPU at saturation (% of a core)', (r) => r.saturation.cpuPct),
+      row('bench client CPU at saturation (%)', (r) => r.saturation.clientCpuPct),
+      row('other processes CPU at saturation (%)', (r) => r.saturation.otherCpuPct),
+      row('server CPU per request µs (saturation)', (r) => r.saturation.cpuUsPerRequest),
+      row('bench client CPU per request µs (saturation)', (r) => r.saturation.clientCpuUsPerRequest),
+      row('  of which signing (twilio SDK) µs', (r) => (r.saturation.signingUsPerRequest === undefined ? '-' : r.saturation.signingUsPerRequest)),
+      row('saturation latency p50/p99 ms', (r) => `${r.saturation.latencyP50Ms} / ${r.saturation.latencyP99Ms}`),
+      row('saturation requests', (r) => r.saturation.requests),
+      row(`completed sessions (${STEP_TEXTS.length} req)`, (r) => r.saturation.completedSessions),
+      row('sessions/s', (r) => r.saturation.sessionsPerSec),
+      row('non-2xx / errors / timeouts', (r) => `${r.saturation.non2xx} / ${r.saturation.errors} / ${r.saturation.timeouts}`),
+      row('unexpected bodies', (r) => r.saturation.unexpected),
+      row(`open loop: sent req/s (target ${opts.rate})`, (r) => r.openLoop.achievedRate),
+      row(`p50/p99 @${opts.rate} rps ms`, (r) => `${r.openLoop.latencyMs.p50} / ${r.openLoop.latencyMs.p99}`),
+      row(`p90/max @${opts.rate} rps ms`, (r) => `${r.openLoop.latencyMs.p90} / ${r.openLoop.latencyMs.max}`),
+      row(`  ${STEP_TEXTS.length}th request (intake) p50/p99 ms`, (r) => `${r.openLoop.lastStepLatencyMs.p50} / ${r.openLoop.lastStepLatencyMs.p99}`),
+      row(`  requests 1-${LAST_STEP} p50/p99 ms`, (r) => `${r.openLoop.otherStepsLatencyMs.p50} / ${r.openLoop.otherStepsLatencyMs.p99}`),
+      row('open loop responses / sent', (r) => `${r.openLoop.responses} / ${r.openLoop.sent}`),
+      row('open loop sessions completed', (r) => r.openLoop.completedSessions),
+      row('open loop non-2xx / errors / unexpected', (r) => `${r.openLoop.non2xx} / ${r.openLoop.errors} / ${r.openLoop.unexpected}`),
+      row('server CPU per request µs (open loop)', (r) => r.openLoop.cpuUsPerRequest),
+      row('bench client CPU per request µs (open loop)', (r) => r.openLoop.clientCpuUsPerRequest),
+      row('other processes CPU in open loop (%)', (r) => r.openLoop.otherCpuPct),
+      row('open loop max in flight / driver lag ms', (r) => `${r.openLoop.maxInFlight} / ${r.openLoop.maxScheduleLagMs}`),
+      row('peak RSS (VmHWM) MB', (r) => r.peakRssMb),
+      row('startup to healthy ms', (r) => r.startupMs),
     ];
-    const noisy = [b.saturation, p.saturation, b.openLoop, p.openLoop].some((r) => (r.otherCpuPct ?? 0) > 25);
+    const noisy = reports.some((r) => (r.saturation.otherCpuPct ?? 0) > 25 || (r.openLoop.otherCpuPct ?? 0) > 25);
     const w0 = Math.max(...rows.map((r) => r[0].length)) + 2;
+    const W = 17;
     const out: string[] = [];
     out.push('');
-    out.push(`Passerelle USSD benchmark — node ${process.version}, ${os.cpus().length} CPUs${opts.profile ? ' — PROFILED RUN (--cpu-prof), slower than normal' : ''}`);
+    out.push(
+      `Passerelle USSD and Twilio SMS benchmark — node ${process.version}, ${os.cpus().length} CPUs${opts.profile ? ' — PROFILED RUN (--cpu-prof), slower than normal' : ''}`,
+    );
     out.push(
       `closed loop: ${opts.connections} connections × ${opts.duration} s after ${opts.warmup} s warm-up; open loop: ${opts.rate} req/s × ${opts.openDuration} s; ${STEP_TEXTS.length} requests per session`,
     );
+    out.push(
+      `Twilio SMS: ${TWILIO_SMS_PATH} on a second Passerelle process, one signed message per step (X-Twilio-Signature computed by the bench client, checked by the server); bare express is the USSD baseline`,
+    );
     out.push('');
-    out.push(`${pad('', w0)}${padL('bare express', 16)}${padL('Passerelle', 16)}`);
-    for (const [name, bv, pv] of rows) out.push(`${pad(name, w0)}${padL(bv, 16)}${padL(pv, 16)}`);
+    out.push(`${pad('', w0)}${padL('bare express', W)}${padL('Passerelle USSD', W)}${padL('Twilio SMS', W)}`);
+    for (const [name, ...values] of rows) out.push(`${pad(name, w0)}${values.map((v) => padL(v, W)).join('')}`);
     out.push('');
     out.push(
       `intakes in database: ${intakesInDb} (END "Demande enregistrée" answers counted: ${endResponses} = warm-up ${p.warmup.completedSessions} + saturation ${p.saturation.completedSessions} + open loop ${p.openLoop.completedSessions}${
         intakesInDb > endResponses ? `; ${intakesInDb - endResponses} more were confirmed by requests still in flight when a closed-loop run stopped` : ''
       })`,
     );
-    const samples = [...p.saturation.unexpectedSamples, ...p.openLoop.unexpectedSamples, ...b.saturation.unexpectedSamples, ...b.openLoop.unexpectedSamples];
+    out.push(
+      `Twilio SMS intakes in database: ${twIntakesInDb} (TwiML "Demande enregistrée" replies counted: ${twEndResponses} = warm-up ${t.warmup.completedSessions} + saturation ${t.saturation.completedSessions} + open loop ${t.openLoop.completedSessions}${
+        twIntakesInDb > twEndResponses ? `; ${twIntakesInDb - twEndResponses} more were confirmed by requests still in flight when a closed-loop run stopped` : ''
+      })`,
+    );
+    const samples = reports.flatMap((r) => [...r.saturation.unexpectedSamples, ...r.openLoop.unexpectedSamples].map((x) => `${r.name}: ${x}`));
     if (samples.length) out.push(`unexpected answers, e.g.: ${samples.slice(0, 3).join(' ;; ')}`);
     if (noisy) {
       out.push('WARNING: other processes used more than a quarter of a core during a phase; the numbers are disturbed (see "other processes CPU").');
@@ -870,7 +1071,10 @@ async function main() {
     out.push(
       `target: p99 < ${TARGET_P99_MS} ms at ${opts.rate} req/s: ${p.openLoop.latencyMs.p99} ms — ${p.openLoop.latencyMs.p99 < TARGET_P99_MS ? 'MET' : 'MISSED'}`,
     );
-    for (const prof of [profile, openLoopProfile]) {
+    out.push(
+      `Twilio SMS against the same targets (informative): ${(twRatio * 100).toFixed(1)} % of bare throughput — ${twRatio >= TARGET_RATIO ? 'met' : 'missed'}; p99 ${t.openLoop.latencyMs.p99} ms at ${opts.rate} req/s — ${t.openLoop.latencyMs.p99 < TARGET_P99_MS ? 'met' : 'missed'}`,
+    );
+    for (const prof of [profile, openLoopProfile, twilioProfile]) {
       if (!prof) continue;
       out.push('');
       out.push(formatProfileSummary(prof));
@@ -884,10 +1088,11 @@ async function main() {
     out.push(`total runtime ${summary.totalRuntimeS} s`);
     process.stdout.write(out.join('\n') + '\n');
 
-    const problems =
-      p.saturation.non2xx + p.saturation.errors + p.saturation.unexpected + p.openLoop.non2xx + p.openLoop.errors + p.openLoop.unexpected +
-      b.saturation.non2xx + b.saturation.errors + b.saturation.unexpected + b.openLoop.non2xx + b.openLoop.errors + b.openLoop.unexpected;
-    if (problems > 0 || intakesInDb === 0 || intakesInDb < endResponses) {
+    const problems = reports.reduce(
+      (n, r) => n + r.saturation.non2xx + r.saturation.errors + r.saturation.unexpected + r.openLoop.non2xx + r.openLoop.errors + r.openLoop.unexpected,
+      0,
+    );
+    if (problems > 0 || intakesInDb === 0 || intakesInDb < endResponses || twIntakesInDb === 0 || twIntakesInDb < twEndResponses) {
       process.stdout.write('bench: FAILED checks (non-2xx, errors, unexpected answers, or missing intakes)\n');
       failed = true;
     }
