@@ -52,8 +52,15 @@ export interface SmsCost {
   characters: number;
 }
 
+const GSM_BASIC_SET = new Set(GSM_BASIC);
+
 /** The encoding and segment count of a text, as carriers count them (GSM-7 160/153, UCS-2 70/67). */
 export function smsCost(text: string): SmsCost {
+  // Most replies are plain GSM-7 (basic table only): counted directly, as the
+  // calculator would. Anything else (extension characters, UCS-2) goes to it.
+  if ([...text].every((c) => GSM_BASIC_SET.has(c))) {
+    return { encoding: 'GSM-7', segments: text.length <= 160 ? 1 : Math.ceil(text.length / 153), characters: text.length };
+  }
   const message = new SegmentedMessage(text);
   return { encoding: message.encodingName, segments: message.segmentsCount, characters: message.numberOfCharacters };
 }

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { SegmentedMessage } from 'sms-segments-calculator';
 import { createSmsRenderer, smsCost, transliterate, SMS_MAX_SEGMENTS } from '../../../src/channels/sms/smsRenderer';
 import type { Reply } from '../../../src/channels/types';
 import { start, step, type StepContext } from '../../../src/flows/engine';
@@ -88,5 +90,19 @@ describe('segment counts of French screens', () => {
     expect(plain.fits({ ...long, body: ['ê'.repeat(67 * 3)] })).toBe(true);
     expect(plain.fits({ ...long, body: ['ê'.repeat(67 * 3 + 1)] })).toBe(false);
     expect(translit.fits({ ...long, body: ['ê'.repeat(67 * 3 + 1)] })).toBe(true);
+  });
+});
+
+describe('smsCost counts like sms-segments-calculator', () => {
+  const basic = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+  it('for any text: plain GSM-7 (counted directly), with extension characters or UCS-2 (the calculator)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof({ weight: 20, arbitrary: fc.constantFrom(...basic) }, { weight: 1, arbitrary: fc.constantFrom('€', '[', 'ê', 'œ', 'ɛ', '’') }), { maxLength: 700 }), (chars) => {
+        const text = chars.join('');
+        const reference = new SegmentedMessage(text);
+        expect(smsCost(text)).toMatchObject({ encoding: reference.encodingName, segments: reference.segmentsCount });
+      }),
+      { numRuns: 500 },
+    );
   });
 });
