@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createTestServer, TEST_ENV, type TestServer } from './support/testServer';
@@ -50,6 +52,15 @@ describe('passerelle CLI', () => {
   it('purge prints counts', async () => {
     const { stdout } = await run(process.execPath, [BIN, 'purge', '--json'], { env: env() });
     expect(JSON.parse(stdout)).toEqual({ expired: 0, contactsDestroyed: 0 });
+  });
+
+  it('runs when started through a link of another name, as npx does (node_modules/.bin/passerelle)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bin-'));
+    const link = path.join(dir, 'passerelle');
+    fs.symlinkSync(BIN, link);
+    const { stdout } = await run(process.execPath, [link, 'keys', 'generate'], { env: env() });
+    expect(stdout).toMatch(/^DATA_KEYS=k\d{8}:/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('fails with a message on stderr and a non-zero exit', async () => {

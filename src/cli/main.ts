@@ -196,12 +196,16 @@ export function formatTable(rows: Array<Record<string, string>>): string {
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => r[c])))].join('\n');
 }
 
-if (require.main === module || process.argv[1]?.endsWith('passerelle.js')) {
+/** Runs the command line: exits non-zero with a message on stderr when a command fails. */
+export function run(argv: string[] = process.argv): void {
   buildCli()
-    .parseAsync(process.argv)
+    .parseAsync(argv)
     .catch((err) => {
       if (err instanceof CommanderError) process.exit(err.exitCode);
       process.stderr.write(`passerelle: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(1);
     });
 }
+
+// `npm run passerelle -- …` runs this file directly; `passerelle`/`npx passerelle` go through bin/passerelle.js.
+if (require.main === module) run();

@@ -2,7 +2,7 @@ import type { ChannelRenderer, Reply } from '../channels/types';
 import type { DataItem, FlowData, FlowState, Screen, StepContext, Text } from '../flows/engine';
 import { screensOf } from '../flows/engine';
 import type { FlowDefinition, FlowNode } from '../flows/schema';
-import { localiseScreen, resumeScreen } from '../gateway/gateway';
+import { goodbyeScreen, localiseScreen, resumeScreen } from '../gateway/gateway';
 import { Localizer } from '../locales/localizer';
 
 /** One rendered screen, as a person on a channel would see it. */
@@ -48,7 +48,7 @@ export interface EnumerateOptions {
 /**
  * Every screen of every flow in every language: each node, with every value its
  * placeholders can take (read from the definitions and the data), every page, with
- * and without a correction hint; plus the resume offer. Pages are cut by the given
+ * and without a correction hint; plus the resume offer and the quick-exit goodbye. Pages are cut by the given
  * channel's renderer, exactly as in a conversation.
  */
 export function* enumerateScreens(options: EnumerateOptions): Generator<RenderedScreen> {
@@ -80,6 +80,7 @@ export function* enumerateScreens(options: EnumerateOptions): Generator<Rendered
         }
       }
     }
+    if (!options.nodes || options.nodes('goodbye')) yield { lang, node: 'goodbye', vars: {}, page: 0, hint: false, ...render(goodbyeScreen()) };
     if (options.nodes && !options.nodes('resume')) continue;
     for (const invalid of [false, true]) yield { lang, node: 'resume', vars: {}, page: 0, hint: invalid, ...render(resumeScreen(invalid)) };
   }

@@ -47,7 +47,7 @@ describe('every screen fits USSD', () => {
     }
     // Every node that shows something was rendered, and the resume offer.
     const shown = [...flow.nodes.values()].filter((n) => n.kind !== 'action' && n.kind !== 'branch').map((n) => n.id);
-    expect([...nodes].sort()).toEqual([...shown, 'resume'].sort());
+    expect([...nodes].sort()).toEqual([...shown, 'resume', 'goodbye'].sort());
   });
 
   it('has every key of the reference language in every language', () => {

@@ -78,4 +78,15 @@ describe('SMS and Telegram simulator views', () => {
     expect(await page.locator('#thread .msg').count()).toBe(0);
     expect(await t.server.prisma.intake.count()).toBe(1);
   });
+
+  it('the Telegram chat answers after a reload (its update ids are not taken for retries)', async () => {
+    for (let load = 0; load < 2; load += 1) {
+      await page.goto(`${web.baseUrl}/simulator/telegram.html`);
+      await page.waitForSelector('body[data-ready="true"]');
+      await page.fill('#text', '/start');
+      await page.press('#text', 'Enter');
+      await page.waitForSelector('#thread[data-updates="1"]');
+      await page.waitForFunction(() => document.querySelector('#thread')?.textContent?.includes('Bienvenue'));
+    }
+  });
 });

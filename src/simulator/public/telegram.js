@@ -11,7 +11,9 @@
   crypto.getRandomValues(a);
   var chatId = 900000000 + (a[0] % 99999999);
   var user = { id: chatId, is_bot: false, first_name: 'Simulateur', language_code: 'fr' };
-  var updateId = 1, messageId = 1000000, updates = 0;
+  // Telegram's update ids grow across every chat of a bot, and the bot handles each once:
+  // each page starts at a random point so a reload is not taken for retries.
+  var updateId = Math.floor(Math.random() * 2e9) + 1, messageId = 1000000, updates = 0;
   var mine = []; // the person's messages: { id, text, seq }
   var seq = 0, botSeq = {};
   var config = null;
