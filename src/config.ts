@@ -111,7 +111,10 @@ export const ConfigSchema = z.object({
   ]),
   INTAKE_TTL_HOURS: intFromEnv(1, 24 * 30).default(72),
   MAX_OPEN_REQUESTS: intFromEnv(1, 50).default(2),
-  /** Idle time after which a USSD session is forgotten (resume is offered only before it). */
+  /**
+   * Idle time after which a USSD session is forgotten. A later hop of that same provider
+   * session (which lasts a few minutes at most) is offered to resume or start over.
+   */
   USSD_SESSION_TTL_SECONDS: intFromEnv(30, 3600).default(300),
   SESSION_MAX_ENTRIES: intFromEnv(100, 10_000_000).default(100_000),
   PURGE_INTERVAL_SECONDS: intFromEnv(10, 86_400).default(300),
@@ -147,7 +150,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
  * language pack, drafts included, so they can be tried in the simulator; production
  * offers the reviewed ones and never shows a draft string unless told to.
  */
-function withDefaults(env: Record<string, string | undefined>): Record<string, string | undefined> {
+function withDefaults(given: Record<string, string | undefined>): Record<string, string | undefined> {
+  // `PORT=` in a .env file means "not set": without this, an empty number reads as 0 (a random port).
+  const env = Object.fromEntries(Object.entries(given).filter(([, value]) => value === undefined || value.trim() !== ''));
   const production = env.NODE_ENV === 'production';
   return {
     ...env,

@@ -34,10 +34,20 @@ async function main() {
     if (config.NODE_ENV !== 'production') process.stdout.write(`\n  Simulator: http://localhost:${port}/simulator/\n  Health:    http://localhost:${port}/healthz\n\n`);
   });
   http.keepAliveTimeout = 65_000;
-  const stop = async () => {
+  let stopping = false;
+  const stop = () => {
+    // A second signal, or a close that fails or hangs, still ends the process.
+    if (stopping) process.exit(1);
+    stopping = true;
     logger.info('shutting down');
-    await server.close(http);
-    process.exit(0);
+    setTimeout(() => process.exit(1), 10_000).unref();
+    server.close(http).then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

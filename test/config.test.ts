@@ -37,6 +37,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ HANDOFF_WEBHOOK_URL: 'https://cms.example.org/hook', HANDOFF_WEBHOOK_SECRET: 's' }).HANDOFF_WEBHOOK_SECRET).toBe('s');
   });
 
+  it('reads an empty value (`PORT=` in a .env file) as not set', () => {
+    expect(loadConfig({ PORT: '', MAX_OPEN_REQUESTS: ' ', LANGUAGES: '', SHOW_DRAFT_STRINGS: '' })).toMatchObject({ PORT: 3000, MAX_OPEN_REQUESTS: 2, LANGUAGES: ['fr', 'en', 'wo', 'bm'], SHOW_DRAFT_STRINGS: true });
+  });
+
   it('parses lists and pairs', () => {
     const config = loadConfig({ EMERGENCY_NUMBERS: 'Police=17; SAMU=1515', LANGUAGES: 'wo, fr', QUEUE_ROUTES: 'other=x,default=y' });
     expect(config.EMERGENCY_NUMBERS).toEqual([

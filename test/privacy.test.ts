@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import request from 'supertest';
 import { serializeError } from '../src/logger';
 import { createTestServer, databaseBytes, type TestServer } from './support/testServer';
@@ -74,6 +75,12 @@ describe('privacy canaries', () => {
     expect(json).toContain('"altNumber":"held"');
     for (const needle of [...forms('+221779990004'), ...forms('+221779990003'), '1*2*1*1*2']) expect(json).not.toContain(needle);
     expect(session?.secrets?.altNumber.ciphertext).toBeTruthy();
+    // The path hash is keyed: a plain hash of a path holding a number is undone by trying every number.
+    const path = phone.answers.join('*');
+    for (const encoding of ['hex', 'base64url', 'base64'] as const) {
+      expect(json).not.toContain(crypto.createHash('sha256').update(path).digest(encoding).slice(0, 16));
+    }
+    expect(session?.pathHash).toMatch(/^[0-9a-f]{32}$/);
   });
 });
 

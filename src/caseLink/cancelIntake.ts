@@ -13,12 +13,14 @@ export async function cancelIntake(deps: Pick<CaseLinkDeps, 'prisma' | 'clock'>,
   const now = clock();
   const intake = await prisma.intake.findFirst({ where: { reference, status: { in: OPEN_STATUSES } }, select: { id: true } });
   if (!intake) return 'notFound';
-  const [updated] = await prisma.$transaction([
-    prisma.intake.updateMany({
+  // An intake closed or expired meanwhile is not cancelled, and the audit log does not say it was.
+  return prisma.$transaction(async (tx) => {
+    const updated = await tx.intake.updateMany({
       where: { id: intake.id, status: { in: OPEN_STATUSES } },
       data: { status: 'cancelled', endedAt: now, ...destroyedContact(now) },
-    }),
-    prisma.auditEvent.create({ data: { intakeId: intake.id, action: 'intake.cancelled', actor: 'requester', at: now } }),
-  ]);
-  return updated.count === 1 ? 'ok' : 'notFound';
+    });
+    if (updated.count !== 1) return 'notFound';
+    await tx.auditEvent.create({ data: { intakeId: intake.id, action: 'intake.cancelled', actor: 'requester', at: now } });
+    return 'ok';
+  });
 }

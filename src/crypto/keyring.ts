@@ -57,12 +57,20 @@ export class Keyring {
   }
 }
 
-/** Parses `id:base64key,id:base64key`. */
+/**
+ * Parses `id:base64key,id:base64key`. Ids are stored beside each sealed value, so
+ * they must be short, plain and unique: a repeated id would make one of its keys
+ * unreachable and seal under a key that is not the first one listed.
+ */
 export function parseDataKeys(value: string): Array<{ id: string; key: Buffer }> {
+  const seen = new Set<string>();
   return value.split(',').map((entry) => {
     const at = entry.indexOf(':');
-    if (at <= 0) throw new Error('DATA_KEYS: expected id:base64key[,id:base64key...]');
-    return { id: entry.slice(0, at).trim(), key: Buffer.from(entry.slice(at + 1).trim(), 'base64') };
+    const id = entry.slice(0, Math.max(at, 0)).trim();
+    if (at < 0 || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new Error('DATA_KEYS: expected id:base64key[,id:base64key...] with ids of letters, digits, - or _');
+    if (seen.has(id)) throw new Error(`DATA_KEYS: key id "${id}" is listed twice`);
+    seen.add(id);
+    return { id, key: Buffer.from(entry.slice(at + 1).trim(), 'base64') };
   });
 }
 

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { FlowFragment, FlowNode, type FlowDefinition, type TextSpec } from './schema';
+import { z } from 'zod';
+import { FlowFragment, FlowIndex, FlowNode, type FlowDefinition, type TextSpec } from './schema';
 
-/** A broken flow definition; the message names the flow and the node. */
+/** A broken flow definition; the message names the file, or the flow and the node. */
 export class FlowDefinitionError extends Error {}
 
 export interface BuildFlowOptions {
@@ -65,6 +66,7 @@ export function buildFlow({ start, home, fragments, hasKey }: BuildFlowOptions):
       });
     }
     if (node.kind === 'choice' || node.kind === 'input') target(node.id, 'next', node.next);
+    if (node.kind === 'choice') key(node.id, node.label);
     if (node.kind === 'input') key(node.id, node.invalid);
     if (node.kind === 'list') {
       key(node.id, node.item);
@@ -75,6 +77,17 @@ export function buildFlow({ start, home, fragments, hasKey }: BuildFlowOptions):
       target(node.id, 'then', node.then);
       target(node.id, 'else', node.else);
     }
+  }
+  // An action hands the gateway variables that some node must set: a misspelt name would
+  // otherwise fail every request at its very end instead of stopping the start.
+  const settable = new Set<string>();
+  for (const node of nodes.values()) {
+    if ('options' in node) for (const option of node.options) for (const name of Object.keys(option.set ?? {})) settable.add(name);
+    if (node.kind === 'choice' || node.kind === 'input') settable.add(node.var);
+  }
+  for (const node of nodes.values()) {
+    if (node.kind !== 'action') continue;
+    for (const name of node.with) if (!settable.has(name)) problems.push(`${where(node.id)}: with "${name}", a variable no node sets`);
   }
   // Branches show nothing: a loop made only of branches would never reach a screen.
   for (const node of nodes.values()) {
@@ -98,14 +111,24 @@ export function buildFlow({ start, home, fragments, hasKey }: BuildFlowOptions):
   return { start, home, nodes, flowOf };
 }
 
-/** Loads `flow.json` (start, home) and every other JSON fragment of a folder. */
+/** Loads `flow.json` (start, home, fragments) and the JSON fragments it names; any fault names its file. */
 export function loadFlow(dir: string = DEFINITIONS_DIR, hasKey?: (key: string) => boolean): FlowDefinition {
-  const index = JSON.parse(fs.readFileSync(path.join(dir, 'flow.json'), 'utf8')) as { start: string; home: string; fragments: string[] };
-  const fragments = index.fragments.map((name) => {
-    const file = path.join(dir, `${name}.json`);
-    const parsed = FlowFragment.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-    if (!parsed.success) throw new FlowDefinitionError(`Invalid flow definition: ${file}: ${parsed.error.issues[0].message}`);
-    return parsed.data;
-  });
+  const index = readDefinition(path.join(dir, 'flow.json'), FlowIndex);
+  const fragments = index.fragments.map((name) => readDefinition(path.join(dir, `${name}.json`), FlowFragment));
   return buildFlow({ start: index.start, home: index.home, fragments, hasKey });
+}
+
+function readDefinition<T>(file: string, schema: z.ZodType<T>): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new FlowDefinitionError(`Invalid flow definition: ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ');
+    throw new FlowDefinitionError(`Invalid flow definition: ${file}: ${detail}`);
+  }
+  return parsed.data;
 }

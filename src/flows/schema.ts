@@ -99,6 +99,13 @@ export type InputNode = z.infer<typeof InputNode>;
 export type ActionNode = z.infer<typeof ActionNode>;
 export type BranchNode = z.infer<typeof BranchNode>;
 
+/** `flow.json`: where a conversation starts, where `00` leads, and the fragment files, by name. */
+export const FlowIndex = z.strictObject({
+  start: NodeId,
+  home: NodeId,
+  fragments: z.array(z.string().regex(/^[a-z][a-zA-Z0-9_-]*$/, 'fragment names are file names without .json')).min(1),
+});
+
 /** One file of `src/flows/definitions/`: a named group of nodes. */
 export const FlowFragment = z.strictObject({ name: z.string(), nodes: z.array(z.unknown()).min(1) });
 

@@ -17,9 +17,11 @@ import type { SessionStore } from './sessionStore';
 export interface Session {
   status: 'active' | 'resumeOffer' | 'ended';
   flow?: FlowState;
-  /** How many USSD path segments have been read, and a hash of them (retry and resume detection). */
+  /** How many USSD path segments have been read, and a keyed hash of them (retry and resume detection). */
   consumed: number;
   pathHash: string;
+  /** The keyed hash of the path one hop earlier: a late copy of that hop is not a new answer. */
+  previousPathHash?: string;
   /** Segments to replay if the person chooses to resume a session the server had lost. */
   replay?: number;
   /** The last reply, re-sent as is to a retried request. */
@@ -89,11 +91,14 @@ const CreateParams = z.object({
  */
 export class Gateway {
   private readonly lock = new KeyedLock();
-  private readonly cancelFailures: FailureLimiter;
+  private readonly shared: TurnShared;
   private readonly keywords: Keywords;
 
   constructor(private readonly options: GatewayOptions) {
-    this.cancelFailures = new FailureLimiter(CANCEL_FAILURES.max, CANCEL_FAILURES.windowMs, () => options.clock().getTime());
+    this.shared = {
+      cancelFailures: new FailureLimiter(CANCEL_FAILURES.max, CANCEL_FAILURES.windowMs, () => options.clock().getTime()),
+      numberLock: new KeyedLock(),
+    };
     this.keywords = new Keywords(options.localizer, options.languages);
   }
 
@@ -109,8 +114,8 @@ export class Gateway {
    * retries the message, instead of being taken for one already sent.
    */
   async markDelivery(message: InboundMessage, delivered: boolean): Promise<void> {
-    if (!message.messageId) return;
-    const seenKey = `seen:${this.options.keyring.hash(`${message.channel}:${message.messageId}`).slice(0, 40)}`;
+    const seenKey = this.seenKey(message);
+    if (!seenKey) return;
     const seen = await this.options.store.get(seenKey);
     if (seen) await this.options.store.set(seenKey, { ...seen, undelivered: !delivered }, SEEN_TTL_MS);
   }
@@ -120,34 +125,50 @@ export class Gateway {
     await this.options.store.delete(`${channel}:${sessionKey}`);
   }
 
+  /** The store key remembering a provider message (text channels), or none without a message id. */
+  private seenKey(message: InboundMessage): string | undefined {
+    return message.messageId ? `seen:${this.options.keyring.hash(`${message.channel}:${message.messageId}`).slice(0, 40)}` : undefined;
+  }
+
   private async handleLocked(key: string, message: InboundMessage): Promise<Reply> {
     const session = await this.options.store.get(key);
-    const turn = new Turn(this.options, this.cancelFailures, message, key, session?.status === 'active' ? session.secrets : undefined);
+    const turn = new Turn(this.options, this.shared, message, key, session?.status === 'active' ? session.secrets : undefined);
 
     if (message.input.type === 'text') return this.handleText(key, session, turn, message.input.text, message);
 
     const segments = message.input.segments;
-    if (!session) return segments.length === 0 ? turn.save(turn.begin(), segments) : turn.offerResume(segments);
-    const isRetry = segments.length === session.consumed && hashPath(segments) === session.pathHash;
-    if (isRetry || segments.length === 0) return session.last;
+    if (!session) {
+      if (segments.length === 0) return turn.save(turn.begin(), segments);
+      // `0` was the quick exit on whatever screen the person saw: it ends at once, with no offer to resume.
+      if (segments[segments.length - 1].trim() === GLOBAL.exit) {
+        const begun = turn.begin();
+        return turn.save(await turn.feed(begun.state, [GLOBAL.exit], begun), segments);
+      }
+      return turn.offerResume(segments);
+    }
+    const pathHash = turn.hashPath(segments);
+    // A retried request gets the reply it already had (the final one too, within the tombstone's minute).
+    if (segments.length === session.consumed && pathHash === session.pathHash) return session.last;
+    // Once a session has ended, nothing of it is shown again: not even its last screen.
     if (session.status === 'ended') return turn.localise(goodbyeScreen(), this.options.languages[0]);
+    // An empty path, or a late copy of the hop before, is not a new answer: the current screen again.
+    if (segments.length === 0 || pathHash === session.previousPathHash) return session.last;
+    turn.previousPathHash = session.pathHash;
 
     // Africa's Talking resends the whole path; what follows the part already read is new.
     // A path that does not extend the known one (a provider quirk) counts its last answer only.
-    const extendsKnown = segments.length > session.consumed && hashPath(segments.slice(0, session.consumed)) === session.pathHash;
+    const extendsKnown = segments.length > session.consumed && turn.hashPath(segments.slice(0, session.consumed)) === session.pathHash;
     const fresh = extendsKnown ? segments.slice(session.consumed) : [segments[segments.length - 1]];
 
     if (session.status === 'resumeOffer') {
-      const [choice, ...rest] = fresh;
-      if (choice === '1') {
-        const replayed = await turn.feed(turn.begin().state, segments.slice(0, session.replay ?? 0));
-        return turn.save(await turn.feed(replayed.state, rest, replayed), segments);
-      }
-      if (choice === '2' || choice === '0') {
-        const begun = turn.begin();
-        return turn.save(await turn.feed(begun.state, choice === '0' ? ['0'] : rest, begun), segments);
-      }
-      return turn.offerResume(segments, session.replay, true);
+      const [first, ...rest] = fresh;
+      const choice = first.trim();
+      if (!['1', '2', GLOBAL.exit, GLOBAL.home].includes(choice)) return turn.offerResume(segments, session.replay, true);
+      const begun = turn.begin();
+      // Resuming replays the path the server had lost; its effects are idempotent (one intake per session).
+      // `0` and `00` mean here what they mean on every screen.
+      const inputs = choice === '1' ? [...segments.slice(0, session.replay ?? 0), ...rest] : choice === '2' ? rest : [choice, ...rest];
+      return turn.save(await turn.feed(begun.state, inputs, begun), segments);
     }
     return turn.save(await turn.feed(session.flow!, fresh), segments);
   }
@@ -158,8 +179,8 @@ export class Gateway {
    * the channel's TTL is gone, and the next message starts afresh at the welcome.
    */
   private async handleText(key: string, session: Session | undefined, turn: Turn, text: string, message: InboundMessage): Promise<Reply> {
-    const { store, keyring } = this.options;
-    const seenKey = message.messageId ? `seen:${keyring.hash(`${message.channel}:${message.messageId}`).slice(0, 40)}` : undefined;
+    const { store } = this.options;
+    const seenKey = this.seenKey(message);
     if (seenKey) {
       const seen = await store.get(seenKey);
       // A retry gets the reply already made; if that reply never reached the provider, it is sent now.
@@ -197,6 +218,14 @@ export class Gateway {
   }
 }
 
+/** What every conversation of one gateway shares. */
+interface TurnShared {
+  /** Wrong reference codes per number (guessing is slowed down). */
+  cancelFailures: FailureLimiter;
+  /** One callback request at a time per number, so the open-request limit cannot be raced. */
+  numberLock: KeyedLock;
+}
+
 /** One request's work on one conversation. */
 class Turn {
   private readonly ctx: StepContext;
@@ -207,10 +236,12 @@ class Turn {
   conversation?: string;
   /** Shown with this turn's reply (the first of a conversation). */
   notice?: Text;
+  /** USSD: the keyed hash of the path before this hop, kept to recognise a late copy of it. */
+  previousPathHash?: string;
 
   constructor(
     private readonly options: GatewayOptions,
-    private readonly cancelFailures: FailureLimiter,
+    private readonly shared: TurnShared,
     private readonly message: InboundMessage,
     private readonly key: string,
     /** Sealed keypad input carried over from earlier steps. */
@@ -288,7 +319,11 @@ class Turn {
         // A channel that does not know the sender's number (Telegram) only ever calls back a number the person gave.
         const contact = params.contact === 'alternate' ? (held ? keyring.unseal(held, this.key) : null) : knowsNumber ? message.address : null;
         if (!contact) return { type: 'result', outcome: 'error' };
-        const result = await intakes.createIntake({
+        // The limit counts the requester's open requests and the callback number's: two requests
+        // naming either at the same moment (USSD and SMS at once) wait for each other. Keys are
+        // taken in one order, so two requests never wait on each other's second key.
+        const numbers = [...new Set([requesterHash, keyring.hash(contact)])].sort();
+        const create = () => intakes.createIntake({
           channel: message.channel,
           sessionHash: keyring.hash(this.conversation ? `${this.key}:${this.conversation}` : this.key),
           requesterHash,
@@ -299,6 +334,7 @@ class Turn {
           timeWindow: params.window,
           cover: params.cover,
         });
+        const result = await numbers.reduceRight<() => Promise<CreateIntakeResult>>((task, number) => () => this.shared.numberLock.run(number, task), create)();
         this.secrets = undefined;
         if (result.outcome === 'limit') {
           logger.info({ channel: message.channel, who: requesterHash.slice(0, 12) }, 'callback request refused: open-request limit');
@@ -309,9 +345,9 @@ class Turn {
         return { type: 'result', outcome: 'ok', values: { reference: format(result.reference) } };
       }
       if (effect.type === 'cancelIntake') {
-        if (this.cancelFailures.blocked(requesterHash)) return { type: 'result', outcome: 'limited' };
+        if (this.shared.cancelFailures.blocked(requesterHash)) return { type: 'result', outcome: 'limited' };
         const outcome = await intakes.cancelIntake({ reference: String(effect.params.code ?? '') });
-        if (outcome === 'notFound') this.cancelFailures.fail(requesterHash);
+        if (outcome === 'notFound') this.shared.cancelFailures.fail(requesterHash);
         else logger.info({ channel: message.channel }, 'intake cancelled by requester');
         return { type: 'result', outcome };
       }
@@ -325,13 +361,17 @@ class Turn {
   async save(result: StepResult, segments: string[]): Promise<Reply> {
     const reply = this.localise(result.screen ?? goodbyeScreen(), result.state.lang);
     if (this.exited) reply.quickExit = true;
-    const base = { consumed: segments.length, pathHash: hashPath(segments), last: reply };
+    const base = { consumed: segments.length, pathHash: this.hashPath(segments), last: reply };
     if (this.ended || reply.end) {
       // Only the last reply is kept, for a retried final request; nothing of the conversation.
       await this.options.store.set(this.key, { status: 'ended', ...base }, ENDED_TTL_MS);
     } else {
       const ttl = this.options.sessionTtls?.[this.message.channel] ?? this.options.sessionTtlMs;
-      const extra = { ...(this.secrets ? { secrets: this.secrets } : {}), ...(this.conversation ? { conversation: this.conversation } : {}) };
+      const extra = {
+        ...(this.secrets ? { secrets: this.secrets } : {}),
+        ...(this.conversation ? { conversation: this.conversation } : {}),
+        ...(this.previousPathHash ? { previousPathHash: this.previousPathHash } : {}),
+      };
       await this.options.store.set(this.key, { status: 'active', flow: result.state, ...base, ...extra }, ttl);
     }
     return reply;
@@ -341,8 +381,18 @@ class Turn {
   async offerResume(segments: string[], replay = segments.length, invalid = false): Promise<Reply> {
     const screen = resumeScreen(invalid);
     const reply = this.localise(screen, this.options.languages[0]);
-    await this.options.store.set(this.key, { status: 'resumeOffer', consumed: segments.length, pathHash: hashPath(segments), replay, last: reply }, this.options.sessionTtlMs);
+    const previous = this.previousPathHash ? { previousPathHash: this.previousPathHash } : {};
+    await this.options.store.set(this.key, { status: 'resumeOffer', consumed: segments.length, pathHash: this.hashPath(segments), replay, last: reply, ...previous }, this.options.sessionTtlMs);
     return reply;
+  }
+
+  /**
+   * Keyed hash of a USSD input path, so the path itself is never kept. Keyed, because a
+   * path holds whatever was typed (a safer number): a plain hash of it could be reversed
+   * by trying every number.
+   */
+  hashPath(segments: string[]): string {
+    return this.options.keyring.hash(`ussd-path\u0000${segments.join('*')}`).slice(0, 32);
   }
 
   localise(screen: Screen, lang: string): Reply {
@@ -354,7 +404,8 @@ class Turn {
 
 /** Puts a screen into words in `lang`, global inputs last; `labels` adds the words of a channel's own buttons (Telegram). */
 export function localiseScreen(localizer: Localizer, screen: Screen, lang: string, { labels = false }: { labels?: boolean } = {}): Reply {
-  const t = (text: Text) => localizer.t(text, lang);
+  // A last screen is put into words once, and may carry a reference code: not cached.
+  const t = (text: Text) => localizer.t(text, lang, { remember: !screen.end });
   const nav: Reply['nav'] = [];
   if (screen.nav.more) nav.push({ input: GLOBAL.more, label: t({ key: 'nav.more' }) });
   if (screen.nav.back) nav.push({ input: GLOBAL.back, label: t({ key: 'nav.back' }) });
@@ -391,9 +442,4 @@ export function resumeScreen(invalid = false): Screen {
 /** The neutral last screen of a quick exit. */
 export function goodbyeScreen(): Screen {
   return { node: 'exit', end: true, body: [{ key: 'common.goodbye' }], items: [], options: [], nav: { more: false, back: false, home: false, exit: false } };
-}
-
-/** Hash of a USSD input path, so the path itself is never kept. */
-function hashPath(segments: string[]): string {
-  return crypto.createHash('sha256').update(segments.join('*')).digest('base64url').slice(0, 22);
 }

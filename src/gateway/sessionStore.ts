@@ -15,15 +15,20 @@ export interface MemorySessionStoreOptions {
   clock?: () => number;
 }
 
+/** How often `set` walks every entry to drop the expired ones. */
+const FULL_SWEEP_MS = 5_000;
+
 /**
  * Single-instance store: a Map in insertion order used as an LRU, with a TTL per
  * entry. Expired entries are dropped when read and swept as new ones arrive, so
- * memory stays bounded by `maxEntries` whatever the traffic.
+ * memory stays bounded by `maxEntries` whatever the traffic, and nothing outlives
+ * its TTL by more than a few seconds while traffic flows.
  */
 export class MemorySessionStore<T> implements SessionStore<T> {
   private readonly entries = new Map<string, { value: T; expiresAt: number }>();
   private readonly clock: () => number;
   private readonly maxEntries: number;
+  private lastFullSweep = -Infinity;
 
   constructor({ maxEntries, clock = Date.now }: MemorySessionStoreOptions) {
     this.maxEntries = maxEntries;
@@ -56,10 +61,14 @@ export class MemorySessionStore<T> implements SessionStore<T> {
 
   private sweep(): void {
     const now = this.clock();
-    // The oldest entries come first: drop expired ones from the front, a few at a time.
+    // TTLs differ (a minute for an ended session, half an hour for SMS), so an expired
+    // entry can sit behind a live one: the front is checked on every write, the whole
+    // map every few seconds.
+    const full = now - this.lastFullSweep >= FULL_SWEEP_MS;
+    if (full) this.lastFullSweep = now;
     let checked = 0;
     for (const [key, entry] of this.entries) {
-      if (checked++ >= 8) break;
+      if (!full && checked++ >= 8) break;
       if (entry.expiresAt <= now) this.entries.delete(key);
     }
     while (this.entries.size > this.maxEntries) {

@@ -117,8 +117,11 @@ export class Localizer {
     return key in this.reference;
   }
 
-  /** The words for `text` in `lang`. */
-  t(text: Text, lang: string): string {
+  /**
+   * The words for `text` in `lang`. `remember: false` keeps them out of the cache: the
+   * last screen of a request carries its reference code, which must not outlive the session.
+   */
+  t(text: Text, lang: string, { remember = true }: { remember?: boolean } = {}): string {
     if ('raw' in text) return text.raw;
     // Each language is named in itself, whatever the language of the screen.
     if (text.key.startsWith('languages.') && this.options.packs) {
@@ -138,9 +141,10 @@ export class Localizer {
     if (!text.vars) words = this.i18n.t(text.key, { lng: lang });
     else {
       const values: Record<string, string> = {};
-      for (const [name, value] of Object.entries(text.vars)) values[name] = typeof value === 'string' ? value : this.t(value, lang);
+      for (const [name, value] of Object.entries(text.vars)) values[name] = typeof value === 'string' ? value : this.t(value, lang, { remember });
       words = this.i18n.t(text.key, { lng: lang, ...values });
     }
+    if (!remember && text.vars) return words;
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
     this.cache.set(id, words);
     return words;

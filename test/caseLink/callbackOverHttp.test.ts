@@ -45,6 +45,10 @@ describe('a callback request over USSD', () => {
     expect(intake.expiresAt.getTime() - intake.createdAt.getTime()).toBe(72 * 3_600_000);
     const audit = await t.server.prisma.auditEvent.findMany({ where: { intakeId: intake.id } });
     expect(audit.map((a) => a.action)).toEqual(['intake.created']);
+    // Nothing in memory outlives the session with the code: the words cache never saw it.
+    const cached = [...(t.server.localizer as unknown as { cache: Map<string, string> }).cache].flat().join('\n');
+    expect(cached.length).toBeGreaterThan(0);
+    expect(cached).not.toContain(intake.reference.slice(4));
   });
 
   it('sends a request about a child to the child-protection queue', async () => {
@@ -87,8 +91,23 @@ describe('a callback request over USSD', () => {
 
   it('refuses a third open request from the same number with a calm message', async () => {
     for (let i = 0; i < 2; i += 1) expect(await request(new UssdSession(t.server.app, '+221771234573'), '1')).toMatch(/^END Demande enregistrée/);
-    expect(await request(new UssdSession(t.server.app, '+221771234573'), '1')).toMatch(/^END Vous avez déjà des demandes en cours/);
+    expect(await request(new UssdSession(t.server.app, '+221771234573'), '1')).toMatch(/^END Désolé, la demande n'a pas pu être enregistrée\. .* 116\.$/);
     expect(await t.server.prisma.intake.count()).toBe(2);
+  });
+
+  it('never tells whoever holds a phone that requests are pending for a number (rule 9)', async () => {
+    // Someone else's phone names the person's number as the safer number: the refusal
+    // reads like any failure and says nothing of the requests already open for it.
+    for (let i = 0; i < 2; i += 1) await request(new UssdSession(t.server.app, '+221771234575'), '1');
+    const other = new UssdSession(t.server.app, '+221771234576');
+    await other.dial();
+    for (const answer of ['1', '2', '1', '1', '2', '77 123 45 75', '1', '1', '1', '1', '1']) await other.send(answer);
+    const refused = await other.send('1');
+    const failed = t.server.localizer.t({ key: 'callback.error', vars: { hotline: '116' } }, 'fr');
+    expect(refused).toBe(`END ${failed}`);
+    for (const lang of Object.keys(t.server.localizer.resources)) {
+      expect(t.server.localizer.t({ key: 'callback.limit', vars: { hotline: '116' } }, lang)).toBe(t.server.localizer.t({ key: 'callback.error', vars: { hotline: '116' } }, lang));
+    }
   });
 
   it('slows down code guessing: after five wrong codes, cancelling is refused for a while', async () => {

@@ -35,16 +35,21 @@ describe('createIntake', () => {
   });
 
   it('draws another reference code when one collides', async () => {
-    // The same seed for both deps: the second intake first draws the code the first one holds.
-    const deps = (seed: number) => ({ prisma: t.server.prisma, keyring, config: { ...t.config, MAX_OPEN_REQUESTS: 10 }, clock: t.clock.now, randomBytes: seededRandomBytes(seed) });
-    const a = await createIntake(deps(3), options('a', '+221770001112'));
-    const collide = seededRandomBytes(3);
-    let first = true;
-    const b = await createIntake(
-      { ...deps(3), randomBytes: (n) => (first && n === 16 ? ((first = false), Buffer.alloc(16, 1)) : collide(n)) },
-      options('b', '+221770001113'),
-    );
-    expect(a.outcome === 'ok' && b.outcome === 'ok' && a.reference !== b.reference).toBe(true);
+    const deps = { prisma: t.server.prisma, keyring, config: { ...t.config, MAX_OPEN_REQUESTS: 10 }, clock: t.clock.now };
+    const a = await createIntake({ ...deps, randomBytes: seededRandomBytes(3) }, options('a', '+221770001112'));
+    // The second intake's first draw gives a new id but the reference code the first one holds.
+    const same = seededRandomBytes(3);
+    same(16);
+    const fresh = seededRandomBytes(11);
+    const draws: number[] = [];
+    const randomBytes = (n: number) => {
+      draws.push(n);
+      if (draws.length === 1) return Buffer.alloc(16, 1);
+      return draws.length === 2 ? same(n) : fresh(n);
+    };
+    const b = await createIntake({ ...deps, randomBytes }, options('b', '+221770001113'));
+    expect(draws).toEqual([16, 8, 16, 8]);
+    expect(a.outcome === 'ok' && b.outcome === 'ok' && a.reference !== b.reference && b.created).toBe(true);
     expect(await t.server.prisma.intake.count()).toBe(2);
   });
 

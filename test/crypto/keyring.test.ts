@@ -50,6 +50,14 @@ describe('Keyring', () => {
     expect(ring.hash('+221770000000')).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it.each([
+    ['a repeated id', `k1:${key(1).toString('base64')},k1:${key(2).toString('base64')}`, /"k1" is listed twice/],
+    ['an empty id', ` :${key(1).toString('base64')}`, /expected id:base64key/],
+    ['no id at all', key(1).toString('base64'), /expected id:base64key/],
+  ])('refuses DATA_KEYS with %s', (_label, value, message) => {
+    expect(() => parseDataKeys(value)).toThrow(message);
+  });
+
   it('refuses keys of the wrong size', () => {
     expect(() => new Keyring([{ id: 'k', key: Buffer.alloc(16) }], key(9))).toThrow(/32 bytes/);
     expect(() => new Keyring([{ id: 'k', key: key(1) }], Buffer.alloc(8))).toThrow(/HASH_KEY/);

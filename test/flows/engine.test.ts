@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { jump, start, step, type FlowState, type Screen, type StepContext, type StepResult } from '../../src/flows/engine';
-import { buildFlow, FlowDefinitionError } from '../../src/flows/loadFlow';
+import { buildFlow, DEFINITIONS_DIR, FlowDefinitionError, loadFlow } from '../../src/flows/loadFlow';
 
 /** A small graph with one node of every kind. */
 const flow = buildFlow({
@@ -18,7 +21,8 @@ const flow = buildFlow({
             { label: 'go.list', next: 'list', set: { need: 'food' } },
             { label: 'go.input', next: 'ask' },
             { label: 'go.action', next: 'act' },
-            { label: 'go.end', next: 'bye' },
+            // `missing` is set on another way only: the action below must leave it out.
+            { label: 'go.end', next: 'bye', set: { missing: 'x' } },
           ],
         },
         { kind: 'list', id: 'list', prompt: 'list.title', source: 'services', item: { key: 'item', vars: { name: { field: 'name' } } }, empty: 'list.empty' },
@@ -174,6 +178,18 @@ describe('engine', () => {
       expect(screen?.hint).toEqual({ key: 'ask.bad' });
     });
 
+    it.each([
+      ['`00` goes to the main menu', '00', 'menu', undefined],
+      ['`98` goes back', '98', 'menu', undefined],
+      ['`99` has no more to show: a hint', '99', 'ask', { key: 'common.invalid' }],
+    ])('global inputs work on a keypad input screen: %s', (_label, input, node, hint) => {
+      const { state, screen, effects } = run('1', '2', input);
+      expect(screen?.node).toBe(node);
+      expect(screen?.hint).toEqual(hint);
+      expect(effects).toEqual([]);
+      expect(state.vars.num).toBeUndefined();
+    });
+
     it('hands a sensitive value to the gateway and keeps only a marker in the state', () => {
       const { state, effects, screen } = run('1', '2', '77123456');
       expect(effects).toEqual([{ type: 'holdSecret', await: false, name: 'num', value: '+22177123456' }]);
@@ -226,9 +242,45 @@ describe('buildFlow', () => {
     ['a duplicate id', [ok, ok], /node "a": defined twice/],
     ['an action without error outcome', [ok, { kind: 'action', id: 'b', effect: 'createIntake', outcomes: { ok: 'a' } }], /node "b".*error/],
     ['a missing text', [{ kind: 'end', id: 'a', prompt: 'no.such.key' }], /node "a": missing text "no.such.key"/],
+    ['an action variable no node sets', [ok, { kind: 'action', id: 'b', effect: 'cancelIntake', with: ['cdoe'], outcomes: { error: 'a' } }], /node "b": with "cdoe", a variable no node sets/],
   ])('names the node for %s', (_label, nodes, message) => {
     expect(() => buildFlow({ start: 'a', home: 'a', fragments: [{ name: 'broken', nodes }], hasKey: (k) => k !== 'no.such.key' })).toThrow(message);
     expect(() => buildFlow({ start: 'a', home: 'a', fragments: [{ name: 'broken', nodes }], hasKey: (k) => k !== 'no.such.key' })).toThrow(FlowDefinitionError);
+  });
+});
+
+describe('loadFlow', () => {
+  /** A copy of the shipped definitions with one file replaced. */
+  const withFile = (name: string, content: string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flows-'));
+    for (const file of fs.readdirSync(DEFINITIONS_DIR)) fs.copyFileSync(path.join(DEFINITIONS_DIR, file), path.join(dir, file));
+    fs.writeFileSync(path.join(dir, name), content);
+    return dir;
+  };
+
+  it('loads the shipped definitions', () => {
+    expect(loadFlow().nodes.get('callback.create')?.kind).toBe('action');
+  });
+
+  it.each([
+    ['a fragment that is not JSON', 'info.json', '{ "name": "info", ', /info\.json: /],
+    ['an index without fragments', 'flow.json', '{ "start": "welcome", "home": "main" }', /flow\.json: fragments: /],
+    ['a fragment name that is not a file name', 'flow.json', '{ "start": "welcome", "home": "main", "fragments": ["../welcome"] }', /flow\.json: fragments\.0: /],
+    ['a fragment without nodes', 'cancel.json', '{ "name": "cancel" }', /cancel\.json: nodes: /],
+    ['a node with a wrong field', 'cancel.json', '{ "name": "cancel", "nodes": [{ "kind": "end", "id": "cancel.done", "prompt": "cancel.done", "colour": "red" }] }', /flow "cancel", node "cancel\.done"/],
+  ])('stops with an error naming the file or the node for %s', (_label, file, content, message) => {
+    const dir = withFile(file, content);
+    try {
+      expect(() => loadFlow(dir)).toThrow(FlowDefinitionError);
+      expect(() => loadFlow(dir)).toThrow(message);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checks the plain label key of a choice', () => {
+    const nodes = [{ kind: 'choice', id: 'a', prompt: 'p', source: 'regions', label: 'no.such.key', var: 'region', next: 'a' }];
+    expect(() => buildFlow({ start: 'a', home: 'a', fragments: [{ name: 'broken', nodes }], hasKey: (k) => k !== 'no.such.key' })).toThrow(/node "a": missing text "no\.such\.key"/);
   });
 });
 

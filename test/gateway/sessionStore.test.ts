@@ -38,6 +38,16 @@ describe('MemorySessionStore', () => {
     expect(store.size).toBeLessThan(100);
   });
 
+  it('drops expired entries that sit behind a live one within seconds (TTLs differ per kind of session)', async () => {
+    let now = 0;
+    const store = new MemorySessionStore<number>({ maxEntries: 1000, clock: () => now });
+    await store.set('sms', 0, 3_600_000);
+    for (let i = 0; i < 50; i += 1) await store.set(`ended${i}`, i, 60_000);
+    now = 70_000;
+    await store.set('next', 1, 60_000);
+    expect(store.size).toBe(2);
+  });
+
   it('deletes', async () => {
     const store = new MemorySessionStore<number>({ maxEntries: 10 });
     await store.set('a', 1, 1000);

@@ -4,6 +4,7 @@ import { createLogger } from '../../../src/logger';
 import first from '../../fixtures/africastalking/ussd-first.json';
 import hop from '../../fixtures/africastalking/ussd-hop.json';
 import { createTestServer, type TestServer } from '../../support/testServer';
+import { UssdSession } from '../../support/ussdSession';
 
 const PATH = '/webhooks/africastalking/ussd';
 const { _source: _a, ...FIRST } = first;
@@ -45,14 +46,20 @@ const cases: Case[] = [
   { label: 'replayed request → the same screen, nothing advances', before: [FIRST, { ...FIRST, text: '1' }], form: { ...FIRST, text: '1' }, status: 200, body: /^CON Menu principal/ },
   { label: 'replayed first request → welcome again', before: [FIRST], form: FIRST, status: 200, body: /^CON Bienvenue/ },
   { label: 'unknown session with a path → offer to resume or start over', form: HOP, status: 200, body: /^CON La session a été coupée\.\n1\. Reprendre\n2\. Recommencer/ },
+  { label: 'unknown session whose last answer is 0 → quick exit at once, no offer', form: { ...HOP, text: '1*2*0' }, status: 200, body: /^END Merci\. Au revoir\.$/ },
   { label: 'resume → the path is replayed', before: [HOP], form: { ...HOP, text: '1*2*1' }, status: 200, body: /^CON Pour un rappel, nous gardons/ },
   { label: 'start over → welcome', before: [HOP], form: { ...HOP, text: '1*2*2' }, status: 200, body: /^CON Bienvenue/ },
   { label: 'resume offer, wrong answer → asked again', before: [HOP], form: { ...HOP, text: '1*2*5' }, status: 200, body: /^CON Choix non valide\.\nLa session a été coupée/ },
   { label: 'resume offer, 0 → quick exit', before: [HOP], form: { ...HOP, text: '1*2*0' }, status: 200, body: /^END Merci\. Au revoir\.$/ },
+  { label: 'resume offer, 00 → main menu', before: [HOP], form: { ...HOP, text: '1*2*00' }, status: 200, body: /^CON Menu principal/ },
   { label: 'two answers in one hop → both applied', before: [FIRST], form: { ...FIRST, text: '1*2' }, status: 200, body: /^CON Pour un rappel/ },
   { label: 'a path that does not extend the known one → last answer counts', before: [FIRST, { ...FIRST, text: '1' }], form: { ...FIRST, text: '9*1' }, status: 200, body: /^CON Quel besoin/ },
   { label: 'quick exit → END', before: [FIRST], form: { ...FIRST, text: '0' }, status: 200, body: /^END Merci\. Au revoir\.$/ },
   { label: 'after the end, a new answer → END, nothing shown again', before: [FIRST, { ...FIRST, text: '0' }], form: { ...FIRST, text: '0*1' }, status: 200, body: /^END Merci\. Au revoir\.$/ },
+  { label: 'empty text on a known session → the current screen, nothing advances', before: [FIRST, { ...FIRST, text: '1' }], form: FIRST, status: 200, body: /^CON Menu principal/ },
+  { label: 'a late copy of the hop before → the current screen, not a new answer', before: [FIRST, { ...FIRST, text: '1' }, { ...FIRST, text: '1*2' }], form: { ...FIRST, text: '1' }, status: 200, body: /^CON Pour un rappel/ },
+  { label: 'an answer with `*` typed inside → each part read in turn, wrong parts hinted', before: [FIRST, { ...FIRST, text: '1' }, { ...FIRST, text: '1*5' }], form: { ...FIRST, text: '1*5*2345*6789' }, status: 200, body: /^CON Code non valide/ },
+  { label: 'quick exit on a keypad input screen → END', before: [FIRST, { ...FIRST, text: '1' }, { ...FIRST, text: '1*5' }], form: { ...FIRST, text: '1*5*0' }, status: 200, body: /^END Merci\. Au revoir\.$/ },
 ];
 
 describe('POST /webhooks/africastalking/ussd', () => {
@@ -110,6 +117,42 @@ describe('POST /webhooks/africastalking/ussd', () => {
     expect(a.text).toBe(b.text);
     const next = await request(t.server.app).post(PATH).type('form').send({ ...form, text: '1*1' });
     expect(next.text).toMatch(/^CON Quel besoin/);
+  });
+});
+
+describe('USSD sessions that ended', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await createTestServer();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  /** fr, callback, next, consent, safe: yes, for me, French, a woman, morning, health centre, confirm. */
+  const CALLBACK = ['1', '2', '1', '1', '1', '1', '1', '1', '1', '1', '1'];
+
+  it('a retried final hop gets its reply; an empty path or a new answer afterwards shows nothing of it', async () => {
+    const phone = new UssdSession(t.server.app, '+221770000091');
+    await phone.dial();
+    let done = '';
+    for (const answer of CALLBACK) done = await phone.send(answer);
+    expect(done).toMatch(/^END Demande enregistrée\. Code : /);
+    expect((await phone.post(phone.form())).text).toBe(done);
+    for (const text of ['', `${phone.answers.join('*')}*1`, '1']) {
+      const res = await phone.post(phone.form(text));
+      expect({ text, reply: res.text }).toEqual({ text, reply: 'END Merci. Au revoir.' });
+    }
+  });
+
+  it('a late copy of an earlier hop does not move the session: the next answer lands where the person is', async () => {
+    const phone = new UssdSession(t.server.app, '+221770000092');
+    await phone.dial();
+    await phone.send('1');
+    expect(await phone.send('2')).toMatch(/^CON Pour un rappel/);
+    // The copy of hop "1" arrives late, after hop "1*2".
+    expect((await phone.post(phone.form('1'))).text).toMatch(/^CON Pour un rappel/);
+    expect(await phone.send('1')).toMatch(/^CON Une personne formée vous rappellera/);
   });
 });
 
