@@ -349,7 +349,8 @@ class Turn {
         const outcome = await intakes.cancelIntake({ reference: String(effect.params.code ?? '') });
         if (outcome === 'notFound') this.shared.cancelFailures.fail(requesterHash);
         else logger.info({ channel: message.channel }, 'intake cancelled by requester');
-        return { type: 'result', outcome };
+        // The code typed is not kept once it has been tried.
+        return { type: 'result', outcome, values: { code: '' } };
       }
     } catch (err) {
       logger.error({ err, effect: effect.type }, 'effect failed');

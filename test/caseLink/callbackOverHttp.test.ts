@@ -117,6 +117,8 @@ describe('a callback request over USSD', () => {
     await phone.send('5');
     for (let i = 0; i < 5; i += 1) {
       expect(await phone.send('2345 6789')).toMatch(/Aucune demande en cours/);
+      // A code that was tried is not kept in the conversation state.
+      expect(JSON.stringify(await t.server.store.get(`ussd:${phone.sessionId}`))).not.toContain('23456789');
       await phone.send('1');
     }
     expect(await phone.send('2345 6789')).toMatch(/^END Trop d'essais/);
