@@ -1,4 +1,5 @@
 import 'dotenv/config';
+import { ClockError, processClock, processRandomBytes } from './clock';
 import { ConfigError, loadConfig } from './config';
 import { loadKeyring } from './crypto/keyring';
 import { openMigratedDatabase } from './db';
@@ -9,10 +10,14 @@ import { createServer } from './server';
 /** `npm start`: validate configuration, migrate, load flows and directory, serve. */
 async function main() {
   let config;
+  let clock;
+  let randomBytes;
   try {
     config = loadConfig();
+    clock = processClock();
+    randomBytes = processRandomBytes();
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof ClockError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(1);
     }
@@ -24,7 +29,7 @@ async function main() {
 
   const keyring = loadKeyring(config, logger);
   const prisma = await openMigratedDatabase(config.DATABASE_URL);
-  const server = await createServer({ config, logger, keyring, prisma });
+  const server = await createServer({ config, logger, keyring, prisma, clock, randomBytes });
   server.startPurge();
   await server.channels.start();
   await server.purge();

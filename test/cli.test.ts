@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createTestServer, TEST_ENV, type TestServer } from './support/testServer';
+import { childEnv, createTestServer, type TestServer } from './support/testServer';
 import { UssdSession } from './support/ussdSession';
 
 const run = promisify(execFile);
@@ -11,7 +11,8 @@ const BIN = path.join(__dirname, '..', 'bin', 'passerelle.js');
 
 describe('passerelle CLI', () => {
   let t: TestServer;
-  const env = () => ({ ...process.env, ...TEST_ENV, DATABASE_URL: `file:${t.dbFile}`, DATA_DIR: t.dir });
+  // The child's clock is the test's clock, not the system's (which may be any day).
+  const env = () => childEnv(t);
   beforeAll(async () => {
     t = await createTestServer();
     const phone = new UssdSession(t.server.app, '+221775550001');
@@ -52,6 +53,20 @@ describe('passerelle CLI', () => {
   it('purge prints counts', async () => {
     const { stdout } = await run(process.execPath, [BIN, 'purge', '--json'], { env: env() });
     expect(JSON.parse(stdout)).toEqual({ expired: 0, contactsDestroyed: 0 });
+  });
+
+  it('purge runs on the clock it is given: past INTAKE_TTL_HOURS the request expires', async () => {
+    const later = new Date(t.clock.now().getTime() + (t.config.INTAKE_TTL_HOURS + 1) * 3_600_000).toISOString();
+    const { stdout } = await run(process.execPath, [BIN, 'purge', '--json'], { env: { ...env(), PASSERELLE_TEST_NOW: later } });
+    expect(JSON.parse(stdout)).toEqual({ expired: 1, contactsDestroyed: 1 });
+    expect(await t.server.prisma.intake.findFirstOrThrow()).toMatchObject({ status: 'expired', sealedContact: null });
+  });
+
+  it('refuses a test clock outside NODE_ENV=test', async () => {
+    await expect(run(process.execPath, [BIN, 'purge'], { env: { ...env(), NODE_ENV: 'production' } })).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/PASSERELLE_TEST_NOW: only honoured with NODE_ENV=test/),
+    });
   });
 
   it('runs when started through a link of another name, as npx does (node_modules/.bin/passerelle)', async () => {

@@ -1,8 +1,8 @@
 import 'dotenv/config';
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import crypto from 'node:crypto';
 import { purge, type PurgeResult } from '../caseLink/purge';
+import { processClock, processRandomBytes } from '../clock';
 import { createStaff, NewStaff } from '../desk/staffAccounts';
 import { listIntakes } from '../caseLink/listIntakes';
 import { flowParams, loadConfig } from '../config';
@@ -84,7 +84,7 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
       const config = loadConfig();
-      const result = await withDatabase((prisma) => purge({ prisma, clock: () => new Date(), config }));
+      const result = await withDatabase((prisma) => purge({ prisma, clock: processClock(), config }));
       out(opts.json ? JSON.stringify(result) : formatPurge(result));
     });
 
@@ -105,7 +105,7 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
       const input = { name: opts.name, role: opts.role, queues: list(opts.queues), languages: list(opts.languages), gender: opts.gender, password };
       const parsed = NewStaff.safeParse(input);
       if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '));
-      const { id, token } = await withDatabase((prisma) => createStaff({ prisma, clock: () => new Date(), randomBytes: crypto.randomBytes }, parsed.data));
+      const { id, token } = await withDatabase((prisma) => createStaff({ prisma, clock: processClock(), randomBytes: processRandomBytes() }, parsed.data));
       if (opts.json) {
         out(JSON.stringify({ id, name: parsed.data.name, role: parsed.data.role, token }));
         return;

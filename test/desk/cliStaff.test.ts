@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { login } from '../../src/desk/auth';
-import { createTestServer, TEST_ENV, type TestServer } from '../support/testServer';
+import { childEnv, createTestServer, type TestServer } from '../support/testServer';
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'passerelle.js');
 
 /** Runs the CLI with `input` on stdin. */
 function run(t: TestServer, args: string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...TEST_ENV, DATABASE_URL: `file:${t.dbFile}`, DATA_DIR: t.dir } }, (err, stdout, stderr) =>
+    const child = execFile(process.execPath, [BIN, ...args], { env: childEnv(t) }, (err, stdout, stderr) =>
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin!.end(input);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseDirectory } from '../../src/directory/directoryFile';
 import { replaceDirectory } from '../../src/directory/directory';
-import { createTestServer, TEST_ENV, type TestServer } from '../support/testServer';
+import { childEnv, createTestServer, type TestServer } from '../support/testServer';
 import { UssdSession } from '../support/ussdSession';
 
 const run = promisify(execFile);
@@ -37,7 +37,7 @@ describe('parseDirectory', () => {
 
 describe('passerelle directory import / export', () => {
   let t: TestServer;
-  const env = () => ({ ...process.env, ...TEST_ENV, DATABASE_URL: `file:${t.dbFile}`, DATA_DIR: t.dir });
+  const env = () => (childEnv(t));
   const exportAs = async (format: string) => (await run(process.execPath, [BIN, 'directory', 'export', '--format', format], { env: env() })).stdout;
   beforeAll(async () => {
     t = await createTestServer();

@@ -23,12 +23,32 @@ export function browserAvailable(): boolean {
   return fs.existsSync(CHROMIUM_PATH);
 }
 
+/**
+ * The environment without faketime's preload: the suite may run with the clock moved
+ * (`faketime '+1y' npm test`), and Chromium (or apt) under it crashes or stalls. The
+ * server under test keeps its injected clock; the browser needs none.
+ */
+export function withoutFakeTime(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || name.startsWith('FAKETIME') || name === 'DONT_FAKE_MONOTONIC') continue;
+    if (name === 'LD_PRELOAD') {
+      const kept = value.split(/[:\s]+/).filter((lib) => lib && !lib.includes('faketime'));
+      if (kept.length > 0) out[name] = kept.join(':');
+      continue;
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
 /** Launches the shared headless Chromium configuration used by every browser test. */
 export async function launchBrowser(): Promise<Browser> {
   if (!browserAvailable()) {
+    // The test run's global setup installs Chromium or stops with one line first; this is for a lone file run another way.
     throw new Error(`no browser at ${CHROMIUM_PATH}: run "apt-get install -y chromium" or set CHROMIUM_PATH`);
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, env: withoutFakeTime(process.env) });
 }
 
 export interface Listening {

@@ -2,9 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { migrateDatabase } from '../../src/db';
+import { ensureBrowser, runNeedsBrowser } from './ensureBrowser';
 
-/** Migrates one template database per run; each test file copies it (fast, isolated). */
-export default async function globalSetup(): Promise<void> {
+/**
+ * Before any test: Debian's Chromium when this run has browser tests (installed here
+ * when it can be, or one line saying what to run), and one migrated template database
+ * that each test file copies (fast, isolated).
+ */
+export default async function globalSetup(globalConfig: { testPathPatterns?: { patterns?: string[] } }): Promise<void> {
+  if (runNeedsBrowser(path.join(__dirname, '..'), globalConfig.testPathPatterns?.patterns ?? [])) ensureBrowser();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-test-'));
   const file = path.join(dir, 'template.db');
   await migrateDatabase(`file:${file}`);

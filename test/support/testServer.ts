@@ -6,7 +6,10 @@ import request from 'supertest';
 import { loadConfig, type Config } from '../../src/config';
 import { Keyring, parseDataKeys } from '../../src/crypto/keyring';
 import { createLogger } from '../../src/logger';
+import { seededRandomBytes } from '../../src/clock';
 import { createServer, type PasserelleServer, type ServerOptions } from '../../src/server';
+
+export { seededRandomBytes };
 
 /** Fixed test keys: never used outside tests. */
 export const TEST_ENV = {
@@ -83,21 +86,10 @@ export function databaseBytes(dbFile: string): string {
 }
 
 /**
- * Deterministic bytes (xorshift32) for ids and reference codes, so that golden
- * conversations show the same codes on every run.
+ * The environment of a child process (the CLI, a server) that works on this test
+ * server's database with this test's clock: its clock starts where the test clock
+ * stands now, whatever the system clock says.
  */
-export function seededRandomBytes(seed = 42): (size: number) => Buffer {
-  let x = seed >>> 0 || 1;
-  return (size: number) => {
-    const out = Buffer.alloc(size);
-    for (let i = 0; i < size; i += 1) {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      out[i] = x & 0xff;
-    }
-    return out;
-  };
+export function childEnv(t: Pick<TestServer, 'dbFile' | 'dir' | 'clock'>, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...TEST_ENV, DATABASE_URL: `file:${t.dbFile}`, DATA_DIR: t.dir, PASSERELLE_TEST_NOW: t.clock.now().toISOString(), ...extra };
 }
