@@ -7,12 +7,17 @@ import { ussdRoute } from './channels/africastalking/ussd';
 import type { InboundMessage, Reply } from './channels/types';
 
 export interface AppOptions {
-  /** Proxy hops to trust for client addresses (TRUST_PROXY). */
-  trustProxy?: number;
+  /** The proxies to trust for client addresses (TRUST_PROXY): a hop count, or their addresses and ranges. */
+  trustProxy?: number | string[];
   logger: Logger;
   handle(message: InboundMessage): Promise<Reply>;
   channels: Record<string, 'enabled' | 'disabled'>;
-  atWebhookSecret?: string;
+  /** Why a channel is disabled, where configuration explains it (`/healthz`). */
+  disabledReasons?: Record<string, string>;
+  /** Guards every Africa's Talking callback (atCallbackGuard). */
+  atGuard: RequestHandler;
+  /** Production: HSTS on every response. */
+  production?: boolean;
   /** Serve the web simulator (off in production). */
   simulator: boolean;
   ussdServiceCode: string;
@@ -29,14 +34,16 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? 0);
-  app.use(securityHeaders);
+  app.use(securityHeaders(options.production ?? false));
+  if (!options.trustProxy) app.use(forwardedWithoutTrust(options.logger));
   app.use(options.logger.isLevelEnabled('info') ? requestLogger(options.logger) : problemLogger(options.logger));
 
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', channels: options.channels });
+    const reasons = options.disabledReasons && Object.keys(options.disabledReasons).length > 0 ? { reasons: options.disabledReasons } : {};
+    res.json({ status: 'ok', channels: options.channels, ...reasons });
   });
 
-  app.use('/webhooks/africastalking/ussd', ussdRoute({ handle: options.handle, secret: options.atWebhookSecret }));
+  app.use('/webhooks/africastalking/ussd', ussdRoute({ handle: options.handle, guard: options.atGuard }));
   if (options.channelRoutes) app.use(options.channelRoutes);
 
   if (options.desk) {
@@ -46,7 +53,8 @@ export function createApp(options: AppOptions): Express {
   }
 
   if (options.simulator) {
-    if (options.simulatorRoutes) app.use('/simulator', options.simulatorRoutes);
+    // The helpers sign Twilio requests and hand out the simulated bot's secret: this machine only.
+    if (options.simulatorRoutes) app.use('/simulator', loopbackOnly, options.simulatorRoutes);
     app.get('/simulator/config.json', (_req, res) => {
       res.json({ serviceCode: options.ussdServiceCode });
     });
@@ -93,13 +101,44 @@ function problemLogger(logger: Logger): RequestHandler {
   };
 }
 
-const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Cache-Control', 'no-store');
-  next();
+/**
+ * Answers only a client on this machine: the socket's own address is loopback and no
+ * proxy forwarded the request (a proxy on this machine would make everyone look local).
+ */
+export const loopbackOnly: RequestHandler = (req, res, next) => {
+  const address = req.socket.remoteAddress ?? '';
+  const local = address === '::1' || /^(::ffff:)?127\./.test(address);
+  if (local && req.headers['x-forwarded-for'] === undefined && req.headers.forwarded === undefined) return next();
+  res.status(403).json({ error: { code: 'forbidden', message: 'The simulator helpers answer only on this machine (loopback)' } });
 };
+
+/** On every response; in production also HSTS (the server is only ever reached over TLS there). */
+function securityHeaders(production: boolean): RequestHandler {
+  return (_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Cache-Control', 'no-store');
+    if (production) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    next();
+  };
+}
+
+/**
+ * Requests that carry X-Forwarded-For while TRUST_PROXY trusts no proxy: behind a load
+ * balancer every person then shares the proxy's address (one lockout locks everyone
+ * out). Said once, so an operator sees it in the first minutes.
+ */
+function forwardedWithoutTrust(logger: Logger): RequestHandler {
+  let said = false;
+  return (req, _res, next) => {
+    if (!said && req.headers['x-forwarded-for'] !== undefined) {
+      said = true;
+      logger.warn({ variable: 'TRUST_PROXY' }, 'requests arrive through a proxy (X-Forwarded-For) but TRUST_PROXY trusts none: set TRUST_PROXY to the proxy addresses so limits see client addresses');
+    }
+    next();
+  };
+}
 
 /** Domain errors become 4xx with their message; anything else a 500 without internals. */
 function errorHandler(logger: Logger): ErrorRequestHandler {

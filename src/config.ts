@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_DATABASE_URL } from './databaseUrl';
 
@@ -29,6 +30,32 @@ const optionalString = z
 
 const intFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** An IPv4 or IPv6 address, or a CIDR range of either (`10.0.0.0/8`, `2001:db8::/32`). */
+export function isAddressOrRange(value: string): boolean {
+  const [address, prefix, extra] = value.split('/');
+  const family = net.isIP(address);
+  if (!family || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** A comma-separated list of addresses and CIDR ranges. */
+const addressList = (names: string[] = []) =>
+  z
+    .string()
+    .transform(csv)
+    .pipe(z.array(z.string().refine((v) => names.includes(v) || isAddressOrRange(v), 'addresses or CIDR ranges such as 10.0.0.0/8, 2001:db8::1')).min(1));
+
+/**
+ * The proxies in front of the server: a number of hops, or (better) the proxies'
+ * addresses and ranges, so that a forwarded client address is believed only when it
+ * comes from one of them (`loopback`, `linklocal`, `uniquelocal` name the usual ones).
+ */
+const trustProxy = z.union([
+  z.string().regex(/^\d{1,2}$/).transform(Number).pipe(z.number().int().min(0).max(10)),
+  addressList(['loopback', 'linklocal', 'uniquelocal']),
+], 'a number of proxy hops (0-10), or the proxies\' addresses and CIDR ranges (loopback, 10.0.0.0/8, ...)');
+
 /** The environment, as DESIGN.md lists it, plus the product settings a deployment tunes. */
 export const ConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -46,7 +73,10 @@ export const ConfigSchema = z.object({
   AT_USERNAME: optionalString,
   AT_API_KEY: optionalString,
   AT_API_BASE_URL: optionalString.pipe(z.url().optional()),
+  /** Required in production: Africa's Talking callbacks carry it as `?secret=`; without it their endpoints are off. */
   AT_WEBHOOK_SECRET: optionalString,
+  /** Optional: the addresses and ranges Africa's Talking calls from (the client address as TRUST_PROXY computes it). */
+  AT_ALLOWED_IPS: optionalString.pipe(addressList().optional()),
   TELEGRAM_COMMUNITY_TOKEN: optionalString,
   TELEGRAM_STAFF_TOKEN: optionalString,
   TELEGRAM_WEBHOOK_SECRET: optionalString,
@@ -80,12 +110,16 @@ export const ConfigSchema = z.object({
   AUDIT_RETENTION_DAYS: intFromEnv(1, 3650).default(180),
   /** Statistics cells below this count are suppressed. */
   STATS_MIN_CELL: intFromEnv(1, 1000).default(5),
+  /** Every published count is rounded to a multiple of this (after suppression), so overlapping ranges cannot be subtracted. */
+  STATS_ROUNDING: intFromEnv(1, 1000).default(5),
+  /** Wrong reference codes accepted across the whole service per hour; past it, every cancel attempt is refused for a while. */
+  CANCEL_GUESS_LIMIT_PER_HOUR: intFromEnv(1, 100_000).default(50),
   /** Lifetime of a web console session. */
   CONSOLE_SESSION_HOURS: intFromEnv(1, 72).default(8),
-  /** Console login attempts allowed per address per 15 minutes. */
+  /** Failed console logins allowed per address per 15 minutes (each account is also slowed down on its own). */
   LOGIN_RATE_LIMIT: intFromEnv(1, 1000).default(10),
-  /** Proxy hops in front of the server (load balancer): client addresses for rate limits come from X-Forwarded-For. */
-  TRUST_PROXY: intFromEnv(0, 10).default(0),
+  /** Proxies in front of the server (load balancer): client addresses for limits come from X-Forwarded-For only through them. */
+  TRUST_PROXY: trustProxy.default(0),
   /** The USSD code shown in the simulator. */
   USSD_SERVICE_CODE: z.string().regex(/^\*[0-9*]+#$/, 'must look like *384*123#').default('*384*123#'),
   /** Languages offered, in menu order; the first is the default (see `withDefaults`). */

@@ -8,10 +8,14 @@ import { sqliteFileFromUrl } from './databaseUrl';
 
 export type { PrismaClient };
 
-/** Opens the database through the better-sqlite3 driver adapter (no native Prisma engine). */
+/**
+ * Opens the database through the better-sqlite3 driver adapter (no native Prisma engine).
+ * The folder and the file are the owner's alone (0700, 0600): they hold sealed numbers,
+ * and SQLite gives its -wal and -shm files the database file's permissions.
+ */
 export async function createPrisma(databaseUrl: string): Promise<PrismaClient> {
   const file = sqliteFileFromUrl(databaseUrl);
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') ownerOnly(file);
   const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: file }) });
   // WAL lets readers work while an intake is written; secure_delete overwrites
   // freed pages so a destroyed sealed contact does not linger in the file.
@@ -19,6 +23,37 @@ export async function createPrisma(databaseUrl: string): Promise<PrismaClient> {
   await prisma.$executeRawUnsafe('PRAGMA secure_delete = ON');
   await prisma.$executeRawUnsafe('PRAGMA busy_timeout = 5000');
   return prisma;
+}
+
+/** Creates the database's folder (0700) and file (0600), or narrows them if they are wider. */
+function ownerOnly(file: string): void {
+  const dir = path.dirname(file);
+  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const target of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((fs.statSync(target).mode & 0o077) !== 0) fs.chmodSync(target, 0o600);
+    } catch {
+      // Not there yet, or not ours to change (a shared folder): SQLite copies the file's mode to it.
+    }
+  }
+}
+
+/**
+ * Called after a sealed number (or its hash) was destroyed: no copy of its bytes may
+ * stay in any database file. `secure_delete` has zeroed it in the main file's pages;
+ * older page images stay in the write-ahead log until a checkpoint copies the pages
+ * back and truncates the log. Returns false when a reader kept the log busy (the
+ * purge tries again).
+ */
+export async function eraseDestroyed(prisma: PrismaClient): Promise<boolean> {
+  try {
+    const [row] = await prisma.$queryRawUnsafe<Array<{ busy: number | bigint }>>('PRAGMA wal_checkpoint(TRUNCATE)');
+    return Number(row?.busy ?? 0) === 0;
+  } catch {
+    // The destruction itself is committed; the purge's own pass erases what is left.
+    return false;
+  }
 }
 
 const MIGRATIONS_DIR = path.join(__dirname, '..', 'prisma', 'migrations');

@@ -7,6 +7,7 @@ import { createIntake } from './caseLink/createIntake';
 import { createDesk, type DeskOptions } from './desk/desk';
 import { formatReference } from './caseLink/referenceCode';
 import type { CaseLinkDeps } from './caseLink/types';
+import { atCallbackGuard, atCallbackStatus } from './channels/africastalking/callbackGuard';
 import { ussdRenderer } from './channels/africastalking/ussdRenderer';
 import { createTextChannels, type TextChannelsOptions } from './channels/textChannels';
 import { flowParams, type Config } from './config';
@@ -15,9 +16,15 @@ import { createPrisma, type PrismaClient } from './db';
 import { Directory, seedDemoDirectory } from './directory/directory';
 import { loadFlow } from './flows/loadFlow';
 import { createFlowData, createValidator } from './gateway/flowData';
+import { CancelGuard } from './gateway/cancelGuard';
 import { Gateway, type Session } from './gateway/gateway';
 import { MemorySessionStore } from './gateway/sessionStore';
 import { loadPacks, loadResources, Localizer } from './locales/localizer';
+import { rehashLegacyReferences } from './caseLink/rehashLegacyReferences';
+import { DatabaseAttemptLog } from './store/attemptLog';
+
+/** Wrong reference codes one number may send per hour (the service-wide limit is CANCEL_GUESS_LIMIT_PER_HOUR). */
+const CANCEL_GUESSES_PER_NUMBER = 5;
 
 export interface ServerOptions {
   config: Config;
@@ -46,6 +53,12 @@ export async function createServer({ config, logger, keyring, clock = () => new 
   }
   const flow = loadFlow(undefined, (key) => localizer.hasKey(key));
   const deps: CaseLinkDeps = { prisma, keyring, config, clock, randomBytes };
+  const rehashed = await rehashLegacyReferences(deps);
+  if (rehashed > 0) logger.info({ rehashed }, 'reference codes of earlier requests now kept as keyed hashes only');
+  const production = config.NODE_ENV === 'production';
+  const atStatus = atCallbackStatus({ production, secret: config.AT_WEBHOOK_SECRET });
+  const atGuard = atCallbackGuard({ production, secret: config.AT_WEBHOOK_SECRET, allowedIps: config.AT_ALLOWED_IPS });
+  const attempts = new DatabaseAttemptLog(prisma);
   const desk = createDesk({ prisma, keyring, config, logger, clock, randomBytes, ...deskOptions });
   const store = new MemorySessionStore<Session>({ maxEntries: config.SESSION_MAX_ENTRIES, clock: () => clock().getTime() });
   const channels = createTextChannels({
@@ -57,7 +70,8 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     randomBytes,
     handle: (message) => gateway.handle(message),
     markDelivery: (message, delivered) => gateway.markDelivery(message, delivered),
-    forget: (channel, sessionKey) => gateway.forget(channel, sessionKey),
+    forget: (channel, sessionKey, address) => gateway.forget(channel, sessionKey, address),
+    atGuard,
     ...channelOptions,
   });
   const gateway = new Gateway({
@@ -71,7 +85,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
       createIntake: async (o) => {
         const result = await createIntake(deps, o);
         // The desk (staff bot) hears of new intakes; the gateway stays unaware of it.
-        if (result.outcome === 'ok' && result.created) desk.onIntakeCreated(result.intakeId);
+        if (result.outcome === 'ok') desk.onIntakeCreated(result.intakeId);
         return result;
       },
       cancelIntake: (o) => cancelIntake(deps, o) },
@@ -85,20 +99,29 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     languages: config.LANGUAGES,
     sessionTtlMs: config.USSD_SESSION_TTL_SECONDS * 1000,
     formatReference,
+    cancelGuard: new CancelGuard({ attempts, keyring, logger, clock, perNumber: CANCEL_GUESSES_PER_NUMBER, perService: config.CANCEL_GUESS_LIMIT_PER_HOUR }),
   });
+  const atChannels = { ussd: atStatus.enabled, sms_africastalking: Boolean(config.AT_USERNAME && config.AT_API_KEY) && atStatus.enabled };
+  const disabledReasons: Record<string, string> = {};
+  if (!atStatus.enabled) {
+    disabledReasons.ussd = atStatus.reason;
+    if (config.AT_USERNAME && config.AT_API_KEY) disabledReasons.sms_africastalking = atStatus.reason;
+  }
   const app = createApp({
     logger,
     trustProxy: config.TRUST_PROXY,
+    production,
     handle: (message) => gateway.handle(message),
+    atGuard,
+    disabledReasons,
     channels: {
-      ussd: 'enabled',
-      sms_africastalking: config.AT_USERNAME && config.AT_API_KEY ? 'enabled' : 'disabled',
+      ussd: atChannels.ussd ? 'enabled' : 'disabled',
+      sms_africastalking: atChannels.sms_africastalking ? 'enabled' : 'disabled',
       sms_twilio: config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN ? 'enabled' : 'disabled',
       telegram_community: config.TELEGRAM_COMMUNITY_TOKEN ? 'enabled' : 'disabled',
       telegram_staff: config.TELEGRAM_STAFF_TOKEN ? 'enabled' : 'disabled',
     },
-    atWebhookSecret: config.AT_WEBHOOK_SECRET,
-    simulator: config.NODE_ENV !== 'production',
+    simulator: !production,
     ussdServiceCode: config.USSD_SERVICE_CODE,
     channelRoutes: channels.routes,
     simulatorRoutes: channels.simulatorRoutes,
@@ -127,6 +150,10 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     /** Re-reads the directory after an import. */
     reloadDirectory: async () => {
       directory = await Directory.load(prisma, clock);
+    },
+    /** What the start log warns about: channels that configuration leaves off, naming the variable. */
+    warnings(): void {
+      if (!atStatus.enabled) logger.warn({ variable: 'AT_WEBHOOK_SECRET', channels: Object.keys(disabledReasons) }, atStatus.reason);
     },
     /** Starts the periodic purge (the server's own schedule). */
     startPurge() {

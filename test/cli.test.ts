@@ -27,7 +27,9 @@ describe('passerelle CLI', () => {
   it('intakes list shows intakes without any contact detail', async () => {
     const { stdout } = await run(process.execPath, [BIN, 'intakes', 'list'], { env: env() });
     const intake = await t.server.prisma.intake.findFirstOrThrow();
-    expect(stdout).toContain(intake.reference);
+    // The staff-facing label; the person's code is never stored in clear, so it cannot be listed.
+    expect(stdout).toContain(intake.label);
+    expect(stdout).not.toContain(intake.referenceHash);
     expect(stdout).toMatch(/pending\s+child_protection\s+ussd\s+child/);
     expect(stdout.trim().split('\n').at(-1)).toBe('1 intake(s)');
     for (const secret of ['775550001', intake.sealedContact!, intake.contactHash!, intake.requesterHash]) expect(stdout).not.toContain(secret);
@@ -37,7 +39,7 @@ describe('passerelle CLI', () => {
     const pending = JSON.parse((await run(process.execPath, [BIN, 'intakes', 'list', '--json'], { env: env() })).stdout);
     expect(pending).toHaveLength(1);
     expect(Object.keys(pending[0]).sort()).toEqual(
-      ['callerGender', 'channel', 'cover', 'createdAt', 'endedAt', 'expiresAt', 'id', 'language', 'queue', 'reference', 'status', 'subject', 'timeWindow'].sort(),
+      ['callerGender', 'channel', 'cover', 'createdAt', 'endedAt', 'expiresAt', 'id', 'label', 'language', 'queue', 'status', 'subject', 'timeWindow'].sort(),
     );
     const closed = JSON.parse((await run(process.execPath, [BIN, 'intakes', 'list', '--status', 'closed', '--json'], { env: env() })).stdout);
     expect(closed).toEqual([]);

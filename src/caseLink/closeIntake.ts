@@ -1,3 +1,4 @@
+import { eraseDestroyed } from '../db';
 import { AppError } from './appError';
 import { assertClaimer, loadIntakeFor } from './deskIntake';
 import { destroyedContact, staffActor, type Actor, type CloseReason, type DeskDeps } from './types';
@@ -22,4 +23,5 @@ export async function closeIntake(deps: Pick<DeskDeps, 'prisma' | 'clock'>, { in
     if (updated.count !== 1) throw new AppError('not_claimed', 'This intake changed meanwhile', 409);
     await tx.auditEvent.create({ data: { intakeId, action: 'intake.closed', actor: staffActor(actor), detail: JSON.stringify({ reason }), at: now } });
   });
+  await eraseDestroyed(prisma);
 }

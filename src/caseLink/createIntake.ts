@@ -1,5 +1,5 @@
 import { queueFor } from '../config';
-import { generateReference } from './referenceCode';
+import { generateLabel, generateReference, referenceHash } from './referenceCode';
 import { Prisma } from '../generated/prisma/client';
 import { OPEN_STATUSES, type CaseLinkDeps } from './types';
 
@@ -19,14 +19,20 @@ export interface CreateIntakeOptions {
 }
 
 export type CreateIntakeResult =
-  | { outcome: 'ok'; created: boolean; intakeId: string; reference: string }
+  /** A new intake; `reference` is the person's code, shown to them this once and stored only as a keyed hash. */
+  | { outcome: 'ok'; intakeId: string; reference: string; label: string }
+  /**
+   * This session already made its intake (a provider retry that raced the first, a
+   * replayed path): nothing more is created, and its code cannot be shown again.
+   */
+  | { outcome: 'exists'; intakeId: string }
   | { outcome: 'limit' };
 
 const MAX_REFERENCE_TRIES = 8;
 
 /**
  * Creates a pending intake with the contact sealed under the intake id.
- * Idempotent: a retried webhook returns the intake already created for this session.
+ * Idempotent: a retried webhook finds the intake already created for this session (`exists`).
  * A number that already has too many open requests gets `limit` instead of a new intake.
  */
 export async function createIntake(deps: CaseLinkDeps, options: CreateIntakeOptions): Promise<CreateIntakeResult> {
@@ -52,12 +58,14 @@ export async function createIntake(deps: CaseLinkDeps, options: CreateIntakeOpti
   for (let attempt = 0; attempt < MAX_REFERENCE_TRIES; attempt += 1) {
     const id = randomBytes(16).toString('hex');
     const reference = generateReference(randomBytes);
+    const label = generateLabel(randomBytes);
     const sealed = keyring.seal(options.contact, id);
     try {
       await prisma.intake.create({
         data: {
           id,
-          reference,
+          referenceHash: referenceHash(keyring, reference),
+          label,
           status: 'pending',
           queue: queueFor(config, options.subject),
           channel: options.channel,
@@ -79,14 +87,14 @@ export async function createIntake(deps: CaseLinkDeps, options: CreateIntakeOpti
         },
         select: { id: true },
       });
-      return { outcome: 'ok', created: true, intakeId: id, reference };
+      return { outcome: 'ok', intakeId: id, reference, label };
     } catch (error) {
       if ((error as { code?: string }).code !== 'P2002') throw error;
       // This session already has its intake (a retry, or a concurrent retry that won the race).
-      const raced = await prisma.intake.findUnique({ where: { sessionHash: options.sessionHash }, select: { id: true, reference: true } });
-      if (raced) return { outcome: 'ok', created: false, intakeId: raced.id, reference: raced.reference };
-      // Otherwise the reference code collided: draw another.
+      const raced = await prisma.intake.findUnique({ where: { sessionHash: options.sessionHash }, select: { id: true } });
+      if (raced) return { outcome: 'exists', intakeId: raced.id };
+      // Otherwise the reference code or the label collided: draw again.
     }
   }
-  throw new Error('createIntake: could not draw a free reference code');
+  throw new Error('createIntake: could not draw a free reference code and label');
 }

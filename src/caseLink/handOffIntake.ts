@@ -1,3 +1,4 @@
+import { eraseDestroyed } from '../db';
 import { AppError } from './appError';
 import { assertClaimer, loadIntakeFor } from './deskIntake';
 import type { HandoffPayload } from './handoff/adapter';
@@ -22,7 +23,7 @@ export async function handOffIntake(deps: Pick<DeskDeps, 'prisma' | 'clock' | 'r
   if (intake.lastOutcome !== 'reached') throw new AppError('not_reached', 'Record that the person was reached before handing off', 409);
   const now = clock();
   const payload: HandoffPayload = {
-    reference: intake.reference,
+    label: intake.label,
     queue: intake.queue,
     language: intake.language,
     outcome: intake.lastOutcome,
@@ -41,5 +42,6 @@ export async function handOffIntake(deps: Pick<DeskDeps, 'prisma' | 'clock' | 'r
     await tx.handoff.create({ data: { id: handoffId, intakeId, adapter, payload: JSON.stringify(payload), status: 'pending', nextAttemptAt: now, createdAt: now } });
     await tx.auditEvent.create({ data: { intakeId, action: 'intake.handed_off', actor: staffActor(actor), detail: JSON.stringify({ adapter }), at: now } });
   });
+  await eraseDestroyed(prisma);
   return { handoffId };
 }

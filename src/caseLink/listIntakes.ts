@@ -5,10 +5,10 @@ export interface ListIntakesOptions {
   limit?: number;
 }
 
-/** The fields of an intake that may be shown anywhere: never the contact or its hashes. */
+/** The fields of an intake that may be shown anywhere: never the contact, its hashes or the person's reference code. */
 export const INTAKE_PUBLIC_FIELDS = {
   id: true,
-  reference: true,
+  label: true,
   status: true,
   queue: true,
   channel: true,

@@ -1,3 +1,4 @@
+import { eraseDestroyed } from '../db';
 import { expireIntakes } from './expireIntakes';
 import { ENDED_STATUSES, type DeskDeps } from './types';
 
@@ -14,6 +15,8 @@ export interface PurgeResult {
   sessionsPruned?: number;
   linkCodesCleared?: number;
   handoffsPruned?: number;
+  /** Failed attempts (wrong codes, logins) older than a day, no longer counted by any limit. */
+  attemptsPruned?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -23,7 +26,8 @@ const DAY_MS = 86_400_000;
  * else could call or close them), expires unclaimed intakes past INTAKE_TTL_HOURS, destroys
  * the sealed number of every ended intake (and forgets its requester hash), prunes
  * audit entries and finished hand-offs past AUDIT_RETENTION_DAYS, expired console
- * sessions and stale Telegram link codes. Idempotent; runs on the server's schedule
+ * sessions, stale Telegram link codes and day-old failed attempts, then erases the
+ * destroyed bytes from every database file. Idempotent; runs on the server's schedule
  * and as `passerelle purge`.
  */
 export async function purge(deps: Pick<DeskDeps, 'prisma' | 'clock'> & { config: Pick<DeskDeps['config'], 'AUDIT_RETENTION_DAYS'> }): Promise<PurgeResult> {
@@ -46,7 +50,10 @@ export async function purge(deps: Pick<DeskDeps, 'prisma' | 'clock'> & { config:
     sessionsPruned: (await prisma.staffSession.deleteMany({ where: { expiresAt: { lte: now } } })).count,
     linkCodesCleared: (await prisma.staff.updateMany({ where: { linkCodeExpiresAt: { lte: now } }, data: { linkCodeHash: null, linkCodeExpiresAt: null } })).count,
     handoffsPruned: (await prisma.handoff.deleteMany({ where: { status: { in: ['delivered', 'failed'] }, createdAt: { lt: horizon } } })).count,
+    attemptsPruned: (await prisma.attempt.deleteMany({ where: { at: { lt: new Date(now.getTime() - DAY_MS) } } })).count,
   };
   for (const [key, value] of Object.entries(counts)) if (value > 0) result[key as keyof typeof counts] = value;
+  // Whatever was destroyed above, or by an operation whose own erasure found the log busy.
+  await eraseDestroyed(prisma);
   return result;
 }

@@ -1,3 +1,4 @@
+import { eraseDestroyed } from '../db';
 import { AppError } from './appError';
 import { assertClaimer, loadIntakeFor } from './deskIntake';
 import { destroyedContact, staffActor, type Actor, type DeskDeps, type Outcome } from './types';
@@ -50,5 +51,6 @@ export async function recordOutcome(deps: Pick<DeskDeps, 'prisma' | 'config' | '
     if (updated.count !== 1) throw new AppError('not_claimer', 'This intake is no longer claimed by you', 409);
     await tx.auditEvent.create({ data: { intakeId, action: 'intake.outcome', actor: staffActor(actor), detail: JSON.stringify({ outcome, attempts, status }), at: now } });
   });
+  if (status === 'expired' || status === 'closed') await eraseDestroyed(prisma);
   return { status, attempts };
 }

@@ -1,4 +1,4 @@
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
@@ -28,7 +28,9 @@ export interface TextChannelsOptions {
   randomBytes: (size: number) => Buffer;
   /** The gateway's step (bound late: the gateway needs these channels' renderers first). */
   handle(message: InboundMessage): Promise<Reply>;
-  forget(channel: ChannelId, sessionKey: string): Promise<void>;
+  forget(channel: ChannelId, sessionKey: string, address: string): Promise<void>;
+  /** Guards every Africa's Talking callback (secret, allowed addresses, off in production without a secret). */
+  atGuard: RequestHandler;
   /** Test seams: the Africa's Talking HTTP client, the Telegram bot's identity (skips getMe). */
   fetch?: typeof fetch;
   telegramBotInfo?: UserFromGetMe;
@@ -104,7 +106,7 @@ export function createTextChannels(options: TextChannelsOptions) {
         renderer: sms,
         send: (to, body) => outbox.send('sms_africastalking', to, body),
         markDelivery: options.markDelivery,
-        secret: config.AT_WEBHOOK_SECRET,
+        guard: options.atGuard,
         sessionKey: smsSessionKey,
         recordDelivery: (status) => record('sms_africastalking', status),
         logger,
@@ -122,7 +124,7 @@ export function createTextChannels(options: TextChannelsOptions) {
         apiRoot: config.TELEGRAM_API_ROOT,
         botInfo: options.telegramBotInfo,
         handle: options.handle,
-        forget: (sessionKey) => options.forget('telegram', sessionKey),
+        forget: (sessionKey, address) => options.forget('telegram', sessionKey, address),
         hash: (value) => keyring.hash(value),
         store: new MemorySessionStore<TelegramRecord>({ maxEntries: config.SESSION_MAX_ENTRIES, clock: () => clock().getTime() }),
         ttlMs: config.TELEGRAM_SESSION_TTL_SECONDS * 1000,

@@ -51,7 +51,7 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
         return;
       }
       const table = rows.map((r) => ({
-        reference: r.reference,
+        label: r.label,
         status: r.status,
         queue: r.queue,
         channel: r.channel,
@@ -174,6 +174,7 @@ function formatPurge(result: PurgeResult): string {
     claimsReleased: 'claims of deactivated staff returned to the queue',
     linkCodesCleared: 'Telegram link codes cleared',
     handoffsPruned: 'finished hand-offs pruned',
+    attemptsPruned: 'failed attempts (wrong codes, logins) pruned',
   };
   return Object.entries(result)
     .map(([key, count]) => `${labels[key] ?? key}: ${count}`)

@@ -7,7 +7,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export function presentIntake(intake: DeskIntake, actor: Pick<Actor, 'id'>) {
   return {
     id: intake.id,
-    reference: intake.reference,
+    label: intake.label,
     status: intake.status,
     queue: intake.queue,
     channel: intake.channel,

@@ -8,7 +8,7 @@ import type { Keyring, Sealed } from '../crypto/keyring';
 import { GLOBAL, jump, start, step, type Effect, type EngineEvent, type FlowData, type FlowState, type Screen, type StepContext, type StepResult, type Text } from '../flows/engine';
 import type { FlowDefinition } from '../flows/schema';
 import type { Localizer } from '../locales/localizer';
-import { FailureLimiter } from './failureLimiter';
+import type { CancelGuard } from './cancelGuard';
 import { KeyedLock } from './keyedLock';
 import { Keywords } from './keywords';
 import type { SessionStore } from './sessionStore';
@@ -68,12 +68,13 @@ export interface GatewayOptions {
   clock: () => Date;
   /** Shows a reference code as people read it. */
   formatReference?: (code: string) => string;
+  /** Limits the guessing of reference codes (per number and service-wide, held in the database). */
+  cancelGuard: CancelGuard;
 }
 
 const ENDED_TTL_MS = 60_000;
 /** How long a provider message id is remembered, with the reply it got, for retried webhooks. */
 const SEEN_TTL_MS = 10 * 60_000;
-const CANCEL_FAILURES = { max: 5, windowMs: 3_600_000 };
 
 const CreateParams = z.object({
   subject: z.enum(['self', 'child', 'other']),
@@ -95,17 +96,23 @@ export class Gateway {
   private readonly keywords: Keywords;
 
   constructor(private readonly options: GatewayOptions) {
-    this.shared = {
-      cancelFailures: new FailureLimiter(CANCEL_FAILURES.max, CANCEL_FAILURES.windowMs, () => options.clock().getTime()),
-      numberLock: new KeyedLock(),
-    };
+    this.shared = { numberLock: new KeyedLock() };
     this.keywords = new Keywords(options.localizer, options.languages);
   }
 
   /** Handles one inbound request and returns the reply to show. */
   handle(message: InboundMessage): Promise<Reply> {
-    const key = `${message.channel}:${message.sessionKey}`;
+    const key = this.storeKey(message.channel, message.sessionKey, message.address);
     return this.lock.run(key, () => this.handleLocked(key, message));
+  }
+
+  /**
+   * A conversation belongs to its address: every record of it (state, tombstone, the
+   * intake's session hash) is keyed by the provider's session id *and* a keyed hash of
+   * the address, so another phone sending a live session id shares nothing with it.
+   */
+  storeKey(channel: ChannelId, sessionKey: string, address: string): string {
+    return `${channel}:${sessionKey}:${this.options.keyring.hash(`address\u0000${address}`).slice(0, 24)}`;
   }
 
   /**
@@ -121,13 +128,13 @@ export class Gateway {
   }
 
   /** Forgets a conversation at once (quick exit from outside the flow: STOP, /exit). */
-  async forget(channel: ChannelId, sessionKey: string): Promise<void> {
-    await this.options.store.delete(`${channel}:${sessionKey}`);
+  async forget(channel: ChannelId, sessionKey: string, address: string): Promise<void> {
+    await this.options.store.delete(this.storeKey(channel, sessionKey, address));
   }
 
-  /** The store key remembering a provider message (text channels), or none without a message id. */
+  /** The store key remembering a provider message (text channels), or none without a message id; bound to the sender too. */
   private seenKey(message: InboundMessage): string | undefined {
-    return message.messageId ? `seen:${this.options.keyring.hash(`${message.channel}:${message.messageId}`).slice(0, 40)}` : undefined;
+    return message.messageId ? `seen:${this.options.keyring.hash(`${message.channel}:${message.messageId}\u0000${message.address}`).slice(0, 40)}` : undefined;
   }
 
   private async handleLocked(key: string, message: InboundMessage): Promise<Reply> {
@@ -220,8 +227,6 @@ export class Gateway {
 
 /** What every conversation of one gateway shares. */
 interface TurnShared {
-  /** Wrong reference codes per number (guessing is slowed down). */
-  cancelFailures: FailureLimiter;
   /** One callback request at a time per number, so the open-request limit cannot be raced. */
   numberLock: KeyedLock;
 }
@@ -230,6 +235,8 @@ interface TurnShared {
 class Turn {
   private readonly ctx: StepContext;
   private ended = false;
+  /** This session's request exists already: the turn ends on the neutral goodbye. */
+  private gone = false;
   /** The person chose the quick exit (`0`) during this turn. */
   private exited = false;
   /** Text channels: the conversation this turn belongs to. */
@@ -292,6 +299,11 @@ class Turn {
   private async settle(first: StepResult): Promise<StepResult> {
     let result = first;
     for (;;) {
+      if (this.gone) {
+        // The session had already made its request (a replayed path): nothing of it is shown again.
+        this.ended = true;
+        return { state: result.state, screen: goodbyeScreen(), effects: [{ type: 'end', await: false, reason: 'done' }] };
+      }
       for (const effect of result.effects) {
         if (effect.type === 'holdSecret') {
           this.secrets = { ...this.secrets, [effect.name]: this.options.keyring.seal(effect.value, this.key) };
@@ -340,14 +352,21 @@ class Turn {
           logger.info({ channel: message.channel, who: requesterHash.slice(0, 12) }, 'callback request refused: open-request limit');
           return { type: 'result', outcome: 'limit' };
         }
-        if (result.created) logger.info({ channel: message.channel, intake: result.intakeId, lang: state.lang }, 'intake created');
+        if (result.outcome === 'exists') {
+          // A retry sees the tombstone's reply before it gets here; this is a replay after it
+          // expired (or a forged session): the code, the choices, even that it existed stay unsaid.
+          this.gone = true;
+          return { type: 'result', outcome: 'error' };
+        }
+        logger.info({ channel: message.channel, intake: result.intakeId, lang: state.lang }, 'intake created');
         const format = this.options.formatReference ?? ((code: string) => code);
         return { type: 'result', outcome: 'ok', values: { reference: format(result.reference) } };
       }
       if (effect.type === 'cancelIntake') {
-        if (this.shared.cancelFailures.blocked(requesterHash)) return { type: 'result', outcome: 'limited' };
+        const { cancelGuard } = this.options;
+        if (await cancelGuard.blocked(message.address)) return { type: 'result', outcome: 'limited', values: { code: '' } };
         const outcome = await intakes.cancelIntake({ reference: String(effect.params.code ?? '') });
-        if (outcome === 'notFound') this.shared.cancelFailures.fail(requesterHash);
+        if (outcome === 'notFound') await cancelGuard.failed(message.address);
         else logger.info({ channel: message.channel }, 'intake cancelled by requester');
         // The code typed is not kept once it has been tried.
         return { type: 'result', outcome, values: { code: '' } };

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { SmsSender } from '../channels/africastalking/smsApi';
 import type { Keyring } from '../crypto/keyring';
-import type { PrismaClient } from '../db';
+import { eraseDestroyed, type PrismaClient } from '../db';
 import type { RecordDelivery } from './deliveryStats';
 
 export interface OutboxOptions {
@@ -120,6 +120,8 @@ export class Outbox {
     }
     if (outcome.ok) {
       await prisma.outboxMessage.delete({ where: { id } });
+      // The sealed recipient is a number: no copy of it stays in the write-ahead log either.
+      await eraseDestroyed(prisma);
       await recordDelivery(row.channel, outcome.status);
       return 'sent';
     }
@@ -127,6 +129,7 @@ export class Outbox {
     logger.warn({ channel: row.channel, attempt: attempts, code: outcome.code, retry: !last }, last ? 'sms dropped after a failed send' : 'sms send failed, will retry');
     if (last) {
       await prisma.outboxMessage.delete({ where: { id } });
+      await eraseDestroyed(prisma);
       await recordDelivery(row.channel, outcome.status);
       return 'dropped';
     }

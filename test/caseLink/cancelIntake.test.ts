@@ -34,11 +34,11 @@ describe('cancelIntake', () => {
 
   it('cancels an open intake, destroys its number and writes one audit entry', async () => {
     const reference = await open();
-    expect(await cancelIntake({ prisma: t.server.prisma, clock: t.clock.now }, { reference })).toBe('ok');
+    expect(await cancelIntake({ prisma: t.server.prisma, clock: t.clock.now, keyring }, { reference })).toBe('ok');
     const intake = await t.server.prisma.intake.findFirstOrThrow({ include: { events: true } });
     expect(intake).toMatchObject({ status: 'cancelled', sealedContact: null, contactHash: null });
     expect(intake.events.map((e) => e.action)).toEqual(['intake.created', 'intake.cancelled']);
-    expect(await cancelIntake({ prisma: t.server.prisma, clock: t.clock.now }, { reference })).toBe('notFound');
+    expect(await cancelIntake({ prisma: t.server.prisma, clock: t.clock.now, keyring }, { reference })).toBe('notFound');
   });
 
   it('an intake closed between the lookup and the update is not cancelled, and the audit log does not say it was', async () => {
@@ -65,7 +65,7 @@ describe('cancelIntake', () => {
         return typeof value === 'function' ? value.bind(client) : value;
       },
     });
-    expect(await cancelIntake({ prisma: racing, clock: t.clock.now }, { reference })).toBe('notFound');
+    expect(await cancelIntake({ prisma: racing, clock: t.clock.now, keyring }, { reference })).toBe('notFound');
     const events = await prisma.auditEvent.findMany({ where: { action: 'intake.cancelled' } });
     expect(events).toHaveLength(0);
     expect((await prisma.intake.findFirstOrThrow()).status).toBe('closed');

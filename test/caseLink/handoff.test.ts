@@ -76,7 +76,7 @@ describe('hand-off through the signed webhook adapter', () => {
     expect(last.headers['content-type']).toBe('application/json');
     const payload = JSON.parse(last.body);
     expect(payload).toEqual({
-      reference: intake.reference,
+      label: intake.label,
       queue: 'gbv',
       language: 'fr',
       outcome: 'reached',

@@ -128,7 +128,9 @@ describe('staff REST API /api/v1', () => {
     const intake = await makeIntake(t);
     const res = await get(`/api/v1/intakes/${intake.id}`, alice);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: intake.id, reference: intake.reference, status: 'pending', claimedByMe: false });
+    expect(res.body).toMatchObject({ id: intake.id, label: intake.label, status: 'pending', claimedByMe: false });
+    // The person's code is theirs: staff never see it.
+    expect(JSON.stringify(res.body)).not.toContain(intake.reference);
     expect(JSON.stringify(res.body)).not.toContain(intake.contact.slice(4));
     for (const path of [`/api/v1/intakes/${id}`, '/api/v1/intakes/nope', '/api/v1/intakes/..%2F..']) {
       const r = await get(path, alice);
@@ -300,7 +302,7 @@ describe('staff REST API /api/v1', () => {
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ sealedContact: null, contactHash: null });
     const handoff = await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id } });
     expect(handoff.adapter).toBe('builtin');
-    expect(Object.keys(JSON.parse(handoff.payload)).sort()).toEqual(['claimedAt', 'createdAt', 'firstCallAt', 'handedOffAt', 'language', 'outcome', 'queue', 'reference'].sort());
+    expect(Object.keys(JSON.parse(handoff.payload)).sort()).toEqual(['claimedAt', 'createdAt', 'firstCallAt', 'handedOffAt', 'label', 'language', 'outcome', 'queue'].sort());
     for (const secret of [intake.contact, intake.contact.slice(4), 'customer_service']) expect(handoff.payload).not.toContain(secret);
   });
 

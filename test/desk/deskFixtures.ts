@@ -27,7 +27,7 @@ export async function makeIntake(t: TestServer, options: Partial<CreateIntakeOpt
     ...options,
   });
   if (result.outcome !== 'ok') throw new Error('makeIntake: limit');
-  return { id: result.intakeId, reference: result.reference, contact };
+  return { id: result.intakeId, reference: result.reference, label: result.label, contact };
 }
 
 let staffCounter = 0;

@@ -69,16 +69,17 @@ interface Exchange {
 
 async function play(t: TestServer, scenario: Scenario, language: '1' | '2'): Promise<Exchange[][]> {
   const transcript: Exchange[][] = [];
+  // The person's code is only ever on their screen (the database keeps its keyed hash): read it there.
+  let lastCode = '';
   for (const session of scenario.sessions) {
     const phone = new UssdSession(t.server.app, session.phone ?? '+221770000001');
     const exchanges: Exchange[] = [{ send: null, reply: await phone.dial() }];
     for (const raw of session.answers) {
       let answer = raw === 'LANG' ? language : raw;
-      if (answer === 'REFERENCE') {
-        const intake = await t.server.prisma.intake.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
-        answer = intake.reference;
-      }
+      if (answer === 'REFERENCE') answer = lastCode;
       const reply = await phone.send(answer);
+      const shown = /\b([2-9]{4}) ([2-9]{4})\b/.exec(reply);
+      if (reply.startsWith('END ') && shown) lastCode = shown[1] + shown[2];
       exchanges.push({ send: raw, reply });
       if (reply.startsWith('END ')) break;
     }

@@ -4,6 +4,8 @@ import type { InboundMessage } from '../../src/channels/types';
 import { Keyring, parseDataKeys } from '../../src/crypto/keyring';
 import { loadFlow } from '../../src/flows/loadFlow';
 import { createValidator } from '../../src/gateway/flowData';
+import { CancelGuard } from '../../src/gateway/cancelGuard';
+import { MemoryAttemptLog } from '../../src/store/attemptLog';
 import { Gateway, type Session } from '../../src/gateway/gateway';
 import { MemorySessionStore } from '../../src/gateway/sessionStore';
 import { loadResources, Localizer } from '../../src/locales/localizer';
@@ -24,6 +26,7 @@ function setup() {
     keyring,
     logger: pino({ level: 'silent' }),
     clock: clock.now,
+    cancelGuard: new CancelGuard({ attempts: new MemoryAttemptLog(), keyring, logger: pino({ level: 'silent' }), clock: clock.now, perNumber: 5, perService: 50 }),
     intakes: {
       createIntake: async () => {
         seen.calls += 1;
@@ -32,7 +35,7 @@ function setup() {
         // The count and the insert of the real createIntake are two awaits apart.
         for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
         seen.inFlight -= 1;
-        return { outcome: 'ok', created: true, intakeId: `i${seen.calls}`, reference: '23456789' };
+        return { outcome: 'ok', intakeId: `i${seen.calls}`, reference: '23456789', label: 'BCD-FGH' };
       },
       cancelIntake: async () => 'notFound',
     },

@@ -5,6 +5,8 @@ import type { ChannelId, InboundMessage } from '../../src/channels/types';
 import { Keyring, parseDataKeys } from '../../src/crypto/keyring';
 import { buildFlow, loadFlow } from '../../src/flows/loadFlow';
 import type { FlowDefinition } from '../../src/flows/schema';
+import { CancelGuard } from '../../src/gateway/cancelGuard';
+import { MemoryAttemptLog } from '../../src/store/attemptLog';
 import { Gateway, type IntakeService, type Session } from '../../src/gateway/gateway';
 import { createValidator } from '../../src/gateway/flowData';
 import { MemorySessionStore } from '../../src/gateway/sessionStore';
@@ -27,10 +29,11 @@ function setup(flow: FlowDefinition = loadFlow(undefined, (k) => localizer.hasKe
     keyring,
     logger: pino({ level: 'silent' }),
     clock: clock.now,
+    cancelGuard: new CancelGuard({ attempts: new MemoryAttemptLog(), keyring, logger: pino({ level: 'silent' }), clock: clock.now, perNumber: 5, perService: 50 }),
     intakes: {
       createIntake: async (o) => {
         created.push(o);
-        return { outcome: 'ok', reference: '23456789', created: true, intakeId: `i${created.length}` };
+        return { outcome: 'ok', reference: '23456789', label: 'BCD-FGH', intakeId: `i${created.length}` };
       },
       cancelIntake: async () => 'notFound',
     },
@@ -53,22 +56,24 @@ function setup(flow: FlowDefinition = loadFlow(undefined, (k) => localizer.hasKe
 
 describe('the gateway on text channels', () => {
   it('makes each conversation of one sender its own intake key, and a retry keeps it', async () => {
-    const { say, created } = setup();
+    const { say, created, gateway } = setup();
     for (const text of ['Bonjour', '1', '2', '1', '1', '1', '1', '1', '1', '1', '1']) await say('sms_twilio', text);
     await say('sms_twilio', '1', undefined, 'SMlast');
     await say('sms_twilio', '1', undefined, 'SMlast');
     for (const text of ['Bonjour', '1', '2', '1', '1', '1', '1', '1', '1', '1', '1', '1']) await say('sms_twilio', text);
     expect(created).toHaveLength(2);
     expect(created[0].sessionHash).not.toBe(created[1].sessionHash);
-    expect(created[0].sessionHash).toBe(keyring.hash('sms_twilio:k:+221770000071:conversation-1'));
+    // The conversation's key binds the session to its address (a keyed hash of it), then the conversation id.
+    expect(created[0].sessionHash).toBe(keyring.hash(`${gateway.storeKey('sms_twilio', 'k:+221770000071', '+221770000071')}:conversation-1`));
   });
 
   it('drops a number typed earlier when a keyword starts the way again', async () => {
-    const { say, store } = setup();
+    const { say, store, gateway } = setup();
+    const key = gateway.storeKey('sms_twilio', 'k:+221770000071', '+221770000071');
     for (const text of ['Bonjour', '1', '2', '1', '1', '2', '77 000 00 72']) await say('sms_twilio', text);
-    expect((await store.get('sms_twilio:k:+221770000071'))?.secrets?.altNumber).toBeDefined();
+    expect((await store.get(key))?.secrets?.altNumber).toBeDefined();
     expect((await say('sms_twilio', 'AIDE')).body[0]).toBe('Menu principal');
-    expect((await store.get('sms_twilio:k:+221770000071'))?.secrets).toBeUndefined();
+    expect((await store.get(key))?.secrets).toBeUndefined();
   });
 
   it('keeps an SMS conversation for its own idle time (30 minutes), not the USSD one', async () => {

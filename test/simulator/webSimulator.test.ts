@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page, Request } from 'playwright-core';
 import { launchBrowser, listen, type Listening } from '../support/browser';
-import { createTestServer, type TestServer } from '../support/testServer';
+import { referenceHash } from '../../src/caseLink/referenceCode';
+import { createTestServer, testKeyring, type TestServer } from '../support/testServer';
 
 jest.setTimeout(90_000);
 
@@ -124,7 +125,7 @@ describe('web simulator at /simulator/', () => {
     const intakes = await t.server.prisma.intake.findMany();
     expect(intakes).toHaveLength(1);
     expect(intakes[0]).toMatchObject({ status: 'pending', channel: 'ussd', language: 'fr' });
-    expect(intakes[0].reference).toBe(`${code![1]}${code![2]}`);
+    expect(intakes[0].referenceHash).toBe(referenceHash(testKeyring(), `${code![1]}${code![2]}`));
 
     // Nothing is kept in the browser.
     expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);

@@ -21,6 +21,18 @@ export const TEST_ENV = {
   HASH_KEY: Buffer.alloc(32, 9).toString('base64'),
 };
 
+/** The keyring of TEST_ENV (what every test server seals and hashes with). */
+export function testKeyring(): Keyring {
+  return new Keyring(parseDataKeys(TEST_ENV.DATA_KEYS), Buffer.from(TEST_ENV.HASH_KEY, 'base64'));
+}
+
+/** The code shown on a final screen (`4827 5936`), bare; the database only holds its keyed hash. */
+export function codeShownIn(screen: string): string {
+  const shown = /\b([2-9]{4}) ([2-9]{4})\b/.exec(screen);
+  if (!shown) throw new Error('no reference code on this screen');
+  return shown[1] + shown[2];
+}
+
 /** A settable clock, starting on a fixed date. */
 export class TestClock {
   constructor(public ms = Date.parse('2026-11-24T09:00:00Z')) {}

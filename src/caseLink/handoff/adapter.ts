@@ -3,7 +3,8 @@
  * de-identified on purpose. Never the number, its hash or the cover.
  */
 export interface HandoffPayload {
-  reference: string;
+  /** The staff-facing label (never the person's reference code, which cancels). */
+  label: string;
   queue: string;
   language: string;
   outcome: string | null;

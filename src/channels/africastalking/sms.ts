@@ -1,9 +1,9 @@
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { DeliveryStatus } from '../../outbox/deliveryStats';
 import { renderSmsReply, type SmsRouteOptions } from '../sms/smsWebhook';
 import type { InboundMessage } from '../types';
-import { badRequest, sameSecret } from '../webhook';
+import { badRequest } from '../webhook';
 
 /**
  * Africa's Talking's incoming-message callback (application/x-www-form-urlencoded).
@@ -53,8 +53,8 @@ export interface AtSmsRouteOptions extends SmsRouteOptions {
   send(to: string, body: string): Promise<void>;
   /** Tells the gateway whether a reply was handed over for sending (see Gateway.markDelivery). */
   markDelivery?(message: InboundMessage, delivered: boolean): Promise<void>;
-  /** When set, callbacks must carry `?secret=` with this value. */
-  secret?: string;
+  /** Runs first: the secret, the allowed addresses, off in production without a secret (atCallbackGuard). */
+  guard: RequestHandler;
 }
 
 /**
@@ -65,16 +65,8 @@ export interface AtSmsRouteOptions extends SmsRouteOptions {
 export function atSmsRoute(options: AtSmsRouteOptions): Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
-  const allowed = (req: express.Request, res: express.Response) => {
-    if (options.secret && !sameSecret(req.query.secret, options.secret)) {
-      res.status(403).type('text/plain').send('forbidden: missing or wrong secret');
-      return false;
-    }
-    return true;
-  };
-  router.post('/', form, async (req, res, next) => {
+  router.post('/', options.guard, form, async (req, res, next) => {
     try {
-      if (!allowed(req, res)) return;
       const parsed = AtSmsForm.safeParse(req.body ?? {});
       if (!parsed.success) return void badRequest(res, parsed.error);
       const message = toInboundMessage(parsed.data, options.sessionKey);
@@ -95,9 +87,8 @@ export function atSmsRoute(options: AtSmsRouteOptions): Router {
     }
   });
 
-  router.post('/delivery', form, async (req, res, next) => {
+  router.post('/delivery', options.guard, form, async (req, res, next) => {
     try {
-      if (!allowed(req, res)) return;
       const parsed = AtDeliveryForm.safeParse(req.body ?? {});
       if (!parsed.success) return void badRequest(res, parsed.error);
       await options.recordDelivery(AT_DELIVERY_STATUS_TABLE[parsed.data.status] ?? 'other');

@@ -1,7 +1,7 @@
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { InboundMessage, Reply } from '../types';
-import { badRequest, sameSecret } from '../webhook';
+import { badRequest } from '../webhook';
 import { clampUssd, ussdRenderer } from './ussdRenderer';
 
 /**
@@ -24,8 +24,8 @@ export type UssdForm = z.infer<typeof UssdForm>;
 export interface UssdRouteOptions {
   /** The gateway's step function. */
   handle(message: InboundMessage): Promise<Reply>;
-  /** When set, callbacks must carry `?secret=` with this value (configured in the callback URL). */
-  secret?: string;
+  /** Runs first: the secret, the allowed addresses, off in production without a secret (atCallbackGuard). */
+  guard: RequestHandler;
 }
 
 /** Normalises a USSD callback into an inbound message. */
@@ -40,14 +40,10 @@ export function toInboundMessage(form: UssdForm): InboundMessage {
 }
 
 /** `POST /webhooks/africastalking/ussd`: answers `CON …`/`END …` in at most 182 characters. */
-export function ussdRoute({ handle, secret }: UssdRouteOptions): Router {
+export function ussdRoute({ handle, guard }: UssdRouteOptions): Router {
   const router = express.Router();
-  router.post('/', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res, next) => {
+  router.post('/', guard, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res, next) => {
     try {
-      if (secret && !sameSecret(req.query.secret, secret)) {
-        res.status(403).type('text/plain').send('forbidden: missing or wrong secret');
-        return;
-      }
       const parsed = UssdForm.safeParse(req.body ?? {});
       if (!parsed.success) return void badRequest(res, parsed.error);
       const reply = await handle(toInboundMessage(parsed.data));

@@ -41,7 +41,7 @@ export interface CommunityBotOptions {
   botInfo?: UserFromGetMe;
   handle(message: InboundMessage): Promise<Reply>;
   /** Forgets the gateway session of a chat (quick exit). */
-  forget(sessionKey: string): Promise<void>;
+  forget(sessionKey: string, address: string): Promise<void>;
   /** Keyed hash (HMAC): Telegram chat and user ids never key anything in clear. */
   hash(value: string): string;
   store: SessionStore<TelegramRecord>;
@@ -92,7 +92,7 @@ export function createCommunityBot(options: CommunityBotOptions): Bot {
     for (let i = 0; i < ids.length; i += 100) {
       await ctx.api.deleteMessages(chatId, ids.slice(i, i + 100)).catch(() => logger.warn({ channel: 'telegram' }, 'some messages could not be deleted'));
     }
-    await options.forget(sessionKey(chatId));
+    await options.forget(sessionKey(chatId), address(ctx.from!.id));
     await store.delete(messagesKey(chatId));
     await store.delete(keyboardKey(chatId));
     logger.info({ channel: 'telegram', deleted: ids.length }, 'quick exit');
@@ -129,7 +129,7 @@ export function createCommunityBot(options: CommunityBotOptions): Bot {
 
   bot.command(['start', 'langue', 'language'], async (ctx) => {
     await track(ctx.chat.id, ctx.msg.message_id);
-    await options.forget(sessionKey(ctx.chat.id));
+    await options.forget(sessionKey(ctx.chat.id), address(ctx.from!.id));
     await converse(ctx, '');
   });
   bot.command(['exit', 'quitter', 'stop'], quickExit);

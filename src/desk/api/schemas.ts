@@ -29,7 +29,7 @@ const nullableDate = z.string().nullable();
 export const IntakeView = z
   .object({
     id: z.string(),
-    reference: z.string().openapi({ example: '48275936' }),
+    label: z.string().openapi({ example: 'KXM-TRB', description: "What staff call the request. The person's reference code is theirs alone and never shown to staff." }),
     status: z.enum(['pending', 'claimed', 'closed', 'cancelled', 'expired', 'handed_off']),
     queue: z.string(),
     channel: z.string(),

@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import type { DeskIntake } from '../../caseLink/deskIntake';
-import { formatReference } from '../../caseLink/referenceCode';
 import { CLOSE_REASONS, isSupervisor, OUTCOMES, type Actor } from '../../caseLink/types';
 import { html, raw, type Raw } from './html';
 import { translate, type ConsoleLang } from './i18n';
@@ -65,7 +64,7 @@ function intakeTable(p: PageContext, intakes: DeskIntake[], withStatus: boolean)
   return html`<table><thead><tr><th>${tr(p, 'col.reference')}</th><th>${tr(p, 'col.queue')}</th><th>${tr(p, 'col.language')}</th><th>${tr(p, 'col.window')}</th><th>${tr(p, 'col.caller')}</th><th>${tr(p, withStatus ? 'col.attempts' : 'col.age')}</th></tr></thead><tbody>
 ${intakes.map(
   (i) =>
-    html`<tr><td><a href="/console/intakes/${i.id}">${formatReference(i.reference)}</a></td><td>${tr(p, `queue.${i.queue}`)}</td><td>${tr(p, `lang.${i.language}`)}</td><td>${tr(p, `window.${i.timeWindow}`)}</td><td>${tr(p, `caller.${i.callerGender}`)}</td><td>${withStatus ? i.attempts : age(p, i.createdAt)}</td></tr>
+    html`<tr><td><a href="/console/intakes/${i.id}">${i.label}</a></td><td>${tr(p, `queue.${i.queue}`)}</td><td>${tr(p, `lang.${i.language}`)}</td><td>${tr(p, `window.${i.timeWindow}`)}</td><td>${tr(p, `caller.${i.callerGender}`)}</td><td>${withStatus ? i.attempts : age(p, i.createdAt)}</td></tr>
 `,
 )}</tbody></table>`;
 }
@@ -156,7 +155,7 @@ ${intake.lastOutcome === 'reached' ? html`<form method="post" action="${action('
 <form method="post" action="${action('release')}">${csrf}<button id="release">${tr(p, 'intake.release')}</button></form>`);
   }
   parts.push(html`<p><a href="/console/">${tr(p, 'intake.back')}</a></p>`);
-  return page(p, tr(p, 'intake.title', { reference: formatReference(intake.reference) }), raw(parts.map(String).join('\n')), view.revealed ? { refresh: { seconds: 60, url: `/console/intakes/${intake.id}` } } : {});
+  return page(p, tr(p, 'intake.title', { reference: intake.label }), raw(parts.map(String).join('\n')), view.revealed ? { refresh: { seconds: 60, url: `/console/intakes/${intake.id}` } } : {});
 }
 
 export function errorPage(p: PageContext, message: string): string {

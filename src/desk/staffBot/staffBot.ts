@@ -7,7 +7,6 @@ import { closeIntake } from '../../caseLink/closeIntake';
 import { getIntake } from '../../caseLink/getIntake';
 import { handOffIntake } from '../../caseLink/handOffIntake';
 import { recordOutcome } from '../../caseLink/recordOutcome';
-import { formatReference } from '../../caseLink/referenceCode';
 import { releaseIntake } from '../../caseLink/releaseIntake';
 import { revealContact } from '../../caseLink/revealContact';
 import { OUTCOMES, type Actor, type Outcome } from '../../caseLink/types';
@@ -138,8 +137,8 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
       keyboard.text(fr(`outcome.${o}`), `o:${intakeId}:${o}`);
       if (i % 2 === 1) keyboard.row();
     });
-    const { reference } = await getIntake(ctx, { intakeId, actor });
-    await c.api.sendMessage(c.from!.id, `${fr('intake.title', { reference: formatReference(reference) })} — ${fr('intake.outcome')}`, { reply_markup: keyboard });
+    const { label } = await getIntake(ctx, { intakeId, actor });
+    await c.api.sendMessage(c.from!.id, `${fr('intake.title', { reference: label })} — ${fr('intake.outcome')}`, { reply_markup: keyboard });
     await c.answerCallbackQuery({ text: claimed.warning ? fr('done.claimedWarning') : fr('done.claimed') });
     // The group sees that it is taken, never by whom or the number.
     await c.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => undefined);
@@ -194,10 +193,10 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
     webhook: router,
     async announce(intakeId: string) {
       if (!config.STAFF_TELEGRAM_GROUP_ID) return;
-      const intake = await prisma.intake.findUnique({ where: { id: intakeId }, select: { reference: true, queue: true, language: true, callerGender: true, timeWindow: true } });
+      const intake = await prisma.intake.findUnique({ where: { id: intakeId }, select: { label: true, queue: true, language: true, callerGender: true, timeWindow: true } });
       if (!intake) return;
       const text = [
-        `Nouvelle demande ${formatReference(intake.reference)}`,
+        `Nouvelle demande ${intake.label}`,
         `${fr('col.queue')} : ${fr(`queue.${intake.queue}`)}`,
         `${fr('col.language')} : ${fr(`lang.${intake.language}`)}`,
         `${fr('col.caller')} : ${fr(`caller.${intake.callerGender}`)}`,

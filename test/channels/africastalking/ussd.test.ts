@@ -190,6 +190,7 @@ describe('an unexpected error', () => {
       channels: {},
       simulator: false,
       ussdServiceCode: '*1#',
+      atGuard: (_req, _res, next) => next(),
       handle: async () => {
         if (fail) {
           fail = false;

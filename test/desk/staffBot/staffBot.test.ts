@@ -1,6 +1,6 @@
 import type { Update, UserFromGetMe } from 'grammy/types';
 import { createLinkCode, LINK_ATTEMPTS } from '../../../src/desk/staffAccounts';
-import { createTestServer, type TestServer } from '../../support/testServer';
+import { codeShownIn, createTestServer, type TestServer } from '../../support/testServer';
 import { UssdSession } from '../../support/ussdSession';
 import { makeIntake, makeStaff } from '../deskFixtures';
 
@@ -131,14 +131,17 @@ describe('staff Telegram bot', () => {
     const phone = new UssdSession(t.server.app, '+221778880001');
     await phone.dial();
     for (const answer of ['1', '2', '1', '1', '1', '1', '1', '1', '1', '1']) await phone.send(answer);
-    await phone.send('1');
+    const code = codeShownIn(await phone.send('1'));
     const intake = await t.server.prisma.intake.findFirstOrThrow({ where: { channel: 'ussd' } });
     await new Promise((r) => setImmediate(r));
     for (let i = 0; i < 50 && telegram.calls.length === 0; i += 1) await new Promise((r) => setTimeout(r, 5));
     const [announce] = telegram.take();
     expect(announce.method).toBe('sendMessage');
     expect(announce.payload.chat_id).toBe(String(GROUP));
-    expect(announce.payload.text).toContain(`${intake.reference.slice(0, 4)} ${intake.reference.slice(4)}`);
+    // Staff see the label; the person's code (which cancels) never reaches the desk.
+    expect(announce.payload.text).toContain(intake.label);
+    expect(announce.payload.text).not.toContain(code.slice(0, 4));
+    expect(announce.payload.text).not.toContain(code.slice(4));
     expect(announce.payload.text).toContain('VBG');
     expect(JSON.stringify(announce.payload)).not.toMatch(/778880001|health_centre|centre de santé/);
     expect(announce.payload.reply_markup).toEqual({ inline_keyboard: [[{ text: 'Prendre en charge', callback_data: `c:${intake.id}` }]] });
@@ -176,7 +179,7 @@ describe('staff Telegram bot', () => {
     expect(reveal.payload.reply_markup).toBeUndefined();
     // The outcome buttons are in a message of their own, which outlives the number's.
     expect(outcomeButtons.payload.chat_id).toBe(LINKED);
-    expect(outcomeButtons.payload.text).toContain(`${intake.reference.slice(0, 4)} ${intake.reference.slice(4)}`);
+    expect(outcomeButtons.payload.text).toContain(intake.label);
     const buttons = (outcomeButtons.payload.reply_markup as { inline_keyboard: Array<Array<{ callback_data: string }>> }).inline_keyboard.flat().map((b) => b.callback_data);
     expect(buttons).toEqual(['reached', 'no_answer', 'unsafe', 'wrong_number', 'declined'].map((o) => `o:${intake.id}:${o}`));
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'claimed', claimedById: staffId });
