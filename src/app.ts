@@ -4,13 +4,15 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { AppError } from './caseLink/appError';
 import { ussdRoute } from './channels/africastalking/ussd';
-import type { InboundMessage, Reply } from './channels/types';
+import type { ChannelId, InboundMessage, Reply } from './channels/types';
 
 export interface AppOptions {
   /** The proxies to trust for client addresses (TRUST_PROXY): a hop count, or their addresses and ranges. */
   trustProxy?: number | string[];
   logger: Logger;
   handle(message: InboundMessage): Promise<Reply>;
+  /** Forgets a conversation at once (Africa's Talking's end-of-session notification). */
+  forget(channel: ChannelId, sessionKey: string, address: string): Promise<void>;
   channels: Record<string, 'enabled' | 'disabled'>;
   /** Why a channel is disabled, where configuration explains it (`/healthz`). */
   disabledReasons?: Record<string, string>;
@@ -43,7 +45,7 @@ export function createApp(options: AppOptions): Express {
     res.json({ status: 'ok', channels: options.channels, ...reasons });
   });
 
-  app.use('/webhooks/africastalking/ussd', ussdRoute({ handle: options.handle, guard: options.atGuard }));
+  app.use('/webhooks/africastalking/ussd', ussdRoute({ handle: options.handle, forget: (sessionKey, address) => options.forget('ussd', sessionKey, address), guard: options.atGuard }));
   if (options.channelRoutes) app.use(options.channelRoutes);
 
   if (options.desk) {

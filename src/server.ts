@@ -10,6 +10,7 @@ import type { CaseLinkDeps } from './caseLink/types';
 import { atCallbackGuard, atCallbackStatus } from './channels/africastalking/callbackGuard';
 import { ussdRenderer } from './channels/africastalking/ussdRenderer';
 import { createTextChannels, type TextChannelsOptions } from './channels/textChannels';
+import { CHANNEL_CAPABILITIES } from './channels/types';
 import { flowParams, type Config } from './config';
 import type { Keyring } from './crypto/keyring';
 import { createPrisma, type PrismaClient } from './db';
@@ -59,7 +60,8 @@ export async function createServer({ config, logger, keyring, clock = () => new 
   const atStatus = atCallbackStatus({ production, secret: config.AT_WEBHOOK_SECRET });
   const atGuard = atCallbackGuard({ production, secret: config.AT_WEBHOOK_SECRET, allowedIps: config.AT_ALLOWED_IPS });
   const attempts = new DatabaseAttemptLog(prisma);
-  const desk = createDesk({ prisma, keyring, config, logger, clock, randomBytes, ...deskOptions });
+  const statisticsKeys = { channels: Object.keys(CHANNEL_CAPABILITIES), queues: [...new Set(config.QUEUE_ROUTES.map((r) => r.value))] };
+  const desk = createDesk({ prisma, keyring, config, logger, clock, randomBytes, attempts, statisticsKeys, ...deskOptions });
   const store = new MemorySessionStore<Session>({ maxEntries: config.SESSION_MAX_ENTRIES, clock: () => clock().getTime() });
   const channels = createTextChannels({
     config,
@@ -112,6 +114,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     trustProxy: config.TRUST_PROXY,
     production,
     handle: (message) => gateway.handle(message),
+    forget: (channel, sessionKey, address) => gateway.forget(channel, sessionKey, address),
     atGuard,
     disabledReasons,
     channels: {

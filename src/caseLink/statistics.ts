@@ -1,11 +1,11 @@
-import type { DeskDeps } from './types';
+import { CLOSE_REASONS, OUTCOMES, type DeskDeps } from './types';
 
 export interface StatisticsOptions {
   from: Date;
   to: Date;
 }
 
-/** A cell of a statistics table: `count` is null when suppressed (under `minCell`, or hidden so that a suppressed cell cannot be recomputed from the total). */
+/** A cell of a statistics table: `count` is null when suppressed (under `minCell`, or hidden so that a suppressed cell cannot be recomputed from the total), else rounded to `rounding`. */
 export interface StatCell {
   key: string;
   count: number | null;
@@ -15,6 +15,8 @@ export interface Statistics {
   from: string;
   to: string;
   minCell: number;
+  /** Every published count is a multiple of this. */
+  rounding: number;
   total: number | null;
   byDay: StatCell[];
   byChannel: StatCell[];
@@ -34,15 +36,17 @@ const FIRST_CALL_BUCKETS: Array<[string, number]> = [
 ];
 
 /**
- * Suppresses the cells of one table: every count under `min` (primary), then, while
- * the suppressed cells could be recovered by subtracting the published ones from the
- * published total (a single suppressed cell, or suppressed cells summing under `min`),
- * the smallest published cell too (complementary suppression).
+ * Suppresses the cells of one table: every count under `min`, zero included (a published
+ * zero would show which suppressed cells are not), then, while the suppressed cells
+ * could be recovered by subtracting the published ones from the published total (a
+ * single suppressed cell, or suppressed cells summing under `min`), the smallest
+ * published cell too (complementary suppression). Keys are kept in the order given.
  */
 export function suppress(counts: Map<string, number>, min: number): StatCell[] {
-  const cells = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, count]) => ({ key, count, hidden: count < min }));
+  const cells = [...counts.entries()].map(([key, count]) => ({ key, count, hidden: count < min }));
   const hidden = () => cells.filter((c) => c.hidden);
-  while (hidden().length > 0 && (hidden().length === 1 || hidden().reduce((sum, c) => sum + c.count, 0) < min)) {
+  const hiddenSum = () => hidden().reduce((sum, c) => sum + c.count, 0);
+  while (hiddenSum() > 0 && (hidden().length === 1 || hiddenSum() < min)) {
     const shown = cells.filter((c) => !c.hidden).sort((a, b) => a.count - b.count);
     if (shown.length === 0) break;
     shown[0].hidden = true;
@@ -50,36 +54,73 @@ export function suppress(counts: Map<string, number>, min: number): StatCell[] {
   return cells.map(({ key, count, hidden: h }) => ({ key, count: h ? null : count }));
 }
 
+/** Rounds a published count to the nearest multiple of `step` (suppressed cells stay null). */
+export function roundCount(count: number | null, step: number): number | null {
+  return count === null ? null : Math.round(count / step) * step;
+}
+
+/** The keys every statistics table always has, whatever the counts (no key ever tells that a cell is not empty). */
+export interface StatisticsKeys {
+  /** Every channel the deployment can serve. */
+  channels: string[];
+  /** Every queue requests can be routed to. */
+  queues: string[];
+}
+
+const OPEN = ['pending', 'claimed'];
+/** Every way a request can stand or have ended, as `status:detail`. */
+export const OUTCOME_KEYS = [
+  ...['none', ...OUTCOMES].map((o) => `open:${o}`),
+  ...CLOSE_REASONS.map((r) => `closed:${r}`),
+  'cancelled:none',
+  'expired:none',
+  'expired:unreachable',
+  'handed_off:handed_off',
+];
+
+const DAY_MS = 86_400_000;
+
 /**
- * Counts of intakes created in [from, to): per day, channel, queue, outcome and
- * time to first call. Counts only. Every table covers every intake (so it adds up to
- * the total), and small cells are suppressed so that neither they nor a subtraction
- * from the total can point at a person; a total under STATS_MIN_CELL is suppressed too.
+ * Counts of intakes created in [from, to): per day, channel, queue, outcome and time to
+ * first call. Counts only. Every table has the same keys whatever the counts (every day
+ * of the range, every channel, queue, outcome and delay; anything else is `other`) and
+ * covers every intake, so it adds up to the total; cells under STATS_MIN_CELL are
+ * suppressed (and more, so a subtraction from the total cannot recover them), and every
+ * published count, the total included, is rounded to STATS_ROUNDING, so two overlapping
+ * ranges cannot be subtracted to recover a suppressed cell.
  */
-export async function statistics(deps: Pick<DeskDeps, 'prisma' | 'config'>, { from, to }: StatisticsOptions): Promise<Statistics> {
+export async function statistics(deps: Pick<DeskDeps, 'prisma' | 'config'>, { from, to, keys }: StatisticsOptions & { keys: StatisticsKeys }): Promise<Statistics> {
   const min = deps.config.STATS_MIN_CELL;
+  const step = deps.config.STATS_ROUNDING;
   const rows = await deps.prisma.intake.findMany({
     where: { createdAt: { gte: from, lt: to } },
     select: { createdAt: true, channel: true, queue: true, status: true, lastOutcome: true, closeReason: true, firstCallAt: true },
   });
-  const table = (keyOf: (r: (typeof rows)[number]) => string): StatCell[] => {
-    const counts = new Map<string, number>();
+  const days: string[] = [];
+  for (let t = Date.parse(from.toISOString().slice(0, 10)); t < to.getTime(); t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10));
+  const table = (allKeys: string[], keyOf: (r: (typeof rows)[number]) => string): StatCell[] => {
+    const counts = new Map<string, number>([...new Set(allKeys)].map((k) => [k, 0]));
+    counts.set('other', 0);
     for (const row of rows) {
       const key = keyOf(row);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      const at = counts.has(key) && key !== 'other' ? key : 'other';
+      counts.set(at, counts.get(at)! + 1);
     }
-    return suppress(counts, min);
+    return suppress(counts, min).map((cell) => ({ key: cell.key, count: roundCount(cell.count, step) }));
   };
   return {
     from: from.toISOString(),
     to: to.toISOString(),
     minCell: min,
-    total: rows.length === 0 ? 0 : rows.length < min ? null : rows.length,
-    byDay: table((r) => r.createdAt.toISOString().slice(0, 10)),
-    byChannel: table((r) => r.channel),
-    byQueue: table((r) => r.queue),
-    byOutcome: table((r) => (r.status === 'pending' || r.status === 'claimed' ? `open:${r.lastOutcome ?? 'none'}` : `${r.status}:${r.closeReason ?? r.lastOutcome ?? 'none'}`)),
-    timeToFirstCall: table((r) => {
+    rounding: step,
+    total: rows.length < min ? null : roundCount(rows.length, step),
+    byDay: table(days, (r) => r.createdAt.toISOString().slice(0, 10)),
+    byChannel: table(keys.channels, (r) => r.channel),
+    byQueue: table(keys.queues, (r) => r.queue),
+    byOutcome: table(OUTCOME_KEYS, (r) =>
+      OPEN.includes(r.status) ? `open:${r.lastOutcome ?? 'none'}` : r.status === 'closed' ? `closed:${r.closeReason}` : r.status === 'expired' ? `expired:${r.closeReason === 'unreachable' ? 'unreachable' : 'none'}` : r.status === 'cancelled' ? 'cancelled:none' : r.status === 'handed_off' ? 'handed_off:handed_off' : 'other',
+    ),
+    timeToFirstCall: table(['not_called', ...FIRST_CALL_BUCKETS.map(([key]) => key)], (r) => {
       if (!r.firstCallAt) return 'not_called';
       const ms = r.firstCallAt.getTime() - r.createdAt.getTime();
       return FIRST_CALL_BUCKETS.find(([, limit]) => ms < limit)![0];

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { purge, type PurgeResult } from '../caseLink/purge';
 import { processClock, processRandomBytes } from '../clock';
 import { createStaff, NewStaff } from '../desk/staffAccounts';
+import { deactivateStaff, findStaff, listStaff, reactivateStaff, rotateStaffToken, setStaffPassword } from '../desk/staffLifecycle';
 import { listIntakes } from '../caseLink/listIntakes';
 import { flowParams, loadConfig } from '../config';
 import { checkDirectoryFits } from '../content/directoryFit';
@@ -114,6 +115,88 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
       out(password ? 'console password set' : 'no console password (API and Telegram only)');
       out('API token (shown once, store it now):');
       out(token);
+    });
+
+  const lifecycle = (prisma: PrismaClient) => ({ prisma, clock: processClock(), randomBytes: processRandomBytes() });
+  const who = (opts: { name?: string; id?: string }) => ({ name: opts.name, id: opts.id });
+  staff
+    .command('list')
+    .description('every staff account (never a token, a password or a Telegram id)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => {
+      const rows = await withDatabase((prisma) => listStaff({ prisma }));
+      if (opts.json) return out(JSON.stringify(rows, null, 2));
+      if (rows.length === 0) return out('No staff accounts.');
+      out(
+        formatTable(
+          rows.map((r) => ({
+            id: r.id,
+            name: r.name,
+            role: r.role,
+            queues: r.queues.join(','),
+            languages: r.languages.join(','),
+            gender: r.gender ?? '-',
+            active: r.active ? 'yes' : 'no',
+            console: r.consolePassword ? 'yes' : 'no',
+            telegram: r.telegramLinked ? 'linked' : '-',
+          })),
+        ),
+      );
+      out(`${rows.length} account(s)`);
+    });
+  staff
+    .command('deactivate')
+    .description('stop an account at once: token and console sessions, Telegram link; its requests go back to the queue')
+    .option('--name <name>', 'the account (its console login)')
+    .option('--id <id>', 'the account id, when several accounts share a name')
+    .action(async (opts: { name?: string; id?: string }) => {
+      const result = await withDatabase(async (prisma) => {
+        const account = await findStaff({ prisma }, { ...who(opts), active: true });
+        return { account, ...(await deactivateStaff(lifecycle(prisma), { staffId: account.id, by: 'admin' })) };
+      });
+      out(`staff account ${result.account.id} deactivated: ${result.account.name}`);
+      out(`requests put back in the queue: ${result.claimsReleased}; console sessions ended: ${result.sessionsEnded}`);
+    });
+  staff
+    .command('reactivate')
+    .description('reactivate an account; the last line of output is its new API token (shown once)')
+    .option('--name <name>', 'the account (its console login)')
+    .option('--id <id>', 'the account id, when several accounts share a name')
+    .action(async (opts: { name?: string; id?: string }) => {
+      const result = await withDatabase(async (prisma) => {
+        const account = await findStaff({ prisma }, { ...who(opts), active: false });
+        return { account, ...(await reactivateStaff(lifecycle(prisma), { staffId: account.id, by: 'admin' })) };
+      });
+      out(`staff account ${result.account.id} reactivated: ${result.account.name} (link Telegram again if needed)`);
+      out('API token (shown once, store it now):');
+      out(result.token);
+    });
+  staff
+    .command('rotate-token')
+    .description('give an active account a new API token (the old one stops at once); the last line of output is the token')
+    .option('--name <name>', 'the account (its console login)')
+    .option('--id <id>', 'the account id, when several accounts share a name')
+    .action(async (opts: { name?: string; id?: string }) => {
+      const result = await withDatabase(async (prisma) => {
+        const account = await findStaff({ prisma }, { ...who(opts), active: true });
+        return { account, ...(await rotateStaffToken(lifecycle(prisma), { staffId: account.id, by: 'admin' })) };
+      });
+      out(`new API token for ${result.account.name}; the old one no longer works. Shown once, store it now:`);
+      out(result.token);
+    });
+  staff
+    .command('set-password')
+    .description("set an active account's console password (read from stdin); its console sessions end")
+    .option('--name <name>', 'the account (its console login)')
+    .option('--id <id>', 'the account id, when several accounts share a name')
+    .requiredOption('--password-stdin', 'read the password from the first line of stdin (never from the command line)')
+    .action(async (opts: { name?: string; id?: string }) => {
+      const password = fs.readFileSync(0, 'utf8').split(/\r?\n/)[0];
+      const result = await withDatabase(async (prisma) => {
+        const account = await findStaff({ prisma }, { ...who(opts), active: true });
+        return { account, ...(await setStaffPassword(lifecycle(prisma), { staffId: account.id, password, by: 'admin' })) };
+      });
+      out(`console password set for ${result.account.name}; console sessions ended: ${result.sessionsEnded}`);
     });
 
   registerContentCommands(program, out);

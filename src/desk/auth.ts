@@ -112,6 +112,11 @@ export async function login(prisma: PrismaClient, name: string, password: string
   return null;
 }
 
+/** Refuses unless the actor is an admin (staff administration). */
+export function requireAdmin(actor: Actor): void {
+  if (actor.role !== 'admin') throw new AppError('forbidden', 'Admins only', 403);
+}
+
 /** Refuses unless the actor is a supervisor or admin. */
 export function requireSupervisor(actor: Actor): void {
   if (!isSupervisor(actor)) throw new AppError('forbidden', 'Supervisors only', 403);

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { HandoffAdapter } from '../caseLink/handoff/adapter';
+import type { StatisticsKeys } from '../caseLink/statistics';
 import type { DeskDeps } from '../caseLink/types';
 import type { Config } from '../config';
+import type { AttemptLog } from '../store/attemptLog';
 
 /** What every part of the desk (API, console, staff bot) is built from. */
 export interface DeskContext extends DeskDeps {
@@ -10,7 +12,17 @@ export interface DeskContext extends DeskDeps {
   handoffAdapter: HandoffAdapter;
   /** Runs due hand-off deliveries soon (after a hand-off); errors are logged, never thrown. */
   kickHandoffs(): void;
+  /** Failed attempts counted across restarts and instances (console logins). */
+  attempts: AttemptLog;
+  /** The keys every statistics table always shows (channels served, queues routed to). */
+  statisticsKeys: StatisticsKeys;
 }
 
-/** The cookie that carries a console session token (the database holds its hash). */
-export const SESSION_COOKIE = 'psl_session';
+/**
+ * The cookie that carries a console session token (the database holds its hash). In
+ * production it has the `__Host-` prefix: the browser then only accepts it Secure,
+ * for the whole host, from this host (no subdomain can set or shadow it).
+ */
+export function sessionCookieName(production: boolean): string {
+  return production ? '__Host-psl_session' : 'psl_session';
+}

@@ -11,6 +11,8 @@ import { apiRouter } from './api/apiRouter';
 import { consoleRouter } from './console/consoleRouter';
 import type { DeskContext } from './context';
 import { createStaffBot, type StaffBot, type StaffBotOptions } from './staffBot/staffBot';
+import type { AttemptLog } from '../store/attemptLog';
+import type { StatisticsKeys } from '../caseLink/statistics';
 
 export interface DeskOptions {
   prisma: PrismaClient;
@@ -23,6 +25,10 @@ export interface DeskOptions {
   handoffAdapter?: HandoffAdapter;
   /** Staff bot options for tests: a fake Bot API, a scheduler, botInfo. */
   staffBot?: Partial<StaffBotOptions>;
+  /** Failed attempts (console logins), shared by every instance. */
+  attempts: AttemptLog;
+  /** The keys every statistics table always shows. */
+  statisticsKeys: StatisticsKeys;
 }
 
 export interface Desk {
@@ -61,7 +67,7 @@ export function createDesk(options: DeskOptions): Desk {
       .catch((err) => logger.error({ err }, 'hand-off delivery failed'));
     return delivering;
   };
-  const context: DeskContext = { prisma, keyring, config, logger, clock, randomBytes, handoffAdapter, kickHandoffs: () => void runHandoffs() };
+  const context: DeskContext = { prisma, keyring, config, logger, clock, randomBytes, handoffAdapter, kickHandoffs: () => void runHandoffs(), attempts: options.attempts, statisticsKeys: options.statisticsKeys };
   const staffBot = config.TELEGRAM_STAFF_TOKEN ? createStaffBot(context, { token: config.TELEGRAM_STAFF_TOKEN, ...options.staffBot }) : undefined;
   return {
     context,

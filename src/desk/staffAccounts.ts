@@ -22,7 +22,7 @@ export type NewStaff = z.input<typeof NewStaff>;
  * Creates a staff account and returns its API token, shown this once: only its
  * SHA-256 is stored. Names are unique among active accounts (they are the console login).
  */
-export async function createStaff(deps: { prisma: PrismaClient; clock: () => Date; randomBytes: (n: number) => Buffer }, input: NewStaff) {
+export async function createStaff(deps: { prisma: PrismaClient; clock: () => Date; randomBytes: (n: number) => Buffer }, input: NewStaff, by = 'admin') {
   const data = NewStaff.parse(input);
   const { prisma, clock, randomBytes } = deps;
   if (await prisma.staff.findFirst({ where: { name: data.name, active: true }, select: { id: true } })) {
@@ -45,7 +45,7 @@ export async function createStaff(deps: { prisma: PrismaClient; clock: () => Dat
       createdAt: now,
     },
   });
-  await prisma.auditEvent.create({ data: { action: 'staff.created', actor: 'admin', detail: JSON.stringify({ staffId: id, role: data.role }), at: now } });
+  await prisma.auditEvent.create({ data: { action: 'staff.created', actor: by, detail: JSON.stringify({ staffId: id, role: data.role }), at: now } });
   return { id, token };
 }
 

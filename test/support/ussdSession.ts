@@ -15,6 +15,8 @@ export class UssdSession {
     private readonly app: Express,
     readonly phoneNumber = '+221770000001',
     sessionId?: string,
+    /** Appended to the callback URL (`?secret=…` when AT_WEBHOOK_SECRET is set). */
+    private readonly query = '',
   ) {
     counter += 1;
     this.sessionId = sessionId ?? `ATUid_test_${process.pid}_${counter}`;
@@ -26,7 +28,7 @@ export class UssdSession {
   }
 
   async post(form: Record<string, string>) {
-    return request(this.app).post('/webhooks/africastalking/ussd').type('form').send(form);
+    return request(this.app).post(`/webhooks/africastalking/ussd${this.query}`).type('form').send(form);
   }
 
   /** Dials the code (empty text). */

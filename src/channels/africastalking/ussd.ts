@@ -21,9 +21,21 @@ export const UssdForm = z.object({
 });
 export type UssdForm = z.infer<typeof UssdForm>;
 
+/**
+ * Africa's Talking's end-of-session notification: only what identifies the session is
+ * read. Its `input` (everything the person typed), `lastAppResponse` (the last screen),
+ * cost, duration and status are dropped here and never reach anything.
+ */
+export const UssdEventForm = z.object({
+  sessionId: UssdForm.shape.sessionId,
+  phoneNumber: UssdForm.shape.phoneNumber,
+});
+
 export interface UssdRouteOptions {
   /** The gateway's step function. */
   handle(message: InboundMessage): Promise<Reply>;
+  /** Forgets a session's state at once (the end-of-session notification). */
+  forget(sessionKey: string, address: string): Promise<void>;
   /** Runs first: the secret, the allowed addresses, off in production without a secret (atCallbackGuard). */
   guard: RequestHandler;
 }
@@ -39,9 +51,22 @@ export function toInboundMessage(form: UssdForm): InboundMessage {
   };
 }
 
-/** `POST /webhooks/africastalking/ussd`: answers `CON …`/`END …` in at most 182 characters. */
-export function ussdRoute({ handle, guard }: UssdRouteOptions): Router {
+/**
+ * `POST /webhooks/africastalking/ussd`: answers `CON …`/`END …` in at most 182 characters;
+ * `POST …/ussd/events`: the end-of-session notification, which forgets the session at once.
+ */
+export function ussdRoute({ handle, forget, guard }: UssdRouteOptions): Router {
   const router = express.Router();
+  router.post('/events', guard, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res, next) => {
+    try {
+      const parsed = UssdEventForm.safeParse(req.body ?? {});
+      if (!parsed.success) return void badRequest(res, parsed.error);
+      await forget(parsed.data.sessionId, `+${parsed.data.phoneNumber.replace(/^\+/, '')}`);
+      res.status(200).type('text/plain').send('ok');
+    } catch (err) {
+      next(err);
+    }
+  });
   router.post('/', guard, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res, next) => {
     try {
       const parsed = UssdForm.safeParse(req.body ?? {});

@@ -13,14 +13,16 @@ import { releaseIntake } from '../../caseLink/releaseIntake';
 import { revealContact } from '../../caseLink/revealContact';
 import { statistics } from '../../caseLink/statistics';
 import type { Actor } from '../../caseLink/types';
-import { requireSupervisor } from '../auth';
+import { requireAdmin, requireSupervisor } from '../auth';
+import { deactivateStaff, listStaff, reactivateStaff, rotateStaffToken, setStaffPassword } from '../staffLifecycle';
+import { createStaff } from '../staffAccounts';
 import type { DeskContext } from '../context';
 import { presentIntake } from '../presenters';
 import { createLinkCode } from '../staffAccounts';
 import { intakeIdOf } from '../intakeParam';
 import { authenticate } from './authenticate';
 import { openApiDocument } from './openapi';
-import { ClaimBody, CloseBody, OutcomeBody, ReassignBody, StatsQuery } from './schemas';
+import { ClaimBody, CloseBody, NewStaffBody, OutcomeBody, PasswordBody, ReassignBody, StatsQuery } from './schemas';
 
 const DAY_MS = 86_400_000;
 /** The longest period statistics are computed over in one request (they are counted in memory). */
@@ -113,7 +115,52 @@ export function apiRouter(ctx: DeskContext): Router {
     const from = query.from ? new Date(`${query.from}T00:00:00Z`) : new Date(to.getTime() - 30 * DAY_MS);
     if (from >= to) throw new AppError('invalid_query', '`from` must be before `to`', 400);
     if (to.getTime() - from.getTime() > MAX_STATS_DAYS * DAY_MS) throw new AppError('invalid_query', `At most ${MAX_STATS_DAYS} days at a time`, 400);
-    res.json(await statistics(ctx, { from, to }));
+    res.json(await statistics(ctx, { from, to, keys: ctx.statisticsKeys }));
+  });
+
+  // Staff administration (admins): the operations of `passerelle staff …`, each audited.
+  const staffIdOf = (req: Request) => {
+    const id = String(req.params.id);
+    if (!/^[0-9a-f]{24}$/.test(id)) throw new AppError('unknown_staff', 'No such staff account', 404);
+    return id;
+  };
+  const admin = (res: Response) => {
+    const actor = actorOf(res);
+    requireAdmin(actor);
+    return { by: `staff:${actor.id}`, actor };
+  };
+  router.get('/staff', async (_req, res) => {
+    admin(res);
+    res.json({ staff: await listStaff(ctx) });
+  });
+  router.post('/staff', async (req, res) => {
+    const { by } = admin(res);
+    const created = await createStaff(ctx, NewStaffBody.parse(bodyOf(req)), by);
+    res.status(201).json({ id: created.id, token: created.token });
+  });
+  router.post('/staff/:id/deactivate', async (req, res) => {
+    const { by, actor } = admin(res);
+    const id = staffIdOf(req);
+    // An admin cannot lock themselves out by mistake; another admin (or the CLI) can.
+    if (id === actor.id) throw new AppError('self', 'You cannot deactivate your own account', 409);
+    res.json({ id, ...(await deactivateStaff(ctx, { staffId: id, by })) });
+  });
+  router.post('/staff/:id/reactivate', async (req, res) => {
+    const { by } = admin(res);
+    const id = staffIdOf(req);
+    res.json({ id, ...(await reactivateStaff(ctx, { staffId: id, by })) });
+  });
+  router.post('/staff/:id/rotate-token', async (req, res) => {
+    const { by } = admin(res);
+    const id = staffIdOf(req);
+    res.json({ id, ...(await rotateStaffToken(ctx, { staffId: id, by })) });
+  });
+  router.post('/staff/:id/password', async (req, res) => {
+    const { by } = admin(res);
+    const id = staffIdOf(req);
+    const { password } = PasswordBody.parse(bodyOf(req));
+    await setStaffPassword(ctx, { staffId: id, password, by });
+    res.status(204).end();
   });
 
   router.use((_req, _res) => {

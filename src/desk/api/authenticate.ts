@@ -4,7 +4,7 @@ import { AppError } from '../../caseLink/appError';
 import { sameSecret } from '../../crypto/sameSecret';
 import type { Actor } from '../../caseLink/types';
 import { staffBySession, staffByToken } from '../auth';
-import { SESSION_COOKIE, type DeskContext } from '../context';
+import { sessionCookieName, type DeskContext } from '../context';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -14,7 +14,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * `res.locals.actor`. With a cookie, a state-changing request must also carry the
  * session's CSRF token in `X-CSRF-Token`.
  */
-export function authenticate(ctx: Pick<DeskContext, 'prisma' | 'clock'>): RequestHandler {
+export function authenticate(ctx: Pick<DeskContext, 'prisma' | 'clock' | 'config'>): RequestHandler {
+  const SESSION_COOKIE = sessionCookieName(ctx.config.NODE_ENV === 'production');
   return async (req, res, next) => {
     const header = req.headers.authorization;
     let actor: (Actor & { name: string }) | null = null;

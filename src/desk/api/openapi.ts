@@ -93,6 +93,45 @@ export function openApiDocument() {
     responses: { 200: json(S.StatsView, 'Statistics'), 400: err('Invalid query'), ...common },
   });
 
+  const withStaffId = { params: S.StaffIdParam };
+  const adminOnly = { ...common, 403: err('Admins only (or CSRF)') };
+  path({ method: 'get', path: '/api/v1/staff', summary: 'Admins: every staff account (never a token, password or Telegram id)', responses: { 200: json(S.StaffList, 'Staff accounts'), ...adminOnly } });
+  path({
+    method: 'post',
+    path: '/api/v1/staff',
+    summary: 'Admins: create a staff account; the token is in this response only',
+    request: { body: body(S.NewStaffBody) },
+    responses: { 201: json(S.TokenResult, 'Created'), 400: err('Invalid body'), ...adminOnly, 409: err('An active account has this name') },
+  });
+  path({
+    method: 'post',
+    path: '/api/v1/staff/{id}/deactivate',
+    summary: 'Admins: stop an account at once (token, console sessions, Telegram link); its requests go back to the queue',
+    request: withStaffId,
+    responses: { 200: json(S.DeactivateResult, 'Deactivated'), ...adminOnly, 404: err('Unknown account'), 409: err('Not active, or your own account') },
+  });
+  path({
+    method: 'post',
+    path: '/api/v1/staff/{id}/reactivate',
+    summary: 'Admins: reactivate an account with a new token (the old one was destroyed)',
+    request: withStaffId,
+    responses: { 200: json(S.TokenResult, 'Reactivated'), ...adminOnly, 404: err('Unknown account'), 409: err('Already active, or the name is taken') },
+  });
+  path({
+    method: 'post',
+    path: '/api/v1/staff/{id}/rotate-token',
+    summary: 'Admins: a new API token; the old one stops at once',
+    request: withStaffId,
+    responses: { 200: json(S.TokenResult, 'New token'), ...adminOnly, 404: err('Unknown account'), 409: err('Not active') },
+  });
+  path({
+    method: 'post',
+    path: '/api/v1/staff/{id}/password',
+    summary: "Admins: set an account's console password; its console sessions end",
+    request: { ...withStaffId, body: body(S.PasswordBody) },
+    responses: { 204: { description: 'Set' }, 400: err('Invalid body'), ...adminOnly, 404: err('Unknown account'), 409: err('Not active') },
+  });
+
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
     info: { title: 'Passerelle callback desk API', version: '1.0.0', description: 'Errors are `{ "error": { "code", "message" } }`. No endpoint ever returns a number except reveal.' },

@@ -20,6 +20,37 @@ export const StatsQuery = z.object({
   to: z.iso.date().optional().openapi({ description: 'Last day included (UTC), default today', example: '2026-11-30' }),
 });
 
+/** Staff ids are 24 hex characters. */
+export const StaffIdParam = z.object({ id: z.string().openapi({ example: '5f1c2a9d0b3e4f5a6b7c8d9e' }) });
+export const NewStaffBody = z
+  .strictObject({
+    name: z.string().trim().min(2).max(80),
+    role: z.enum(STAFF_ROLES),
+    queues: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/)).min(1),
+    languages: z.array(z.string().regex(/^[a-z]{2,3}$/)).min(1),
+    gender: z.enum(['f', 'm']).optional(),
+    password: z.string().min(10).max(200).optional().openapi({ description: 'A console password (at least 10 characters); without it the account uses the API and Telegram only.' }),
+  })
+  .openapi('NewStaff');
+export const PasswordBody = z.strictObject({ password: z.string().min(10).max(200) }).openapi('PasswordBody');
+export const StaffView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: z.enum(STAFF_ROLES),
+    queues: z.array(z.string()),
+    languages: z.array(z.string()),
+    gender: z.enum(['f', 'm']).nullable(),
+    active: z.boolean(),
+    consolePassword: z.boolean(),
+    telegramLinked: z.boolean(),
+    createdAt: z.string(),
+  })
+  .openapi('Staff');
+export const StaffList = z.object({ staff: z.array(StaffView) }).openapi('StaffList');
+export const TokenResult = z.object({ id: z.string(), token: z.string().openapi({ description: 'The API token, shown this once (only its hash is stored).' }) }).openapi('TokenResult');
+export const DeactivateResult = z.object({ id: z.string(), claimsReleased: z.number().int(), sessionsEnded: z.number().int() }).openapi('DeactivateResult');
+
 export const ErrorResponse = z
   .object({ error: z.object({ code: z.string().openapi({ example: 'already_claimed' }), message: z.string() }) })
   .openapi('Error');
@@ -74,6 +105,7 @@ export const StatsView = z
     from: z.string(),
     to: z.string(),
     minCell: z.number().int(),
+    rounding: z.number().int().openapi({ description: 'Every published count is rounded to a multiple of this (STATS_ROUNDING)' }),
     total: z.number().int().nullable(),
     byDay: z.array(StatCell),
     byChannel: z.array(StatCell),

@@ -18,7 +18,8 @@ import { canWork } from '../../caseLink/visibility';
 import { sameSecret } from '../../crypto/sameSecret';
 import { login, openSession, sha256, staffBySession } from '../auth';
 import { intakeIdOf } from '../intakeParam';
-import { SESSION_COOKIE, type DeskContext } from '../context';
+import { sessionCookieName, type DeskContext } from '../context';
+import { LoginThrottle } from '../loginThrottle';
 import { createLinkCode } from '../staffAccounts';
 import { errorText, translate, type ConsoleLang } from './i18n';
 import { caseloadPage, CSS_HASH, errorPage, intakePage, linkCodePage, loginPage, queuePage, type PageContext } from './views';
@@ -44,7 +45,10 @@ interface ConsoleLocals {
  */
 export function consoleRouter(ctx: DeskContext): Router {
   const router = express.Router();
-  const secure = ctx.config.NODE_ENV === 'production' || (ctx.config.PUBLIC_BASE_URL?.startsWith('https:') ?? false);
+  const production = ctx.config.NODE_ENV === 'production';
+  const secure = production || (ctx.config.PUBLIC_BASE_URL?.startsWith('https:') ?? false);
+  const SESSION_COOKIE = sessionCookieName(production);
+  const throttle = new LoginThrottle({ attempts: ctx.attempts, keyring: ctx.keyring, clock: ctx.clock });
   const cookie = (name: string, value: string, maxAgeSeconds: number) =>
     serializeCookie(name, value, { httpOnly: true, sameSite: 'strict', secure, path: name === LANG_COOKIE || name === LOGIN_CSRF_COOKIE ? '/console' : '/', maxAge: maxAgeSeconds });
 
@@ -107,12 +111,22 @@ export function consoleRouter(ctx: DeskContext): Router {
       showLogin(req, res, 400, translate(langOf(req), form.success ? 'error.csrf' : 'login.failed'));
       return;
     }
+    // Each account is slowed down on its own, wherever the guesses come from (the address limit above is per address).
+    const wait = await throttle.waitFor(form.data.name);
+    if (wait > 0) {
+      ctx.logger.warn({ event: 'console.login_throttled' }, 'console: login refused, this account failed too often');
+      res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
+      showLogin(req, res, 429, translate(langOf(req), 'login.wait', { minutes: Math.max(1, Math.ceil(wait / 60_000)) }));
+      return;
+    }
     const actor = await login(ctx.prisma, form.data.name, form.data.password);
     if (!actor) {
+      await throttle.failed(form.data.name);
       ctx.logger.info('console: login failed');
       showLogin(req, res, 401, translate(langOf(req), 'login.failed'));
       return;
     }
+    await throttle.succeeded(form.data.name);
     // A session this browser still held (someone else's, on a shared phone) ends here; the new one gets a fresh token.
     const previous = parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE];
     if (previous) await ctx.prisma.staffSession.deleteMany({ where: { id: sha256(previous) } });

@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import { Bot, InlineKeyboard, webhookCallback, type Api, type Context } from 'grammy';
+import { z } from 'zod';
 import type { UserFromGetMe } from 'grammy/types';
 import { AppError } from '../../caseLink/appError';
 import { claimIntake } from '../../caseLink/claimIntake';
@@ -33,6 +34,9 @@ export interface StaffBot {
   /** Posts a new intake to the staff group, without contact details, with a Claim button. */
   announce(intakeId: string): Promise<void>;
 }
+
+/** The minimum of an Update the webhook insists on before grammY reads it. */
+const UpdateShape = z.looseObject({ update_id: z.number().int().nonnegative() });
 
 /** Callback data: `c:<id>` claim, `o:<id>:<outcome>`, `x:<id>` close (resolved), `h:<id>` hand off. */
 const DATA = /^(c|o|x|h):([0-9a-f]{32})(?::([a-z_]{1,20}))?$/;
@@ -82,7 +86,9 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
       await c.reply('Code annulé : il a été vu dans le groupe. Demandez-en un nouveau et envoyez-le en message privé au bot.');
       return;
     }
-    const linked = await linkTelegram(ctx, c.match, c.from!.id);
+    // A message without a sender (a channel post forwarded in): nobody to link.
+    if (!c.from) return;
+    const linked = await linkTelegram(ctx, c.match, c.from.id);
     if ('refused' in linked) {
       logger.warn({ reason: linked.refused }, 'staff bot: link refused');
       await c.reply(linked.refused === 'limited' ? 'Trop d’essais. Réessayez dans 15 minutes avec un nouveau code.' : 'Code inconnu ou expiré. Demandez-en un nouveau.');
@@ -179,6 +185,11 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
     },
     express.json({ limit: '64kb' }),
     async (req, res) => {
+      // grammY throws on a body that is not an update (none, not JSON, no update_id): that is the sender's error, 400.
+      if (!UpdateShape.safeParse(req.body).success) {
+        refuse(res, 400, 'bad_request', 'Malformed update: update_id is required');
+        return;
+      }
       await handle(req, res);
     },
   );

@@ -191,6 +191,7 @@ describe('an unexpected error', () => {
       simulator: false,
       ussdServiceCode: '*1#',
       atGuard: (_req, _res, next) => next(),
+      forget: async () => undefined,
       handle: async () => {
         if (fail) {
           fail = false;
