@@ -16,9 +16,13 @@ export const OPEN_STATUSES = ['pending', 'claimed'];
 /** States after which the sealed contact must be gone. */
 export const ENDED_STATUSES = ['closed', 'cancelled', 'expired', 'handed_off'];
 
-/** Fields that destroy an intake's contact, in one update. */
+/**
+ * Fields that destroy an intake's contact, in one update: the sealed number, its lookup
+ * hash, and the requester's hash (which only serves the open-request limit, and is the
+ * number's hash when the person asked to be called on the phone they used).
+ */
 export function destroyedContact(now: Date) {
-  return { sealedContact: null, contactNonce: null, contactKeyId: null, contactHash: null, contactDestroyedAt: now };
+  return { sealedContact: null, contactNonce: null, contactKeyId: null, contactHash: null, requesterHash: '', contactDestroyedAt: now };
 }
 
 /** The desk settings caseLink's staff operations read. */

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { createIntake, type CreateIntakeOptions } from '../../src/caseLink/createIntake';
 import { createStaff, type NewStaff } from '../../src/desk/staffAccounts';
 import type { TestServer } from '../support/testServer';
@@ -38,4 +39,13 @@ export async function makeStaff(t: TestServer, input: Partial<NewStaff> = {}) {
   const name = input.name ?? `Agent ${staffCounter}`;
   const { id, token } = await createStaff(t.server.desk.context, { role: 'caseworker', queues: ['gbv'], languages: ['fr'], gender: 'f', ...input, name });
   return { id, token, name, auth: { Authorization: `Bearer ${token}` } };
+}
+
+/** Posts the console login form as a browser would (a supertest agent keeps the cookies); returns the agent and the answer. */
+export async function consoleLogin(t: TestServer, name: string, password: string, headers: Record<string, string> = {}) {
+  const agent = request.agent(t.server.app);
+  const form = await agent.get('/console/login').set(headers);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)![1];
+  const res = await agent.post('/console/login').set(headers).type('form').send({ name, password, _csrf: csrf });
+  return { agent, res };
 }

@@ -51,6 +51,8 @@ export interface TestServer {
   dbFile: string;
   dir: string;
   http: ReturnType<typeof request>;
+  /** Stops this server and starts a new one on the same database, clock and logs: what a restart keeps. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,20 +74,29 @@ export async function createTestServer(env: Record<string, string> = {}, options
   const logger = createLogger({ level: config.LOG_LEVEL, destination });
   const keyring = new Keyring(parseDataKeys(config.DATA_KEYS!), Buffer.from(config.HASH_KEY!, 'base64'));
   const clock = new TestClock();
-  const server = await createServer({ config, logger, keyring, clock: clock.now, randomBytes: seededRandomBytes(options.seed), desk: options.desk, channels: options.channels });
-  return {
-    server,
+  let starts = 0;
+  // Each start draws from its own seed: a restarted server must not draw the ids it drew before.
+  const start = () => createServer({ config, logger, keyring, clock: clock.now, randomBytes: seededRandomBytes((options.seed ?? 42) + 1000 * starts++), desk: options.desk, channels: options.channels });
+  const t: TestServer = {
+    server: await start(),
     config,
     clock,
     logs,
     dbFile,
     dir,
-    http: request(server.app),
+    http: undefined as unknown as ReturnType<typeof request>,
+    async restart() {
+      await t.server.close();
+      t.server = await start();
+      t.http = request(t.server.app);
+    },
     async close() {
-      await server.close();
+      await t.server.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+  t.http = request(t.server.app);
+  return t;
 }
 
 /** Every byte of the database files (main file, WAL, journal) as one latin1 string, for canary searches. */
