@@ -53,6 +53,11 @@ describe('staff REST API /api/v1', () => {
         '/api/v1/intakes/{id}/reveal',
         '/api/v1/me',
         '/api/v1/me/telegram-link-code',
+        '/api/v1/staff',
+        '/api/v1/staff/{id}/deactivate',
+        '/api/v1/staff/{id}/password',
+        '/api/v1/staff/{id}/reactivate',
+        '/api/v1/staff/{id}/rotate-token',
         '/api/v1/stats',
       ].sort(),
     );
