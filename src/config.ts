@@ -129,6 +129,18 @@ export const ConfigSchema = z.object({
     .pipe(z.array(z.string().regex(/^[a-z]{2,3}$/, 'language codes such as fr,en')).min(1)),
   /** Show strings not yet reviewed by a native speaker; otherwise the French string is shown. */
   SHOW_DRAFT_STRINGS: z.enum(['true', 'false'], 'true or false').transform((v) => v === 'true'),
+  /** The deployment's IANA time zone: the time windows people choose (8h-12h…) and every time staff see are in it. */
+  TIME_ZONE: z
+    .string()
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'an IANA time zone such as Africa/Dakar')
+    .default('Africa/Dakar'),
   /** Country used to read numbers typed without an international prefix (ISO 3166 alpha-2). */
   DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'an ISO country code such as SN').default('SN'),
   /** Shown on the "I am in danger now" screen. */

@@ -30,6 +30,15 @@ export function assertClaimer(actor: Actor, intake: { status: string; claimedByI
   throw new AppError('not_claimer', 'Only the staff member who claimed this intake may do that', 403);
 }
 
+/**
+ * Refuses to work on a request whose time has run out (INTAKE_TTL_HOURS after it was
+ * made), claimed or not, even before the purge has expired it: its number is as good as
+ * destroyed, as the person was promised.
+ */
+export function assertInTime(intake: { expiresAt: Date }, now: Date, hours: number): void {
+  if (intake.expiresAt <= now) throw new AppError('expired', `This request has expired: its number is destroyed ${hours} h after the request`, 409);
+}
+
 export type DeskIntake = Awaited<ReturnType<typeof loadIntakeFor>>;
 
 /** Active (claimed) intakes held by a staff member. */

@@ -1,28 +1,48 @@
-import { destroyedContact, ENDED_STATUSES, type CaseLinkDeps } from './types';
+import { destroyedContact, ENDED_STATUSES, OPEN_STATUSES, type CaseLinkDeps } from './types';
+
+/** Why a request that was still open expired: its time ran out (INTAKE_TTL_HOURS after the request). */
+export const RETENTION_EXPIRY = 'retention';
+
+/** A claimed request whose time ran out: its caseworker is told why it is gone. */
+export interface ExpiredClaim {
+  intakeId: string;
+  label: string;
+  staffId: string;
+}
 
 export interface ExpireIntakesResult {
   expired: number;
   contactsDestroyed: number;
+  /** The claimed requests among those that expired. */
+  expiredClaims: ExpiredClaim[];
 }
 
 /**
- * Expires pending intakes past their time and destroys the sealed contact of every
- * intake that has ended. Safe to run at any time and as often as wanted.
+ * Keeps the promise the screens make ("erased after the call, or after 72 h at the
+ * latest"): every request still open INTAKE_TTL_HOURS after it was made expires and its
+ * number is destroyed, whatever its status — pending or claimed (a request handed off,
+ * closed or cancelled already has none). Then destroys the sealed contact of every
+ * intake that has ended and somehow kept one. Safe to run at any time, as often as wanted.
  */
 export async function expireIntakes(deps: Pick<CaseLinkDeps, 'prisma' | 'clock'>): Promise<ExpireIntakesResult> {
   const { prisma, clock } = deps;
   const now = clock();
-  const due = await prisma.intake.findMany({ where: { status: 'pending', expiresAt: { lte: now } }, select: { id: true } });
+  const due = await prisma.intake.findMany({ where: { status: { in: OPEN_STATUSES }, expiresAt: { lte: now } }, select: { id: true, status: true, label: true, claimedById: true } });
+  const expiredClaims: ExpiredClaim[] = [];
   if (due.length > 0) {
     const ids = due.map((d) => d.id);
     await prisma.$transaction([
-      prisma.intake.updateMany({ where: { id: { in: ids }, status: 'pending' }, data: { status: 'expired', endedAt: now, ...destroyedContact(now) } }),
-      prisma.auditEvent.createMany({ data: ids.map((intakeId) => ({ intakeId, action: 'intake.expired', actor: 'system', at: now })) }),
+      // Conditional on the status still being open: a request closed meanwhile stays closed.
+      prisma.intake.updateMany({ where: { id: { in: ids }, status: { in: OPEN_STATUSES } }, data: { status: 'expired', closeReason: RETENTION_EXPIRY, endedAt: now, ...destroyedContact(now) } }),
+      prisma.auditEvent.createMany({
+        data: due.map((d) => ({ intakeId: d.id, action: 'intake.expired', actor: 'system', detail: JSON.stringify({ reason: RETENTION_EXPIRY, was: d.status }), at: now })),
+      }),
     ]);
+    for (const d of due) if (d.status === 'claimed' && d.claimedById) expiredClaims.push({ intakeId: d.id, label: d.label, staffId: d.claimedById });
   }
   const leftovers = await prisma.intake.updateMany({
     where: { status: { in: ENDED_STATUSES }, sealedContact: { not: null } },
     data: destroyedContact(now),
   });
-  return { expired: due.length, contactsDestroyed: due.length + leftovers.count };
+  return { expired: due.length, contactsDestroyed: due.length + leftovers.count, expiredClaims };
 }

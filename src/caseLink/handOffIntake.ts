@@ -1,6 +1,6 @@
 import { eraseDestroyed } from '../db';
 import { AppError } from './appError';
-import { assertClaimer, loadIntakeFor } from './deskIntake';
+import { assertClaimer, assertInTime, loadIntakeFor } from './deskIntake';
 import type { HandoffPayload } from './handoff/adapter';
 import { destroyedContact, staffActor, type Actor, type DeskDeps } from './types';
 
@@ -16,12 +16,13 @@ export interface HandOffIntakeOptions {
  * with the person (outcome `reached`): queues a de-identified hand-off for delivery
  * and forgets the number in the same transaction. Delivery is `deliverHandoffs`.
  */
-export async function handOffIntake(deps: Pick<DeskDeps, 'prisma' | 'clock' | 'randomBytes'>, { intakeId, actor, adapter }: HandOffIntakeOptions): Promise<{ handoffId: string }> {
+export async function handOffIntake(deps: Pick<DeskDeps, 'prisma' | 'clock' | 'randomBytes' | 'config'>, { intakeId, actor, adapter }: HandOffIntakeOptions): Promise<{ handoffId: string }> {
   const { prisma, clock, randomBytes } = deps;
   const intake = await loadIntakeFor(deps, actor, intakeId);
   assertClaimer(actor, intake);
   if (intake.lastOutcome !== 'reached') throw new AppError('not_reached', 'Record that the person was reached before handing off', 409);
   const now = clock();
+  assertInTime(intake, now, deps.config.INTAKE_TTL_HOURS);
   const payload: HandoffPayload = {
     label: intake.label,
     queue: intake.queue,
@@ -35,7 +36,7 @@ export async function handOffIntake(deps: Pick<DeskDeps, 'prisma' | 'clock' | 'r
   const handoffId = randomBytes(16).toString('hex');
   await prisma.$transaction(async (tx) => {
     const updated = await tx.intake.updateMany({
-      where: { id: intakeId, status: 'claimed', claimedById: actor.id },
+      where: { id: intakeId, status: 'claimed', claimedById: actor.id, expiresAt: { gt: now } },
       data: { status: 'handed_off', handedOffAt: now, endedAt: now, closeReason: 'handed_off', ...destroyedContact(now) },
     });
     if (updated.count !== 1) throw new AppError('not_claimer', 'This intake is no longer claimed by you', 409);

@@ -1,5 +1,5 @@
 import { eraseDestroyed } from '../db';
-import { expireIntakes } from './expireIntakes';
+import { expireIntakes, type ExpiredClaim } from './expireIntakes';
 import { ENDED_STATUSES, type DeskDeps } from './types';
 
 /**
@@ -23,14 +23,17 @@ const DAY_MS = 86_400_000;
 
 /**
  * The retention purge: puts back in the queue the intakes of deactivated staff (no one
- * else could call or close them), expires unclaimed intakes past INTAKE_TTL_HOURS, destroys
+ * else could call or close them), expires every open intake past INTAKE_TTL_HOURS (claimed too), destroys
  * the sealed number of every ended intake (and forgets its requester hash), prunes
  * audit entries and finished hand-offs past AUDIT_RETENTION_DAYS, expired console
  * sessions, stale Telegram link codes and day-old failed attempts, then erases the
  * destroyed bytes from every database file. Idempotent; runs on the server's schedule
  * and as `passerelle purge`.
  */
-export async function purge(deps: Pick<DeskDeps, 'prisma' | 'clock'> & { config: Pick<DeskDeps['config'], 'AUDIT_RETENTION_DAYS'> }): Promise<PurgeResult> {
+export async function purge(
+  deps: Pick<DeskDeps, 'prisma' | 'clock'> & { config: Pick<DeskDeps['config'], 'AUDIT_RETENTION_DAYS'> },
+  options: { onExpiredClaims?: (claims: ExpiredClaim[]) => void } = {},
+): Promise<PurgeResult> {
   const { prisma, clock, config } = deps;
   const now = clock();
   const stranded = (await prisma.intake.findMany({ where: { status: 'claimed', claimedBy: { is: { active: false } } }, select: { id: true } })).map((i) => i.id);
@@ -40,7 +43,10 @@ export async function purge(deps: Pick<DeskDeps, 'prisma' | 'clock'> & { config:
       prisma.auditEvent.createMany({ data: stranded.map((intakeId) => ({ intakeId, action: 'intake.released', actor: 'system', detail: JSON.stringify({ reason: 'staff_inactive' }), at: now })) }),
     ]);
   }
-  const result: PurgeResult = { ...(await expireIntakes(deps)) };
+  const { expiredClaims, ...expiry } = await expireIntakes(deps);
+  const result: PurgeResult = { ...expiry };
+  // Their caseworkers are told why they are gone (counts only are returned and printed).
+  if (expiredClaims.length > 0) options.onExpiredClaims?.(expiredClaims);
   // The requester hash only serves the open-request limit: an ended intake needs it no more.
   await prisma.intake.updateMany({ where: { status: { in: ENDED_STATUSES }, requesterHash: { not: '' } }, data: { requesterHash: '' } });
   const horizon = new Date(now.getTime() - config.AUDIT_RETENTION_DAYS * DAY_MS);

@@ -1,6 +1,6 @@
 import { eraseDestroyed } from '../db';
 import { AppError } from './appError';
-import { assertClaimer, loadIntakeFor } from './deskIntake';
+import { assertClaimer, assertInTime, loadIntakeFor } from './deskIntake';
 import { destroyedContact, staffActor, type Actor, type DeskDeps, type Outcome } from './types';
 
 export interface RecordOutcomeOptions {
@@ -26,6 +26,7 @@ export async function recordOutcome(deps: Pick<DeskDeps, 'prisma' | 'config' | '
   const intake = await loadIntakeFor(deps, actor, intakeId);
   assertClaimer(actor, intake);
   const now = clock();
+  assertInTime(intake, now, config.INTAKE_TTL_HOURS);
   const firstCallAt = intake.firstCallAt ?? now;
   let status: RecordOutcomeResult['status'];
   let attempts = intake.attempts;

@@ -1,5 +1,5 @@
 import { AppError } from './appError';
-import { assertClaimer, loadIntakeFor } from './deskIntake';
+import { assertClaimer, assertInTime, loadIntakeFor } from './deskIntake';
 import { staffActor, type Actor, type DeskDeps } from './types';
 
 export interface RevealContactOptions {
@@ -26,6 +26,7 @@ export async function revealContact(deps: DeskDeps, { intakeId, actor, via }: Re
   };
   try {
     assertClaimer(actor, intake);
+    assertInTime(intake, now, config.INTAKE_TTL_HOURS);
   } catch (error) {
     return refuse((error as AppError).code, error as AppError);
   }
@@ -34,7 +35,7 @@ export async function revealContact(deps: DeskDeps, { intakeId, actor, via }: Re
   });
   if (recent >= config.REVEAL_RATE_LIMIT) return refuse('rate_limit', new AppError('rate_limited', 'Too many numbers revealed in the last hour', 429));
   // Read under the same condition, so that a release or reassignment since the check above reveals nothing.
-  const sealed = await prisma.intake.findFirst({ where: { id: intakeId, status: 'claimed', claimedById: actor.id }, select: { sealedContact: true, contactNonce: true, contactKeyId: true } });
+  const sealed = await prisma.intake.findFirst({ where: { id: intakeId, status: 'claimed', claimedById: actor.id, expiresAt: { gt: now } }, select: { sealedContact: true, contactNonce: true, contactKeyId: true } });
   if (!sealed) return refuse('not_claimer', new AppError('not_claimer', 'This intake is no longer claimed by you', 409));
   if (!sealed.sealedContact || !sealed.contactNonce || !sealed.contactKeyId) throw new AppError('contact_gone', 'The number of this intake has been destroyed', 410);
   // Audited before the number leaves this function.

@@ -28,7 +28,7 @@ export function destroyedContact(now: Date) {
 /** The desk settings caseLink's staff operations read. */
 export type DeskConfig = Pick<
   Config,
-  'CASELOAD_LIMIT' | 'CASELOAD_WARNING' | 'MAX_CALL_ATTEMPTS' | 'REVEAL_RATE_LIMIT' | 'AUDIT_RETENTION_DAYS' | 'STATS_MIN_CELL' | 'STATS_ROUNDING' | 'INTAKE_TTL_HOURS'
+  'CASELOAD_LIMIT' | 'CASELOAD_WARNING' | 'MAX_CALL_ATTEMPTS' | 'REVEAL_RATE_LIMIT' | 'AUDIT_RETENTION_DAYS' | 'STATS_MIN_CELL' | 'STATS_ROUNDING' | 'INTAKE_TTL_HOURS' | 'TIME_ZONE'
 >;
 
 /** What the staff operations (claim, reveal, outcome, close, ...) need. */

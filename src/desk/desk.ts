@@ -79,7 +79,11 @@ export function createDesk(options: DeskOptions): Desk {
       staffBot?.announce(intakeId).catch((err) => logger.error({ err }, 'staff bot: announcement failed'));
     },
     async runMaintenance() {
-      const result = await purge(context);
+      const result = await purge(context, {
+        onExpiredClaims: (claims) => {
+          staffBot?.announceExpired(claims.map((c) => c.label)).catch((err) => logger.error({ err }, 'staff bot: expiry announcement failed'));
+        },
+      });
       await runHandoffs();
       return result;
     },

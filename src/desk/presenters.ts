@@ -3,8 +3,14 @@ import type { Actor } from '../caseLink/types';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-/** An intake for the API: dates as ISO strings, `claimedByMe` instead of another staff member's id. */
-export function presentIntake(intake: DeskIntake, actor: Pick<Actor, 'id'>) {
+/** Minutes until an open request's number is destroyed (INTAKE_TTL_HOURS after the request); null once it has ended. */
+export function minutesLeft(intake: Pick<DeskIntake, 'status' | 'expiresAt'>, now: Date): number | null {
+  if (intake.status !== 'pending' && intake.status !== 'claimed') return null;
+  return Math.max(0, Math.floor((intake.expiresAt.getTime() - now.getTime()) / 60_000));
+}
+
+/** An intake for the API: dates as ISO strings, `claimedByMe` instead of another staff member's id, the time left. */
+export function presentIntake(intake: DeskIntake, actor: Pick<Actor, 'id'>, now: Date) {
   return {
     id: intake.id,
     label: intake.label,
@@ -18,6 +24,7 @@ export function presentIntake(intake: DeskIntake, actor: Pick<Actor, 'id'>) {
     cover: intake.cover,
     createdAt: intake.createdAt.toISOString(),
     expiresAt: intake.expiresAt.toISOString(),
+    timeLeftMinutes: minutesLeft(intake, now),
     endedAt: iso(intake.endedAt),
     claimedByMe: intake.claimedById === actor.id,
     claimedAt: iso(intake.claimedAt),

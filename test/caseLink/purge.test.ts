@@ -28,7 +28,7 @@ describe('purge', () => {
       Object.fromEntries((await t.server.prisma.intake.findMany({ select: { id: true, status: true, sealedContact: true } })).map((i) => [i.id, i.sealedContact !== null]));
 
     const waiting = await makeIntake(t); // never claimed: expires after 72 h
-    const working = await makeIntake(t); // claimed and worked: keeps its number while claimed
+    const working = await makeIntake(t); // claimed and worked: keeps its number while claimed, for 72 h at most
     const closed = await makeIntake(t);
     const handed = await makeIntake(t);
     const leftover = await makeIntake(t); // ended by an older version without destroying its number
@@ -49,15 +49,19 @@ describe('purge', () => {
 
     t.clock.advance(70 * HOUR); // 71 h after creation; the 8-hour console session has expired
     expect(await purge(ctx)).toEqual({ expired: 0, contactsDestroyed: 0, sessionsPruned: 1 });
-    t.clock.advance(HOUR); // 72 h: the unclaimed intake expires
-    expect(await purge(ctx)).toEqual({ expired: 1, contactsDestroyed: 1 });
-    expect(await sealed()).toEqual({ [waiting.id]: false, [working.id]: true, [closed.id]: false, [handed.id]: false, [leftover.id]: false });
-    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ status: 'expired', contactHash: null, contactNonce: null, contactKeyId: null });
+    expect(await sealed()).toMatchObject({ [working.id]: true });
+    t.clock.advance(HOUR); // 72 h: what the screens promised — the unclaimed and the claimed request both expire
+    const told: string[] = [];
+    expect(await purge(ctx, { onExpiredClaims: (claims) => told.push(...claims.map((c) => c.label)) })).toEqual({ expired: 2, contactsDestroyed: 2 });
+    expect(await sealed()).toEqual({ [waiting.id]: false, [working.id]: false, [closed.id]: false, [handed.id]: false, [leftover.id]: false });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ status: 'expired', closeReason: 'retention', contactHash: null, contactNonce: null, contactKeyId: null });
+    // The claimed one keeps its caseworker, who is told why it is gone.
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: working.id } })).toMatchObject({ status: 'expired', closeReason: 'retention', claimedById: staff.id, sealedContact: null });
+    expect(told).toEqual([working.label]);
 
     // Ended intakes no longer carry the requester hash either.
-    const ended = await t.server.prisma.intake.findMany({ where: { status: { not: 'claimed' } } });
+    const ended = await t.server.prisma.intake.findMany();
     expect(ended.map((i) => i.requesterHash)).toEqual(ended.map(() => ''));
-    expect((await t.server.prisma.intake.findUniqueOrThrow({ where: { id: working.id } })).requesterHash).not.toBe('');
 
     // Past the audit retention (30 days): audit entries and the delivered hand-off go.
     await t.server.desk.runMaintenance(); // delivers the built-in hand-off
@@ -67,8 +71,6 @@ describe('purge', () => {
     expect(result.auditPruned).toBeGreaterThan(5);
     expect(await t.server.prisma.auditEvent.count()).toBe(0);
     expect(await t.server.prisma.staffSession.count()).toBe(0);
-    // Still claimed, still sealed: only the claimer's own actions end it.
-    expect(await sealed()).toMatchObject({ [working.id]: true });
   });
 
   it('runs through the server and counts no answer past the maximum as expired with the number destroyed', async () => {
@@ -92,10 +94,11 @@ describe('purge', () => {
     t.clock.advance(70 * HOUR);
     const fresh = await makeIntake(t);
     for (const i of [fresh, old]) await claimIntake(ctx, { intakeId: i.id, actor });
-    t.clock.advance(3 * HOUR); // `old` is now past its 72 h, but claimed
-    expect(await purge(ctx)).toMatchObject({ expired: 0 });
+    t.clock.advance(HOUR); // both are still within their 72 h
     await t.server.prisma.staff.update({ where: { id: staff.id }, data: { active: false } });
-    expect(await purge(ctx)).toMatchObject({ claimsReleased: 2, expired: 1, contactsDestroyed: 1 });
+    expect(await purge(ctx)).toMatchObject({ claimsReleased: 2, expired: 0 });
+    t.clock.advance(2 * HOUR); // `old` is now past its 72 h, back in the queue: it expires as usual
+    expect(await purge(ctx)).toMatchObject({ expired: 1, contactsDestroyed: 1 });
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: fresh.id } })).toMatchObject({ status: 'pending', claimedById: null });
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: old.id } })).toMatchObject({ status: 'expired', sealedContact: null });
     const audit = await t.server.prisma.auditEvent.findFirstOrThrow({ where: { intakeId: fresh.id, action: 'intake.released' } });

@@ -131,9 +131,12 @@ describe('web console /console/', () => {
 
     const revealed = await agent.post(`/console/intakes/${intake.id}/reveal`).type('form').send({ _csrf: csrf });
     expect(revealed.status).toBe(200);
-    expect(revealed.text).toContain(intake.contact);
+    // A tel: link with the number as dialled, formatted for reading; hidden by the stylesheet after a minute (no refresh).
+    expect(revealed.text).toContain(`href="tel:${intake.contact}"`);
     expect(revealed.text).toContain('Une amie');
-    expect(revealed.text).toContain('http-equiv="refresh"');
+    expect(revealed.text).not.toContain('http-equiv="refresh"');
+    expect(revealed.text).toMatch(/<fieldset class="revealed"/);
+    expect(revealed.text).toContain('Masquer le numéro');
     expect(revealed.headers['cache-control']).toBe('no-store');
     const hidden = await agent.get(`/console/intakes/${intake.id}`);
     expect(hidden.text).not.toContain(intake.contact.slice(4));
@@ -148,7 +151,12 @@ describe('web console /console/', () => {
 
     expect((await agent.post(`/console/intakes/${intake.id}/outcome`).type('form').send({ _csrf: csrf, outcome: 'reached' })).status).toBe(303);
     expect((await agent.post(`/console/intakes/${intake.id}/close`).type('form').send({ _csrf: csrf, reason: 'bogus' })).status).toBe(400);
-    expect((await agent.post(`/console/intakes/${intake.id}/close`).type('form').send({ _csrf: csrf, reason: 'resolved' })).status).toBe(303);
+    // Closing destroys the number: without the confirmation, nothing is closed.
+    const unconfirmed = await agent.post(`/console/intakes/${intake.id}/close`).type('form').send({ _csrf: csrf, reason: 'resolved' });
+    expect(unconfirmed.status).toBe(400);
+    expect(unconfirmed.text).toContain('cochez la confirmation');
+    expect((await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).status).toBe('claimed');
+    expect((await agent.post(`/console/intakes/${intake.id}/close`).type('form').send({ _csrf: csrf, reason: 'resolved', confirm: '1' })).status).toBe(303);
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'closed', closeReason: 'resolved', sealedContact: null });
     const audit = await t.server.prisma.auditEvent.findMany({ where: { intakeId: intake.id }, orderBy: { id: 'asc' } });
     expect(audit.map((a) => a.action)).toEqual(['intake.created', 'intake.claimed', 'contact.revealed', 'contact.reveal_refused', 'intake.outcome', 'intake.closed']);

@@ -69,7 +69,8 @@ describe('web console in a browser, without JavaScript', () => {
     expect(await page.content()).not.toContain(PHONE.slice(4));
 
     await page.click('#reveal');
-    expect(await page.textContent('#number')).toBe(PHONE);
+    expect(await page.textContent('#number')).toBe('+221 77 654 32 10');
+    expect(await page.getAttribute('#number a', 'href')).toBe(`tel:${PHONE}`);
     expect(await page.textContent('main')).toContain('Le centre de santé');
     await page.click('#hide');
     expect(await page.locator('#number').count()).toBe(0);
@@ -79,6 +80,7 @@ describe('web console in a browser, without JavaScript', () => {
     await page.click('#record');
     expect(await page.textContent('[role=status]')).toContain('Résultat enregistré');
     await page.selectOption('select[name=reason]', 'resolved');
+    await page.check('#close-confirm');
     await page.click('#close');
     expect(await page.textContent('#status')).toBe('Clôturée');
     expect(await page.textContent('main')).toContain('le numéro a été effacé');

@@ -46,7 +46,7 @@ export function apiRouter(ctx: DeskContext): Router {
   router.use(express.json({ limit: '16kb' }));
   router.use(authenticate(ctx));
 
-  const show = async (res: Response, id: string) => presentIntake(await getIntake(ctx, { intakeId: id, actor: actorOf(res) }), actorOf(res));
+  const show = async (res: Response, id: string) => presentIntake(await getIntake(ctx, { intakeId: id, actor: actorOf(res) }), actorOf(res), ctx.clock());
 
   router.get('/me', (_req, res) => {
     const { id, name, role, queues, languages, gender } = actorOf(res);
@@ -59,7 +59,8 @@ export function apiRouter(ctx: DeskContext): Router {
   router.get('/intakes', async (_req, res) => {
     const actor = actorOf(res);
     const intakes = await listQueue(ctx, { actor });
-    res.json({ intakes: intakes.map((i) => presentIntake(i, actor)) });
+    const now = ctx.clock();
+    res.json({ intakes: intakes.map((i) => presentIntake(i, actor, now)) });
   });
   router.get('/intakes/:id', async (req, res) => {
     res.json(await show(res, intakeIdOf(req)));
@@ -106,7 +107,8 @@ export function apiRouter(ctx: DeskContext): Router {
   router.get('/caseload', async (_req, res) => {
     const actor = actorOf(res);
     const caseload = await listCaseload(ctx, { actor });
-    res.json({ ...caseload, intakes: caseload.intakes.map((i) => presentIntake(i, actor)) });
+    const now = ctx.clock();
+    res.json({ ...caseload, intakes: caseload.intakes.map((i) => presentIntake(i, actor, now)), expired: caseload.expired.map((i) => presentIntake(i, actor, now)) });
   });
   router.get('/stats', async (req, res) => {
     requireSupervisor(actorOf(res));

@@ -70,7 +70,8 @@ export const IntakeView = z
     timeWindow: z.enum(['morning', 'afternoon', 'evening', 'any']),
     cover: z.string().openapi({ description: 'How the caller introduces themselves (a cover key).' }),
     createdAt: z.string(),
-    expiresAt: z.string(),
+    expiresAt: z.string().openapi({ description: 'When the number is destroyed if the request is still open: INTAKE_TTL_HOURS after the request, whatever its status' }),
+    timeLeftMinutes: z.number().int().nullable().openapi({ description: 'Minutes until expiresAt; null once the request has ended' }),
     endedAt: nullableDate,
     claimedByMe: z.boolean(),
     claimedAt: nullableDate,
@@ -84,7 +85,14 @@ export const IntakeView = z
 
 export const IntakeList = z.object({ intakes: z.array(IntakeView) }).openapi('IntakeList');
 export const Caseload = z
-  .object({ intakes: z.array(IntakeView), active: z.number().int(), limit: z.number().int(), warningFrom: z.number().int(), warning: z.boolean() })
+  .object({
+    intakes: z.array(IntakeView),
+    active: z.number().int(),
+    limit: z.number().int(),
+    warningFrom: z.number().int(),
+    warning: z.boolean(),
+    expired: z.array(IntakeView).openapi({ description: 'Requests I held that expired in the last 7 days (closeReason `retention`): their numbers were destroyed INTAKE_TTL_HOURS after the request' }),
+  })
   .openapi('Caseload');
 export const ClaimResult = z
   .object({ intake: IntakeView, caseload: z.number().int(), warning: z.boolean(), overridden: z.boolean() })

@@ -26,11 +26,12 @@ import { caseloadPage, CSS_HASH, errorPage, intakePage, linkCodePage, loginPage,
 
 const LANG_COOKIE = 'psl_lang';
 const LOGIN_CSRF_COOKIE = 'psl_login';
-const DONE = ['claimed', 'claimedWarning', 'outcome', 'closed', 'released', 'handedOff'] as const;
+const DONE = ['claimed', 'claimedWarning', 'outcome', 'requeued', 'expiredAttempts', 'closed', 'released', 'handedOff'] as const;
 
 const LoginForm = z.object({ name: z.string().trim().min(1).max(80), password: z.string().min(1).max(200), _csrf: z.string().max(100) });
 const OutcomeForm = z.object({ outcome: z.enum(OUTCOMES) });
-const CloseForm = z.object({ reason: z.enum(CLOSE_REASONS) });
+/** Closing destroys the number: the form asks the caseworker to confirm it. */
+const CloseForm = z.object({ reason: z.enum(CLOSE_REASONS), confirm: z.literal('1') });
 
 interface ConsoleLocals {
   actor: Actor & { name: string };
@@ -74,7 +75,7 @@ export function consoleRouter(ctx: DeskContext): Router {
   const langOf = (req: Request): ConsoleLang => (parseCookie(req.headers.cookie ?? '')[LANG_COOKIE] === 'en' ? 'en' : 'fr');
   const pageContext = (req: Request, res: Response): PageContext => {
     const locals = res.locals as Partial<ConsoleLocals>;
-    return { lang: langOf(req), actor: locals.actor, csrf: locals.csrf, now: ctx.clock() };
+    return { lang: langOf(req), actor: locals.actor, csrf: locals.csrf, now: ctx.clock(), timeZone: ctx.config.TIME_ZONE, ttlHours: ctx.config.INTAKE_TTL_HOURS, maxAttempts: ctx.config.MAX_CALL_ATTEMPTS };
   };
   const send = (res: Response, body: string, status = 200) => {
     res.status(status).type('html').send(body);
@@ -174,7 +175,8 @@ export function consoleRouter(ctx: DeskContext): Router {
     const intake = await getIntake(ctx, { intakeId: intakeIdOf(req), actor });
     const p = pageContext(req, res);
     const done = DONE.find((d) => d === req.query.done);
-    send(res, intakePage(p, { intake, revealed: extra.revealed, error: extra.error, notice: done && !extra.error ? translate(p.lang, `done.${done}`) : undefined, canClaim: canWork(actor, intake) }), extra.status);
+    const notice = done && !extra.error ? translate(p.lang, `done.${done}`, { attempts: intake.attempts, max: ctx.config.MAX_CALL_ATTEMPTS }) : undefined;
+    send(res, intakePage(p, { intake, revealed: extra.revealed, error: extra.error, notice, canClaim: canWork(actor, intake) }), extra.status);
   };
   router.get('/intakes/:id', (req, res) => showIntake(req, res));
   router.post('/intakes/:id/claim', async (req, res) => {
@@ -191,12 +193,17 @@ export function consoleRouter(ctx: DeskContext): Router {
     const id = intakeIdOf(req);
     const { outcome } = OutcomeForm.parse(req.body ?? {});
     const result = await recordOutcome(ctx, { intakeId: id, actor: actorOf(res), outcome });
-    if (result.status === 'claimed') back(res, id, 'outcome');
-    else res.redirect(303, '/console/');
+    // Every outcome says what happened to the request: kept, back in the queue (attempt n of max), expired or closed.
+    back(res, id, result.status === 'claimed' ? 'outcome' : result.status === 'pending' ? 'requeued' : result.status === 'expired' ? 'expiredAttempts' : 'closed');
   });
   router.post('/intakes/:id/close', async (req, res) => {
     const id = intakeIdOf(req);
-    const { reason } = CloseForm.parse(req.body ?? {});
+    const form = CloseForm.safeParse(req.body ?? {});
+    if (!form.success) {
+      await showIntake(req, res, { error: translate(langOf(req), 'error.closeConfirm'), status: 400 });
+      return;
+    }
+    const { reason } = form.data;
     await closeIntake(ctx, { intakeId: id, actor: actorOf(res), reason });
     back(res, id, 'closed');
   });

@@ -33,6 +33,12 @@ export interface StaffBot {
   webhook: RequestHandler;
   /** Posts a new intake to the staff group, without contact details, with a Claim button. */
   announce(intakeId: string): Promise<void>;
+  /**
+   * Tells the staff group which claimed requests ran out of time (by label only): their
+   * numbers were destroyed INTAKE_TTL_HOURS after the request, as the person was promised.
+   * (Only a keyed hash of each Telegram id is stored, so the bot cannot write to the claimer alone.)
+   */
+  announceExpired(labels: string[]): Promise<void>;
 }
 
 /** The minimum of an Update the webhook insists on before grammY reads it. */
@@ -214,6 +220,10 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
         `${fr('col.window')} : ${fr(`window.${intake.timeWindow}`)}`,
       ].join('\n');
       await bot.api.sendMessage(config.STAFF_TELEGRAM_GROUP_ID, text, { reply_markup: new InlineKeyboard().text(fr('intake.claim'), `c:${intakeId}`) });
+    },
+    async announceExpired(labels: string[]) {
+      if (!config.STAFF_TELEGRAM_GROUP_ID || labels.length === 0) return;
+      await bot.api.sendMessage(config.STAFF_TELEGRAM_GROUP_ID, fr('expired.announce', { labels: labels.join(', '), hours: config.INTAKE_TTL_HOURS }));
     },
   };
 }
