@@ -107,10 +107,13 @@ function problemLogger(logger: Logger): RequestHandler {
  * Answers only a client on this machine: the socket's own address is loopback and no
  * proxy forwarded the request (a proxy on this machine would make everyone look local).
  */
+/** Headers a proxy or a tunnel adds: a request carrying any of them did not start on this machine. */
+const PROXY_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip', 'x-forwarded-host', 'x-forwarded-proto', 'via', 'x-client-ip', 'cf-connecting-ip', 'true-client-ip'];
+
 export const loopbackOnly: RequestHandler = (req, res, next) => {
   const address = req.socket.remoteAddress ?? '';
   const local = address === '::1' || /^(::ffff:)?127\./.test(address);
-  if (local && req.headers['x-forwarded-for'] === undefined && req.headers.forwarded === undefined) return next();
+  if (local && !PROXY_HEADERS.some((h) => req.headers[h] !== undefined)) return next();
   res.status(403).json({ error: { code: 'forbidden', message: 'The simulator helpers answer only on this machine (loopback)' } });
 };
 

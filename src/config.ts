@@ -52,7 +52,7 @@ const addressList = (names: string[] = []) =>
  * comes from one of them (`loopback`, `linklocal`, `uniquelocal` name the usual ones).
  */
 const trustProxy = z.union([
-  z.string().regex(/^\d{1,2}$/).transform(Number).pipe(z.number().int().min(0).max(10)),
+  z.string().trim().regex(/^\d{1,2}$/).transform(Number).pipe(z.number().int().min(0).max(10)),
   addressList(['loopback', 'linklocal', 'uniquelocal']),
 ], 'a number of proxy hops (0-10), or the proxies\' addresses and CIDR ranges (loopback, 10.0.0.0/8, ...)');
 
@@ -205,6 +205,21 @@ function withDefaults(given: Record<string, string | undefined>): Record<string,
     LANGUAGES: env.LANGUAGES ?? (production ? 'fr,en' : 'fr,en,wo,bm'),
     SHOW_DRAFT_STRINGS: env.SHOW_DRAFT_STRINGS ?? (production ? 'false' : 'true'),
   };
+}
+
+/**
+ * Settings that are valid but probably wrong: said in the start log, naming the variable.
+ */
+export function configWarnings(config: Pick<Config, 'TRUST_PROXY' | 'AT_ALLOWED_IPS'>): Array<{ variable: string; message: string }> {
+  const warnings: Array<{ variable: string; message: string }> = [];
+  const proxies = config.TRUST_PROXY;
+  if (Array.isArray(proxies) && proxies.some((p) => /^(0\.0\.0\.0|::)\/0$/.test(p))) {
+    warnings.push({ variable: 'TRUST_PROXY', message: 'TRUST_PROXY trusts every address: any client can set X-Forwarded-For and pass for another; name the proxies instead' });
+  }
+  if (typeof proxies === 'number' && proxies > 0 && config.AT_ALLOWED_IPS) {
+    warnings.push({ variable: 'TRUST_PROXY', message: 'TRUST_PROXY is a hop count: a client that reaches the server directly can set X-Forwarded-For to an address of AT_ALLOWED_IPS; name the proxies instead' });
+  }
+  return warnings;
 }
 
 /** Deployment values the flows show: hotline, emergency numbers, retention hours. */

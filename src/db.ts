@@ -8,6 +8,9 @@ import { sqliteFileFromUrl } from './databaseUrl';
 
 export type { PrismaClient };
 
+/** How long a statement waits for another process's write lock (the CLI beside the server). */
+const BUSY_TIMEOUT_MS = 5000;
+
 /**
  * Opens the database through the better-sqlite3 driver adapter (no native Prisma engine).
  * The folder and the file are the owner's alone (0700, 0600): they hold sealed numbers,
@@ -21,7 +24,7 @@ export async function createPrisma(databaseUrl: string): Promise<PrismaClient> {
   // freed pages so a destroyed sealed contact does not linger in the file.
   await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
   await prisma.$executeRawUnsafe('PRAGMA secure_delete = ON');
-  await prisma.$executeRawUnsafe('PRAGMA busy_timeout = 5000');
+  await prisma.$executeRawUnsafe(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   return prisma;
 }
 
@@ -41,19 +44,40 @@ function ownerOnly(file: string): void {
 
 /**
  * Called after a sealed number (or its hash) was destroyed: no copy of its bytes may
- * stay in any database file. `secure_delete` has zeroed it in the main file's pages;
- * older page images stay in the write-ahead log until a checkpoint copies the pages
+ * stay in any database file. `secure_delete` has zeroed it in the main file's pages; the
+ * indexes of the lookup hashes are rebuilt; older page images stay in the write-ahead log until a checkpoint copies the pages
  * back and truncates the log. Returns false when a reader kept the log busy (the
  * purge tries again).
  */
 export async function eraseDestroyed(prisma: PrismaClient): Promise<boolean> {
   try {
+    // better-sqlite3 waits for a busy database synchronously, holding up every request: here
+    // it does not wait at all. A reader in another process (the CLI, a backup) keeps the log
+    // busy for a moment; the purge's own pass erases what is left then.
+    await prisma.$executeRawUnsafe('PRAGMA busy_timeout = 0');
+    // Second line of defence: the small table of open requests' lookup hashes gets fresh index
+    // pages, so no page of its indexes keeps a stale copy of a deleted hash (cheap: it only
+    // holds open requests).
+    await prisma.$executeRawUnsafe('REINDEX "OpenContact"');
     const [row] = await prisma.$queryRawUnsafe<Array<{ busy: number | bigint }>>('PRAGMA wal_checkpoint(TRUNCATE)');
     return Number(row?.busy ?? 0) === 0;
   } catch {
     // The destruction itself is committed; the purge's own pass erases what is left.
     return false;
+  } finally {
+    await prisma.$executeRawUnsafe(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`).catch(() => undefined);
   }
+}
+
+/**
+ * After a migration: a migration that rebuilds a table (SQLite copies it into a new one)
+ * runs on the migrator's own connection, without `secure_delete`, so the old table's pages
+ * keep their bytes (sealed numbers, hashes) in the free list. VACUUM rewrites the file from
+ * the live rows only; the checkpoint then empties the write-ahead log.
+ */
+export async function compactAfterMigration(prisma: PrismaClient): Promise<void> {
+  await prisma.$executeRawUnsafe('VACUUM');
+  await eraseDestroyed(prisma);
 }
 
 const MIGRATIONS_DIR = path.join(__dirname, '..', 'prisma', 'migrations');
@@ -85,7 +109,9 @@ export async function openMigratedDatabase(databaseUrl: string): Promise<PrismaC
   if ((await pendingMigrations(prisma)).length === 0) return prisma;
   await prisma.$disconnect();
   await migrateDatabase(databaseUrl);
-  return createPrisma(databaseUrl);
+  const migrated = await createPrisma(databaseUrl);
+  await compactAfterMigration(migrated);
+  return migrated;
 }
 
 const PRISMA_CLI = path.join(path.dirname(require.resolve('prisma/package.json')), 'build', 'index.js');

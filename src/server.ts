@@ -11,7 +11,7 @@ import { atCallbackGuard, atCallbackStatus } from './channels/africastalking/cal
 import { ussdRenderer } from './channels/africastalking/ussdRenderer';
 import { createTextChannels, type TextChannelsOptions } from './channels/textChannels';
 import { CHANNEL_CAPABILITIES } from './channels/types';
-import { flowParams, type Config } from './config';
+import { configWarnings, flowParams, type Config } from './config';
 import type { Keyring } from './crypto/keyring';
 import { createPrisma, type PrismaClient } from './db';
 import { Directory, seedDemoDirectory } from './directory/directory';
@@ -157,6 +157,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     /** What the start log warns about: channels that configuration leaves off, naming the variable. */
     warnings(): void {
       if (!atStatus.enabled) logger.warn({ variable: 'AT_WEBHOOK_SECRET', channels: Object.keys(disabledReasons) }, atStatus.reason);
+      for (const { variable, message } of configWarnings(config)) logger.warn({ variable }, message);
     },
     /** Starts the periodic purge (the server's own schedule). */
     startPurge() {

@@ -32,7 +32,8 @@ describe('passerelle CLI', () => {
     expect(stdout).not.toContain(intake.referenceHash);
     expect(stdout).toMatch(/pending\s+child_protection\s+ussd\s+child/);
     expect(stdout.trim().split('\n').at(-1)).toBe('1 intake(s)');
-    for (const secret of ['775550001', intake.sealedContact!, intake.contactHash!, intake.requesterHash]) expect(stdout).not.toContain(secret);
+    const lookups = await t.server.prisma.openContact.findUniqueOrThrow({ where: { intakeId: intake.id } });
+    for (const secret of ['775550001', intake.sealedContact!, lookups.contactHash, lookups.requesterHash]) expect(stdout).not.toContain(secret);
   });
 
   it('intakes list --json is machine-readable and filters by status', async () => {

@@ -1,10 +1,12 @@
 import { eraseDestroyed } from '../db';
 import { referenceHash } from './referenceCode';
-import { destroyedContact, OPEN_STATUSES, type CaseLinkDeps } from './types';
+import { destroyedContact, forgetLookups, OPEN_STATUSES, type CaseLinkDeps } from './types';
 
 export interface CancelIntakeOptions {
   /** The code as the person typed it, bare (see normaliseReference). */
   reference: string;
+  /** Only a request made from this address (its requester hash): while guessing floods the service. */
+  requesterHash?: string;
 }
 
 /**
@@ -12,10 +14,10 @@ export interface CancelIntakeOptions {
  * once. Anyone holding the code may cancel: the code is what proves the request.
  * Guessing is limited by the caller (see cancelGuard).
  */
-export async function cancelIntake(deps: Pick<CaseLinkDeps, 'prisma' | 'clock' | 'keyring'>, { reference }: CancelIntakeOptions): Promise<'ok' | 'notFound'> {
+export async function cancelIntake(deps: Pick<CaseLinkDeps, 'prisma' | 'clock' | 'keyring'>, { reference, requesterHash }: CancelIntakeOptions): Promise<'ok' | 'notFound'> {
   const { prisma, clock, keyring } = deps;
   const now = clock();
-  const intake = await prisma.intake.findFirst({ where: { referenceHash: referenceHash(keyring, reference), status: { in: OPEN_STATUSES } }, select: { id: true } });
+  const intake = await prisma.intake.findFirst({ where: { referenceHash: referenceHash(keyring, reference), status: { in: OPEN_STATUSES }, ...(requesterHash ? { openContact: { is: { requesterHash } } } : {}) }, select: { id: true } });
   if (!intake) return 'notFound';
   // An intake closed or expired meanwhile is not cancelled, and the audit log does not say it was.
   const outcome = await prisma.$transaction(async (tx) => {
@@ -24,6 +26,7 @@ export async function cancelIntake(deps: Pick<CaseLinkDeps, 'prisma' | 'clock' |
       data: { status: 'cancelled', endedAt: now, ...destroyedContact(now) },
     });
     if (updated.count !== 1) return 'notFound';
+    await forgetLookups(tx, [intake.id]);
     await tx.auditEvent.create({ data: { intakeId: intake.id, action: 'intake.cancelled', actor: 'requester', at: now } });
     return 'ok' as const;
   });

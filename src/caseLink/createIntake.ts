@@ -44,9 +44,9 @@ export async function createIntake(deps: CaseLinkDeps, options: CreateIntakeOpti
   // session hash below. The count is plain SQL (portable to PostgreSQL): on this
   // hot path it costs a fraction of a compiled Prisma query.
   const [{ n }] = await prisma.$queryRaw<Array<{ n: number | bigint }>>`
-    SELECT COUNT(*) AS n FROM "Intake"
-    WHERE "status" IN (${Prisma.join(OPEN_STATUSES)}) AND "sessionHash" <> ${options.sessionHash}
-      AND ("requesterHash" = ${options.requesterHash} OR "contactHash" = ${contactHash})`;
+    SELECT COUNT(*) AS n FROM "OpenContact" o JOIN "Intake" i ON i."id" = o."intakeId"
+    WHERE i."status" IN (${Prisma.join(OPEN_STATUSES)}) AND i."sessionHash" <> ${options.sessionHash}
+      AND (o."requesterHash" = ${options.requesterHash} OR o."contactHash" = ${contactHash})`;
   const open = Number(n);
   if (open >= config.MAX_OPEN_REQUESTS) {
     await prisma.auditEvent.create({
@@ -75,8 +75,8 @@ export async function createIntake(deps: CaseLinkDeps, options: CreateIntakeOpti
           timeWindow: options.timeWindow,
           cover: options.cover,
           sessionHash: options.sessionHash,
-          requesterHash: options.requesterHash,
-          contactHash,
+          // The lookup hashes live beside the intake only while it is open (see OpenContact).
+          openContact: { create: { requesterHash: options.requesterHash, contactHash } },
           sealedContact: sealed.ciphertext,
           contactNonce: sealed.nonce,
           contactKeyId: sealed.keyId,

@@ -1,6 +1,6 @@
 import { eraseDestroyed } from '../db';
 import { expireIntakes, type ExpiredClaim } from './expireIntakes';
-import { ENDED_STATUSES, type DeskDeps } from './types';
+import type { DeskDeps } from './types';
 
 /**
  * What one purge removed. `expired` and `contactsDestroyed` are always there; the
@@ -47,8 +47,6 @@ export async function purge(
   const result: PurgeResult = { ...expiry };
   // Their caseworkers are told why they are gone (counts only are returned and printed).
   if (expiredClaims.length > 0) options.onExpiredClaims?.(expiredClaims);
-  // The requester hash only serves the open-request limit: an ended intake needs it no more.
-  await prisma.intake.updateMany({ where: { status: { in: ENDED_STATUSES }, requesterHash: { not: '' } }, data: { requesterHash: '' } });
   const horizon = new Date(now.getTime() - config.AUDIT_RETENTION_DAYS * DAY_MS);
   const counts = {
     claimsReleased: stranded.length,

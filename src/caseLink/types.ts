@@ -17,12 +17,20 @@ export const OPEN_STATUSES = ['pending', 'claimed'];
 export const ENDED_STATUSES = ['closed', 'cancelled', 'expired', 'handed_off'];
 
 /**
- * Fields that destroy an intake's contact, in one update: the sealed number, its lookup
- * hash, and the requester's hash (which only serves the open-request limit, and is the
- * number's hash when the person asked to be called on the phone they used).
+ * Fields that destroy an intake's sealed number, in one update. Its lookup hashes go with
+ * it in the same transaction (`forgetLookups`), and the bytes are erased after the commit
+ * (`eraseDestroyed`).
  */
 export function destroyedContact(now: Date) {
-  return { sealedContact: null, contactNonce: null, contactKeyId: null, contactHash: null, requesterHash: '', contactDestroyedAt: now };
+  return { sealedContact: null, contactNonce: null, contactKeyId: null, contactDestroyedAt: now };
+}
+
+/**
+ * Deletes the lookup hashes of these intakes' numbers (their OpenContact rows): the
+ * requester's hash and the number's, which serve only while a request is open.
+ */
+export function forgetLookups(tx: Pick<PrismaClient, 'openContact'>, intakeIds: string[]) {
+  return tx.openContact.deleteMany({ where: { intakeId: { in: intakeIds } } });
 }
 
 /** The desk settings caseLink's staff operations read. */

@@ -108,7 +108,8 @@ export function loadKeyring(config: KeyringSource, logger?: Pick<Logger, 'warn'>
       stored = JSON.parse(fs.readFileSync(file, 'utf8'));
     } else {
       stored = generateKeyValues();
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      // The data folder holds the database too: the owner's alone.
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       fs.writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
       logger?.warn({ file }, 'development keys generated; set DATA_KEYS and HASH_KEY for any real deployment');
     }

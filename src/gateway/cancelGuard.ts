@@ -13,15 +13,21 @@ export interface CancelGuardOptions {
   perService: number;
 }
 
+/** Tries a code: `ownRequestOnly` limits it to requests made from the sender's own address. */
+export type TryCode = (ownRequestOnly: boolean) => Promise<'ok' | 'notFound'>;
+
 const HOUR_MS = 3_600_000;
 /** The stable event name a monitoring rule can match. */
 export const GUESS_LIMIT_EVENT = 'cancel.guess_limit';
 
 /**
- * Slows down the guessing of reference codes. Wrong codes are counted per number and
- * across the whole service, in the attempt log (so the limit survives restarts and
- * holds across instances): forged numbers do not buy more guesses. Past either limit,
- * every cancel attempt is refused ("too many tries") until the hour has passed.
+ * Slows down the guessing of reference codes. Every try is recorded before it is
+ * judged (see AttemptLog), per number and across the whole service, in the attempt log
+ * (so the limit survives restarts and holds across instances, and tries made at the same
+ * moment all see each other): forged numbers do not buy more guesses. A number past its
+ * own limit gets "too many tries". Past the service-wide limit every other try does too,
+ * except a code that cancels a request made from the sender's own number: a flood of
+ * guesses never takes the person's own way to cancel away from them.
  */
 export class CancelGuard {
   private lastWarning = -Infinity;
@@ -29,20 +35,22 @@ export class CancelGuard {
 
   constructor(private readonly options: CancelGuardOptions) {}
 
-  /** True when this number, or the service as a whole, may not try a code now. */
-  async blocked(address: string): Promise<boolean> {
+  async attempt(address: string, tryCode: TryCode): Promise<'ok' | 'notFound' | 'limited'> {
     const { attempts, clock, perNumber, perService } = this.options;
-    const { mine, all } = await attempts.count('cancel', this.keyOf(address), new Date(clock().getTime() - HOUR_MS));
-    if (all >= perService) {
-      this.warn('service', all);
-      return true;
+    const now = clock();
+    const reservation = await attempts.reserve('cancel', this.keyOf(address), now, new Date(now.getTime() - HOUR_MS));
+    const { mine, all } = reservation.counts;
+    if (mine >= perNumber) {
+      // Not tried, so not counted: the number stays at its limit until the hour has passed.
+      await reservation.withdraw();
+      return 'limited';
     }
-    return mine >= perNumber;
-  }
-
-  /** Counts one wrong code from this number. */
-  async failed(address: string): Promise<void> {
-    await this.options.attempts.record('cancel', this.keyOf(address), this.options.clock());
+    const flooded = all >= perService;
+    if (flooded) this.warn(all);
+    const outcome = await tryCode(flooded);
+    // A right code is not a guess; a wrong one stays counted.
+    if (outcome === 'ok') await reservation.withdraw();
+    return outcome === 'notFound' && flooded ? 'limited' : outcome;
   }
 
   /** Domain-separated and truncated: it cannot be matched with an intake's requester hash. */
@@ -51,13 +59,13 @@ export class CancelGuard {
   }
 
   /** A warning when the service-wide limit refuses, at most once a minute (an attack must not flood the logs). */
-  private warn(scope: 'service', wrongCodes: number): void {
+  private warn(wrongCodes: number): void {
     const now = this.options.clock().getTime();
     if (now - this.lastWarning < 60_000) {
       this.suppressed += 1;
       return;
     }
-    this.options.logger.warn({ event: GUESS_LIMIT_EVENT, scope, wrongCodes, refusedSinceLastWarning: this.suppressed }, 'cancel attempts refused: too many wrong reference codes across the service');
+    this.options.logger.warn({ event: GUESS_LIMIT_EVENT, scope: 'service', wrongCodes, refusedSinceLastWarning: this.suppressed }, 'cancel attempts refused: too many wrong reference codes across the service');
     this.lastWarning = now;
     this.suppressed = 0;
   }

@@ -363,11 +363,11 @@ class Turn {
         return { type: 'result', outcome: 'ok', values: { reference: format(result.reference) } };
       }
       if (effect.type === 'cancelIntake') {
-        const { cancelGuard } = this.options;
-        if (await cancelGuard.blocked(message.address)) return { type: 'result', outcome: 'limited', values: { code: '' } };
-        const outcome = await intakes.cancelIntake({ reference: String(effect.params.code ?? '') });
-        if (outcome === 'notFound') await cancelGuard.failed(message.address);
-        else logger.info({ channel: message.channel }, 'intake cancelled by requester');
+        const reference = String(effect.params.code ?? '');
+        const outcome = await this.options.cancelGuard.attempt(message.address, (ownRequestOnly) =>
+          intakes.cancelIntake({ reference, ...(ownRequestOnly ? { requesterHash } : {}) }),
+        );
+        if (outcome === 'ok') logger.info({ channel: message.channel }, 'intake cancelled by requester');
         // The code typed is not kept once it has been tried.
         return { type: 'result', outcome, values: { code: '' } };
       }

@@ -44,8 +44,12 @@ describe('a callback request over USSD', () => {
     expect(intake.sealedContact).not.toContain('771234567');
     expect(unseal(intake)).toBe('+221771234567');
     expect(() => unseal(intake, 'another-intake-id')).toThrow();
-    expect(intake.contactHash).toBe(keyring.hash('+221771234567'));
-    expect(intake.requesterHash).toBe(keyring.hash('+221771234567'));
+    // The lookup hashes live beside it while it is open.
+    expect(await t.server.prisma.openContact.findUniqueOrThrow({ where: { intakeId: intake.id } })).toEqual({
+      intakeId: intake.id,
+      contactHash: keyring.hash('+221771234567'),
+      requesterHash: keyring.hash('+221771234567'),
+    });
     expect(intake.expiresAt.getTime() - intake.createdAt.getTime()).toBe(72 * 3_600_000);
     const audit = await t.server.prisma.auditEvent.findMany({ where: { intakeId: intake.id } });
     expect(audit.map((a) => a.action)).toEqual(['intake.created']);
@@ -68,8 +72,10 @@ describe('a callback request over USSD', () => {
     const intake = await t.server.prisma.intake.findFirstOrThrow();
     expect(unseal(intake)).toBe('+221765551234');
     expect(intake).toMatchObject({ subject: 'other', language: 'en', callerGender: 'male', timeWindow: 'evening', cover: 'customer_service', queue: 'gbv' });
-    expect(intake.requesterHash).toBe(keyring.hash('+221771234569'));
-    expect(intake.contactHash).toBe(keyring.hash('+221765551234'));
+    expect(await t.server.prisma.openContact.findUniqueOrThrow({ where: { intakeId: intake.id } })).toMatchObject({
+      requesterHash: keyring.hash('+221771234569'),
+      contactHash: keyring.hash('+221765551234'),
+    });
   });
 
   it('expires an unclaimed intake and destroys its sealed number', async () => {
@@ -79,7 +85,8 @@ describe('a callback request over USSD', () => {
     t.clock.advance(2 * 3_600_000);
     expect(await t.server.purge()).toEqual({ expired: 1, contactsDestroyed: 1 });
     const intake = await t.server.prisma.intake.findFirstOrThrow();
-    expect(intake).toMatchObject({ status: 'expired', sealedContact: null, contactNonce: null, contactKeyId: null, contactHash: null });
+    expect(intake).toMatchObject({ status: 'expired', sealedContact: null, contactNonce: null, contactKeyId: null });
+    expect(await t.server.prisma.openContact.count()).toBe(0);
     expect(intake.contactDestroyedAt).toEqual(t.clock.now());
   });
 
@@ -90,7 +97,8 @@ describe('a callback request over USSD', () => {
     await other.dial();
     for (const answer of ['1', '5']) await other.send(answer);
     expect(await other.send(code)).toBe('END Demande annulée. Le numéro a été effacé.');
-    expect(await t.server.prisma.intake.findFirstOrThrow()).toMatchObject({ status: 'cancelled', sealedContact: null, contactHash: null });
+    expect(await t.server.prisma.intake.findFirstOrThrow()).toMatchObject({ status: 'cancelled', sealedContact: null });
+    expect(await t.server.prisma.openContact.count()).toBe(0);
   });
 
   it('refuses a third open request from the same number with a calm message', async () => {

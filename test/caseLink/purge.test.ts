@@ -54,14 +54,13 @@ describe('purge', () => {
     const told: string[] = [];
     expect(await purge(ctx, { onExpiredClaims: (claims) => told.push(...claims.map((c) => c.label)) })).toEqual({ expired: 2, contactsDestroyed: 2 });
     expect(await sealed()).toEqual({ [waiting.id]: false, [working.id]: false, [closed.id]: false, [handed.id]: false, [leftover.id]: false });
-    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ status: 'expired', closeReason: 'retention', contactHash: null, contactNonce: null, contactKeyId: null });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ status: 'expired', closeReason: 'retention', contactNonce: null, contactKeyId: null });
     // The claimed one keeps its caseworker, who is told why it is gone.
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: working.id } })).toMatchObject({ status: 'expired', closeReason: 'retention', claimedById: staff.id, sealedContact: null });
     expect(told).toEqual([working.label]);
 
-    // Ended intakes no longer carry the requester hash either.
-    const ended = await t.server.prisma.intake.findMany();
-    expect(ended.map((i) => i.requesterHash)).toEqual(ended.map(() => ''));
+    // Ended intakes keep no lookup hash either.
+    expect(await t.server.prisma.openContact.count()).toBe(0);
 
     // Past the audit retention (30 days): audit entries and the delivered hand-off go.
     await t.server.desk.runMaintenance(); // delivers the built-in hand-off

@@ -205,7 +205,7 @@ describe('staff REST API /api/v1', () => {
       expect({ action, body, status: res.status, code: res.body.error?.code }).toEqual({ action, body, status: 400, code });
     }
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'claimed', claimedById: alice.id, lastOutcome: null });
-    for (const query of ['from=yesterday', 'from=2026-02-31', 'from=2026-11-20&to=2026-11-10', 'from=2000-01-01&to=2026-11-24', 'from=2026-01-01&from=2026-01-02']) {
+    for (const query of ['month=yesterday', 'month=2026-13', 'month=2026-11&month=2026-10', 'from=2026-11-20&to=2026-11-21', 'month=2026-11&to=2026-11-21']) {
       const stats = await t.http.get(`/api/v1/stats?${query}`).set(sam.auth);
       expect({ query, status: stats.status, code: stats.body.error?.code }).toEqual({ query, status: 400, code: expect.stringMatching(/^invalid_/) });
     }
@@ -249,7 +249,8 @@ describe('staff REST API /api/v1', () => {
       expect(res.body).toEqual({ status: i < 2 ? 'pending' : 'expired', attempts: i + 1 });
     }
     const row = await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } });
-    expect(row).toMatchObject({ status: 'expired', attempts: 3, sealedContact: null, contactHash: null, contactNonce: null, lastOutcome: 'no_answer' });
+    expect(row).toMatchObject({ status: 'expired', attempts: 3, sealedContact: null, contactNonce: null, lastOutcome: 'no_answer' });
+    expect(await t.server.prisma.openContact.count({ where: { intakeId: intake.id } })).toBe(0);
     expect(row.firstCallAt).not.toBeNull();
     expect((await post(`/api/v1/intakes/${intake.id}/claim`, alice)).status).toBe(409);
   });
@@ -287,7 +288,8 @@ describe('staff REST API /api/v1', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'closed', closeReason: 'resolved' });
     const row = await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } });
-    expect(row).toMatchObject({ sealedContact: null, contactNonce: null, contactKeyId: null, contactHash: null });
+    expect(row).toMatchObject({ sealedContact: null, contactNonce: null, contactKeyId: null });
+    expect(await t.server.prisma.openContact.count({ where: { intakeId: intake.id } })).toBe(0);
     expect(row.contactDestroyedAt).toEqual(t.clock.now());
     expect((await post(`/api/v1/intakes/${intake.id}/reveal`, alice)).status).toBe(409);
     expect((await post(`/api/v1/intakes/${intake.id}/close`, alice, { reason: 'resolved' })).status).toBe(409);
@@ -304,7 +306,8 @@ describe('staff REST API /api/v1', () => {
     const res = await post(`/api/v1/intakes/${intake.id}/handoff`, alice);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'handed_off' });
-    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ sealedContact: null, contactHash: null });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ sealedContact: null });
+    expect(await t.server.prisma.openContact.count({ where: { intakeId: intake.id } })).toBe(0);
     const handoff = await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id } });
     expect(handoff.adapter).toBe('builtin');
     expect(Object.keys(JSON.parse(handoff.payload)).sort()).toEqual(['claimedAt', 'createdAt', 'firstCallAt', 'handedOffAt', 'label', 'language', 'outcome', 'queue'].sort());
@@ -339,6 +342,12 @@ describe('staff REST API /api/v1', () => {
     const res = await get('/api/v1/stats', sam);
     expect(res.status).toBe(200);
     expect(res.body.minCell).toBe(5);
+    expect(res.body).toMatchObject({ from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z', rounding: 5 });
+    expect(res.body.byDay.map((c: { key: string }) => c.key)).toHaveLength(31);
+    const ranges = await get('/api/v1/stats?from=2026-11-01&to=2026-11-20', sam);
+    expect(ranges.status).toBe(400);
+    expect(ranges.body.error.message).toMatch(/whole calendar months only: use \?month=YYYY-MM/);
+    expect((await get('/api/v1/stats?month=2026-10', sam)).body.from).toBe('2026-10-01T00:00:00.000Z');
     const channel = res.body.byChannel.find((c: { key: string }) => c.key === 'ussd');
     expect(channel.count).toBeGreaterThanOrEqual(5);
     const child = res.body.byQueue.find((c: { key: string }) => c.key === 'child_protection');

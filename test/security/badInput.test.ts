@@ -95,3 +95,34 @@ describe('bad input on every webhook', () => {
     expect(t.logs.map((l) => JSON.parse(l)).filter((l) => l.level >= 50)).toEqual([]);
   });
 });
+
+describe('the staff bot when Telegram refuses its calls', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await createTestServer(
+      { TELEGRAM_STAFF_TOKEN: '999000111:TEST', TELEGRAM_WEBHOOK_SECRET: STAFF_SECRET },
+      // Every Bot API call fails, as it does for a forged or too old callback query.
+      { desk: { staffBot: { botInfo: BOT, configureApi: (api) => api.config.use(async () => ({ ok: false, error_code: 400, description: 'Bad Request: query is too old' }) as never) } } },
+    );
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+  const chat = { id: 5, type: 'private', first_name: 'x' };
+  const from = { id: 5, is_bot: false, first_name: 'x' };
+  const command = (text: string) => ({ message_id: 1, date: 1_700_000_000, chat, from, text, entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0].length }] });
+
+  it.each([
+    ['a callback query without from', { callback_query: { id: 'q', chat_instance: 'c', data: 'c:0123456789abcdef0123456789abcdef', message: { message_id: 1, date: 0, chat } } }],
+    ['/start without a chat', { message: { ...command('/start'), chat: undefined } }],
+    ['callback data that means nothing', { callback_query: { id: 'q', from, chat_instance: 'c', data: 'zz:nothing', message: { message_id: 1, date: 0, chat } } }],
+    ['callback data that is a number', { callback_query: { id: 'q', from, chat_instance: 'c', data: 42, message: { message_id: 1, date: 0, chat } } }],
+    ['a claim by someone who is not staff', { callback_query: { id: 'q', from, chat_instance: 'c', data: 'c:0123456789abcdef0123456789abcdef', message: { message_id: 1, date: 0, chat } } }],
+    ['/link in a group', { message: { ...command('/link 12345678'), chat: { id: -100, type: 'supergroup', title: 'g' } } }],
+    ['/start in private', { message: command('/start') }],
+  ])('%s → 200, nothing changes', async (_label, update) => {
+    const res = await t.http.post('/webhooks/telegram/staff').set('X-Telegram-Bot-Api-Secret-Token', STAFF_SECRET).type('application/json').send({ update_id: Math.floor(Math.random() * 1e9), ...update });
+    expect(res.status).toBe(200);
+    expect((await t.http.get('/healthz')).status).toBe(200);
+  });
+});

@@ -52,6 +52,26 @@ describe('guessing a reference code from many numbers', () => {
     expect(JSON.stringify(warnings)).not.toMatch(/7766|2222/);
   });
 
+  it("never takes the person's own way to cancel away: their code from their own number still cancels during a flood", async () => {
+    for (let i = 0; i < 50; i += 1) await guessFrom(t, wrong(i, code));
+    expect(await guessFrom(t, code)).toMatch(/^END Trop d'essais/);
+    const own = new UssdSession(t.server.app, '+221770000601');
+    await own.dial();
+    // A wrong code from the person's own number is refused like any other while the flood lasts.
+    expect(await own.send(`1*5*${wrong(60, code)}`)).toMatch(/^END Trop d'essais/);
+    const again = new UssdSession(t.server.app, '+221770000601');
+    await again.dial();
+    expect(await again.send(`1*5*${code}`)).toMatch(/^END Demande annulée/);
+    expect((await t.server.prisma.intake.findFirstOrThrow()).status).toBe('cancelled');
+  });
+
+  it('counts guesses made at the same moment: of eighty in parallel, at most fifty are tried', async () => {
+    const answers = await Promise.all(Array.from({ length: 80 }, (_, i) => guessFrom(t, wrong(i, code))));
+    expect(answers.filter((a) => /Aucune demande en cours/.test(a)).length).toBeLessThanOrEqual(50);
+    expect(answers.filter((a) => /Trop d'essais/.test(a)).length).toBeGreaterThanOrEqual(30);
+    expect(await t.server.prisma.attempt.count({ where: { scope: 'cancel' } })).toBeLessThanOrEqual(80);
+  });
+
   it('holds across a restart, and lifts once the hour has passed', async () => {
     for (let i = 0; i < 50; i += 1) await guessFrom(t, wrong(i, code));
     await t.restart();

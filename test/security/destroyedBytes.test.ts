@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { eraseDestroyed } from '../../src/db';
 import { makeIntake, makeStaff } from '../desk/deskFixtures';
 import { codeShownIn, createTestServer, type TestServer } from '../support/testServer';
 import { UssdSession } from '../support/ussdSession';
@@ -38,10 +40,10 @@ describe('a destroyed number leaves no bytes in any database file', () => {
   /** A request made and its sealed values read back: the secrets to search for after destruction. */
   async function sealedRequest() {
     const { id } = await makeIntake(t);
-    const row = await t.server.prisma.intake.findUniqueOrThrow({ where: { id } });
-    const secrets = { ciphertext: row.sealedContact!, rawCiphertext: Buffer.from(row.sealedContact!, 'base64'), contactHash: row.contactHash! };
+    const row = await t.server.prisma.intake.findUniqueOrThrow({ where: { id }, include: { openContact: true } });
+    const secrets = { ciphertext: row.sealedContact!, rawCiphertext: Buffer.from(row.sealedContact!, 'base64'), contactHash: row.openContact!.contactHash, requesterHash: row.openContact!.requesterHash };
     expect(leftovers(t.dbFile, secrets).length).toBeGreaterThan(0);
-    return { id, secrets, requesterHash: row.requesterHash };
+    return { id, secrets };
   }
 
   it.each([
@@ -80,14 +82,49 @@ describe('a destroyed number leaves no bytes in any database file', () => {
     await phone.dial();
     for (const answer of ['1', '2', '1', '1', '1', '1', '1', '1', '1', '1']) await phone.send(answer);
     const code = codeShownIn(await phone.send('1'));
-    const row = await t.server.prisma.intake.findFirstOrThrow();
-    const secrets = { ciphertext: row.sealedContact!, rawCiphertext: Buffer.from(row.sealedContact!, 'base64'), contactHash: row.contactHash! };
+    const row = await t.server.prisma.intake.findFirstOrThrow({ include: { openContact: true } });
+    const secrets = { ciphertext: row.sealedContact!, rawCiphertext: Buffer.from(row.sealedContact!, 'base64'), contactHash: row.openContact!.contactHash, requesterHash: row.openContact!.requesterHash };
     const cancel = new UssdSession(t.server.app, '+221770000801');
     await cancel.dial();
     expect(await cancel.send(`1*5*${code}`)).toMatch(/^END Demande annulée/);
     expect(leftovers(t.dbFile, secrets)).toEqual([]);
     await t.server.purge();
-    expect(leftovers(t.dbFile, { ...secrets, requesterHash: row.requesterHash, referenceHash: row.referenceHash })).toEqual(['referenceHash in main']);
+    expect(leftovers(t.dbFile, { ...secrets, referenceHash: row.referenceHash })).toEqual(['referenceHash in main']);
+  });
+
+  it('with hundreds of requests, whose indexes keep copies of keys in their inner pages', async () => {
+    const made = [];
+    for (let i = 0; i < 400; i += 1) made.push(await sealedRequest());
+    // Every other one is closed, one by one, while the others stay open around them; then the rest expires together.
+    const toClose = made.filter((_, i) => i % 2 === 0);
+    for (const { id } of toClose) {
+      await api(`/api/v1/intakes/${id}/claim`);
+      expect((await api(`/api/v1/intakes/${id}/close`, { reason: 'resolved' })).status).toBe(200);
+    }
+    const closed = toClose.flatMap(({ secrets }) => [secrets.ciphertext, secrets.contactHash, secrets.requesterHash]);
+    let bytes = filesOf(t.dbFile).map(([, b]) => b.toString('latin1')).join('');
+    expect(closed.filter((s) => bytes.includes(s))).toEqual([]);
+    t.clock.advance((t.config.INTAKE_TTL_HOURS + 1) * 3_600_000);
+    await t.server.purge();
+    bytes = filesOf(t.dbFile).map(([, b]) => b.toString('latin1')).join('');
+    expect(made.flatMap(({ secrets }) => [secrets.ciphertext, secrets.contactHash, secrets.requesterHash]).filter((s) => bytes.includes(s))).toEqual([]);
+  });
+
+  it('never waits for another process holding the database: the purge erases what is left once it lets go', async () => {
+    const { id, secrets } = await sealedRequest();
+    // A reader in another process (the CLI, a backup) keeps a snapshot open.
+    const reader = new Database(t.dbFile, { readonly: true });
+    reader.exec('BEGIN');
+    reader.prepare('SELECT COUNT(*) FROM "Intake"').get();
+    await api(`/api/v1/intakes/${id}/claim`);
+    await api(`/api/v1/intakes/${id}/close`, { reason: 'resolved' });
+    // The checkpoint could not complete and did not wait (better-sqlite3 would hold up every request meanwhile).
+    expect(await eraseDestroyed(t.server.prisma)).toBe(false);
+    expect(await t.server.prisma.$queryRawUnsafe('PRAGMA busy_timeout')).toEqual([{ timeout: 5000n }]);
+    reader.exec('COMMIT');
+    reader.close();
+    await t.server.purge();
+    expect(leftovers(t.dbFile, secrets)).toEqual([]);
   });
 
   it('database files are the owner’s alone', async () => {

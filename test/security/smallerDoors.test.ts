@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { loadKeyring } from '../../src/crypto/keyring';
 import { createPrisma } from '../../src/db';
 import { makeStaff } from '../desk/deskFixtures';
 import { createTestServer, type TestServer } from '../support/testServer';
@@ -58,7 +59,7 @@ describe('development', () => {
     const forwarded = await t.http.post('/simulator/twilio/sign').set('X-Forwarded-For', '192.0.2.50').send(sign);
     expect(forwarded.status).toBe(403);
     expect(forwarded.body.error.message).toMatch(/loopback/);
-    expect((await t.http.get('/simulator/telegram/config.json').set('Forwarded', 'for=192.0.2.50')).status).toBe(403);
+    for (const header of ['Forwarded', 'X-Real-IP', 'Via']) expect((await t.http.get('/simulator/telegram/config.json').set(header, '192.0.2.50')).status).toBe(403);
   });
 });
 
@@ -76,6 +77,16 @@ describe('database files', () => {
     fs.chmodSync(file, 0o644);
     await (await createPrisma(`file:${file}`)).$disconnect();
     expect((fs.statSync(file).mode & 0o777).toString(8)).toBe('600');
+    fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  });
+});
+
+describe('the data folder of a first development start', () => {
+  it('is created by the keyring the owner’s alone', () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-keys-')), 'data');
+    loadKeyring({ NODE_ENV: 'development', DATA_DIR: dir });
+    expect((fs.statSync(dir).mode & 0o777).toString(8)).toBe('700');
+    expect((fs.statSync(path.join(dir, 'keys.json')).mode & 0o777).toString(8)).toBe('600');
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   });
 });

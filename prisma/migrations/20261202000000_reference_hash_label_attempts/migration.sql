@@ -1,7 +1,17 @@
 -- The reference code becomes the person's alone: only its keyed hash is kept (the
 -- server rehashes codes of earlier rows at start: SQL cannot compute the HMAC), and
--- staff see a label of letters that cancels nothing. Attempts back the limits that
--- must hold across restarts and instances (wrong reference codes, console logins).
+-- staff see a label of letters that cancels nothing. The lookup hashes of a request's
+-- numbers live in OpenContact, only while the request is open. Attempts back the limits
+-- that must hold across restarts and instances (wrong reference codes, console logins).
+-- The server VACUUMs after a migration: the old table's pages are rewritten away.
+-- CreateTable
+CREATE TABLE "OpenContact" (
+    "intakeId" TEXT NOT NULL PRIMARY KEY,
+    "requesterHash" TEXT NOT NULL,
+    "contactHash" TEXT NOT NULL,
+    CONSTRAINT "OpenContact_intakeId_fkey" FOREIGN KEY ("intakeId") REFERENCES "Intake" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
 -- CreateTable
 CREATE TABLE "Attempt" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
@@ -9,6 +19,10 @@ CREATE TABLE "Attempt" (
     "key" TEXT NOT NULL,
     "at" DATETIME NOT NULL
 );
+
+-- The lookup hashes of open requests move to OpenContact; ended requests keep none.
+INSERT INTO "OpenContact" ("intakeId", "requesterHash", "contactHash")
+    SELECT "id", "requesterHash", "contactHash" FROM "Intake" WHERE "status" IN ('pending', 'claimed') AND "contactHash" IS NOT NULL;
 
 -- RedefineTables
 PRAGMA defer_foreign_keys=ON;
@@ -26,8 +40,6 @@ CREATE TABLE "new_Intake" (
     "timeWindow" TEXT NOT NULL,
     "cover" TEXT NOT NULL,
     "sessionHash" TEXT NOT NULL,
-    "requesterHash" TEXT NOT NULL,
-    "contactHash" TEXT,
     "sealedContact" TEXT,
     "contactNonce" TEXT,
     "contactKeyId" TEXT,
@@ -45,19 +57,23 @@ CREATE TABLE "new_Intake" (
     "handedOffAt" DATETIME,
     CONSTRAINT "Intake_claimedById_fkey" FOREIGN KEY ("claimedById") REFERENCES "Staff" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
-INSERT INTO "new_Intake" ("referenceHash", "label", "attempts", "callerGender", "channel", "claimedAt", "claimedById", "closeReason", "contactDestroyedAt", "contactHash", "contactKeyId", "contactNonce", "cover", "createdAt", "endedAt", "expiresAt", "firstCallAt", "handedOffAt", "id", "language", "lastOutcome", "queue", "requesterHash", "sealedContact", "sessionHash", "status", "subject", "timeWindow", "updatedAt") SELECT "reference", 'OLD-' || upper(substr("id", 1, 8)), "attempts", "callerGender", "channel", "claimedAt", "claimedById", "closeReason", "contactDestroyedAt", "contactHash", "contactKeyId", "contactNonce", "cover", "createdAt", "endedAt", "expiresAt", "firstCallAt", "handedOffAt", "id", "language", "lastOutcome", "queue", "requesterHash", "sealedContact", "sessionHash", "status", "subject", "timeWindow", "updatedAt" FROM "Intake";
+INSERT INTO "new_Intake" ("referenceHash", "label", "attempts", "callerGender", "channel", "claimedAt", "claimedById", "closeReason", "contactDestroyedAt", "contactKeyId", "contactNonce", "cover", "createdAt", "endedAt", "expiresAt", "firstCallAt", "handedOffAt", "id", "language", "lastOutcome", "queue", "sealedContact", "sessionHash", "status", "subject", "timeWindow", "updatedAt") SELECT "reference", 'OLD-' || upper(substr("id", 1, 8)), "attempts", "callerGender", "channel", "claimedAt", "claimedById", "closeReason", "contactDestroyedAt", "contactKeyId", "contactNonce", "cover", "createdAt", "endedAt", "expiresAt", "firstCallAt", "handedOffAt", "id", "language", "lastOutcome", "queue", "sealedContact", "sessionHash", "status", "subject", "timeWindow", "updatedAt" FROM "Intake";
 DROP TABLE "Intake";
 ALTER TABLE "new_Intake" RENAME TO "Intake";
 CREATE UNIQUE INDEX "Intake_referenceHash_key" ON "Intake"("referenceHash");
 CREATE UNIQUE INDEX "Intake_label_key" ON "Intake"("label");
 CREATE UNIQUE INDEX "Intake_sessionHash_key" ON "Intake"("sessionHash");
 CREATE INDEX "Intake_status_queue_idx" ON "Intake"("status", "queue");
-CREATE INDEX "Intake_requesterHash_status_idx" ON "Intake"("requesterHash", "status");
-CREATE INDEX "Intake_contactHash_status_idx" ON "Intake"("contactHash", "status");
 CREATE INDEX "Intake_status_expiresAt_idx" ON "Intake"("status", "expiresAt");
 CREATE INDEX "Intake_claimedById_status_idx" ON "Intake"("claimedById", "status");
 PRAGMA foreign_keys=ON;
 PRAGMA defer_foreign_keys=OFF;
+
+-- CreateIndex
+CREATE INDEX "OpenContact_requesterHash_idx" ON "OpenContact"("requesterHash");
+
+-- CreateIndex
+CREATE INDEX "OpenContact_contactHash_idx" ON "OpenContact"("contactHash");
 
 -- CreateIndex
 CREATE INDEX "Attempt_scope_at_idx" ON "Attempt"("scope", "at");

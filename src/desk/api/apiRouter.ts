@@ -24,9 +24,6 @@ import { authenticate } from './authenticate';
 import { openApiDocument } from './openapi';
 import { ClaimBody, CloseBody, NewStaffBody, OutcomeBody, PasswordBody, ReassignBody, StatsQuery } from './schemas';
 
-const DAY_MS = 86_400_000;
-/** The longest period statistics are computed over in one request (they are counted in memory). */
-const MAX_STATS_DAYS = 366;
 
 const actorOf = (res: Response) => res.locals.actor as Actor & { name: string };
 
@@ -112,12 +109,15 @@ export function apiRouter(ctx: DeskContext): Router {
   });
   router.get('/stats', async (req, res) => {
     requireSupervisor(actorOf(res));
-    const query = StatsQuery.parse(req.query);
-    const to = query.to ? new Date(Date.parse(`${query.to}T00:00:00Z`) + DAY_MS) : new Date(Date.parse(ctx.clock().toISOString().slice(0, 10)) + DAY_MS);
-    const from = query.from ? new Date(`${query.from}T00:00:00Z`) : new Date(to.getTime() - 30 * DAY_MS);
-    if (from >= to) throw new AppError('invalid_query', '`from` must be before `to`', 400);
-    if (to.getTime() - from.getTime() > MAX_STATS_DAYS * DAY_MS) throw new AppError('invalid_query', `At most ${MAX_STATS_DAYS} days at a time`, 400);
-    res.json(await statistics(ctx, { from, to, keys: ctx.statisticsKeys }));
+    const query = StatsQuery.safeParse(req.query);
+    if (!query.success) {
+      const issue = query.error.issues[0];
+      const message = issue.code === 'unrecognized_keys' ? 'Statistics are given for whole calendar months only: use ?month=YYYY-MM' : `month: ${issue.message}`;
+      throw new AppError('invalid_query', message, 400);
+    }
+    const month = query.data.month ?? ctx.clock().toISOString().slice(0, 7);
+    const [year, m] = month.split('-').map(Number);
+    res.json(await statistics(ctx, { from: new Date(Date.UTC(year, m - 1, 1)), to: new Date(Date.UTC(year, m, 1)), keys: ctx.statisticsKeys }));
   });
 
   // Staff administration (admins): the operations of `passerelle staff …`, each audited.

@@ -15,9 +15,17 @@ export const CloseBody = z.strictObject({ reason: z.enum(CLOSE_REASONS) }).opena
 export const ReassignBody = z
   .strictObject({ staffId: z.string().min(1).max(64), override: z.boolean().optional() })
   .openapi('ReassignBody');
-export const StatsQuery = z.object({
-  from: z.iso.date().optional().openapi({ description: 'First day (UTC), default 30 days ago', example: '2026-11-01' }),
-  to: z.iso.date().optional().openapi({ description: 'Last day included (UTC), default today', example: '2026-11-30' }),
+/**
+ * Statistics are published for whole calendar months only: two periods never partly
+ * overlap, so no pair of answers can be subtracted to recover a suppressed cell (with
+ * arbitrary ranges, many overlapping pairs average the rounding away).
+ */
+export const StatsQuery = z.strictObject({
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a calendar month such as 2026-11')
+    .optional()
+    .openapi({ description: 'The calendar month (UTC), default the current one. Arbitrary date ranges are not offered: overlapping ranges could be subtracted.', example: '2026-11' }),
 });
 
 /** Staff ids are 24 hex characters. */

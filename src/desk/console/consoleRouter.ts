@@ -19,7 +19,7 @@ import { sameSecret } from '../../crypto/sameSecret';
 import { login, openSession, sha256, staffBySession } from '../auth';
 import { intakeIdOf } from '../intakeParam';
 import { sessionCookieName, type DeskContext } from '../context';
-import { LoginThrottle } from '../loginThrottle';
+import { DEVICE_DAYS, LoginThrottle } from '../loginThrottle';
 import { createLinkCode } from '../staffAccounts';
 import { errorText, translate, type ConsoleLang } from './i18n';
 import { caseloadPage, CSS_HASH, errorPage, intakePage, linkCodePage, loginPage, queuePage, type PageContext } from './views';
@@ -49,7 +49,8 @@ export function consoleRouter(ctx: DeskContext): Router {
   const production = ctx.config.NODE_ENV === 'production';
   const secure = production || (ctx.config.PUBLIC_BASE_URL?.startsWith('https:') ?? false);
   const SESSION_COOKIE = sessionCookieName(production);
-  const throttle = new LoginThrottle({ attempts: ctx.attempts, keyring: ctx.keyring, clock: ctx.clock });
+  const throttle = new LoginThrottle({ attempts: ctx.attempts, keyring: ctx.keyring, clock: ctx.clock, randomBytes: ctx.randomBytes });
+  const DEVICE_COOKIE = production ? '__Host-psl_device' : 'psl_device';
   const cookie = (name: string, value: string, maxAgeSeconds: number) =>
     serializeCookie(name, value, { httpOnly: true, sameSite: 'strict', secure, path: name === LANG_COOKIE || name === LOGIN_CSRF_COOKIE ? '/console' : '/', maxAge: maxAgeSeconds });
 
@@ -112,27 +113,27 @@ export function consoleRouter(ctx: DeskContext): Router {
       showLogin(req, res, 400, translate(langOf(req), form.success ? 'error.csrf' : 'login.failed'));
       return;
     }
-    // Each account is slowed down on its own, wherever the guesses come from (the address limit above is per address).
-    const wait = await throttle.waitFor(form.data.name);
-    if (wait > 0) {
-      ctx.logger.warn({ event: 'console.login_throttled' }, 'console: login refused, this account failed too often');
-      res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
-      showLogin(req, res, 429, translate(langOf(req), 'login.wait', { minutes: Math.max(1, Math.ceil(wait / 60_000)) }));
+    // Each name is slowed down on its own (from this address, and from anywhere), a known device apart.
+    const check = await throttle.begin({ name: form.data.name, address: req.ip ?? '', device: parseCookie(req.headers.cookie ?? '')[DEVICE_COOKIE] });
+    if (!check.allowed) {
+      ctx.logger.warn({ event: 'console.login_throttled' }, 'console: login refused, this name failed too often');
+      res.setHeader('Retry-After', String(Math.ceil(check.waitMs / 1000)));
+      showLogin(req, res, 429, translate(langOf(req), 'login.wait', { minutes: Math.max(1, Math.ceil(check.waitMs / 60_000)) }));
       return;
     }
     const actor = await login(ctx.prisma, form.data.name, form.data.password);
     if (!actor) {
-      await throttle.failed(form.data.name);
+      await check.failed();
       ctx.logger.info('console: login failed');
       showLogin(req, res, 401, translate(langOf(req), 'login.failed'));
       return;
     }
-    await throttle.succeeded(form.data.name);
+    const device = await check.succeeded();
     // A session this browser still held (someone else's, on a shared phone) ends here; the new one gets a fresh token.
     const previous = parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE];
     if (previous) await ctx.prisma.staffSession.deleteMany({ where: { id: sha256(previous) } });
     const { token } = await openSession(ctx.prisma, actor.id, { now: ctx.clock(), hours: ctx.config.CONSOLE_SESSION_HOURS, randomBytes: ctx.randomBytes });
-    res.setHeader('Set-Cookie', [cookie(SESSION_COOKIE, token, ctx.config.CONSOLE_SESSION_HOURS * 3600), cookie(LOGIN_CSRF_COOKIE, '', 0)]);
+    res.setHeader('Set-Cookie', [cookie(SESSION_COOKIE, token, ctx.config.CONSOLE_SESSION_HOURS * 3600), cookie(DEVICE_COOKIE, device, DEVICE_DAYS * 86_400), cookie(LOGIN_CSRF_COOKIE, '', 0)]);
     res.redirect(303, '/console/');
   });
 

@@ -81,6 +81,17 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
     return errorText('fr', err.code);
   };
 
+  // Updates without a sender or a chat (channel posts, inline queries) concern no staff member; and an
+  // action that fails (Telegram refusing a call, a forged callback) is logged by type, never answered with a 500.
+  bot.use(async (c, next) => {
+    if (!c.from || !c.chat) return;
+    try {
+      await next();
+    } catch (err) {
+      logger.error({ err }, 'staff bot: update failed');
+    }
+  });
+
   bot.command('start', async (c) => {
     if (c.chat.type !== 'private') return;
     await c.reply('Bonjour. Pour lier votre compte du bureau des rappels, envoyez /link suivi du code donné par la console ou l’API.');
@@ -92,9 +103,7 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
       await c.reply('Code annulé : il a été vu dans le groupe. Demandez-en un nouveau et envoyez-le en message privé au bot.');
       return;
     }
-    // A message without a sender (a channel post forwarded in): nobody to link.
-    if (!c.from) return;
-    const linked = await linkTelegram(ctx, c.match, c.from.id);
+    const linked = await linkTelegram(ctx, c.match, c.from!.id);
     if ('refused' in linked) {
       logger.warn({ reason: linked.refused }, 'staff bot: link refused');
       await c.reply(linked.refused === 'limited' ? 'Trop d’essais. Réessayez dans 15 minutes avec un nouveau code.' : 'Code inconnu ou expiré. Demandez-en un nouveau.');
