@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { AppError } from './caseLink/appError';
 import { ussdRoute } from './channels/africastalking/ussd';
+import type { UssdRenderer } from './channels/africastalking/ussdRenderer';
 import type { ChannelId, InboundMessage, Reply } from './channels/types';
 
 export interface AppOptions {
@@ -18,6 +19,8 @@ export interface AppOptions {
   disabledReasons?: Record<string, string>;
   /** Guards every Africa's Talking callback (atCallbackGuard). */
   atGuard: RequestHandler;
+  /** How USSD screens are laid out (USSD_TRANSLITERATE). */
+  ussdRenderer: UssdRenderer;
   /** Production: HSTS on every response. */
   production?: boolean;
   /** Serve the web simulator (off in production). */
@@ -45,7 +48,7 @@ export function createApp(options: AppOptions): Express {
     res.json({ status: 'ok', channels: options.channels, ...reasons });
   });
 
-  app.use('/webhooks/africastalking/ussd', ussdRoute({ handle: options.handle, forget: (sessionKey, address) => options.forget('ussd', sessionKey, address), guard: options.atGuard }));
+  app.use('/webhooks/africastalking/ussd', ussdRoute({ handle: options.handle, forget: (sessionKey, address) => options.forget('ussd', sessionKey, address), guard: options.atGuard, renderer: options.ussdRenderer }));
   if (options.channelRoutes) app.use(options.channelRoutes);
 
   if (options.desk) {

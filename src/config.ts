@@ -1,4 +1,6 @@
 import net from 'node:net';
+import { getExampleNumber, type CountryCode } from 'libphonenumber-js';
+import mobileExamples from 'libphonenumber-js/mobile/examples';
 import { z } from 'zod';
 import { DEFAULT_DATABASE_URL } from './databaseUrl';
 
@@ -81,6 +83,8 @@ export const ConfigSchema = z.object({
   TELEGRAM_STAFF_TOKEN: optionalString,
   TELEGRAM_WEBHOOK_SECRET: optionalString,
   TELEGRAM_API_ROOT: optionalString.pipe(z.url().optional()),
+  /** Replace characters outside GSM-7 in USSD screens (ç → c, ê → e): operators garble or shorten other characters. */
+  USSD_TRANSLITERATE: z.enum(['true', 'false'], 'true or false').default('true').transform((v) => v === 'true'),
   /** Replace characters outside GSM-7 in SMS replies (ê → e, œ → oe) so one accent does not double the cost. */
   SMS_TRANSLITERATE: z.enum(['true', 'false'], 'true or false').default('true').transform((v) => v === 'true'),
   /** Idle time after which an SMS conversation is forgotten; the next message starts afresh. */
@@ -150,9 +154,17 @@ export const ConfigSchema = z.object({
   ]),
   /** Free hotline shown when a callback is not safe. */
   HOTLINE_NUMBER: z.string().regex(/^[0-9 +]{2,20}$/, 'digits, spaces or +').default('116'),
-  /** subject=queue routing of callback requests; `default` catches the rest. */
+  /**
+   * Which queue receives a callback request: `subject=queue` (self, self_minor, child,
+   * other) or `topic:<need>=queue` (medical, psychosocial, legal, safe_space,
+   * child_protection, migrants), the first that matches in the order given; `default`
+   * catches the rest. Without a `self_minor` route, a person under 18 follows `child`.
+   */
   QUEUE_ROUTES: pairs(',').default([
+    { name: 'self_minor', value: 'child_protection' },
     { name: 'child', value: 'child_protection' },
+    { name: 'topic:child_protection', value: 'child_protection' },
+    { name: 'topic:migrants', value: 'migrant_protection' },
     { name: 'default', value: 'gbv' },
   ]),
   INTAKE_TTL_HOURS: intFromEnv(1, 24 * 30).default(72),
@@ -222,17 +234,31 @@ export function configWarnings(config: Pick<Config, 'TRUST_PROXY' | 'AT_ALLOWED_
   return warnings;
 }
 
-/** Deployment values the flows show: hotline, emergency numbers, retention hours. */
-export function flowParams(config: Pick<Config, 'HOTLINE_NUMBER' | 'EMERGENCY_NUMBERS' | 'INTAKE_TTL_HOURS'>): Record<string, string> {
+/**
+ * Deployment values the flows show: hotline, emergency numbers, retention hours, and a
+ * made-up mobile number of the deployment's country in the two forms a number can be
+ * typed in (local, and with the country code).
+ */
+export function flowParams(config: Pick<Config, 'HOTLINE_NUMBER' | 'EMERGENCY_NUMBERS' | 'INTAKE_TTL_HOURS'> & Partial<Pick<Config, 'DEFAULT_COUNTRY'>>): Record<string, string> {
+  const example = getExampleNumber((config.DEFAULT_COUNTRY ?? 'SN') as CountryCode, mobileExamples);
   return {
     hotline: config.HOTLINE_NUMBER,
     emergency: config.EMERGENCY_NUMBERS.map((n) => `${n.name} ${n.value}`).join(', '),
     retentionHours: String(config.INTAKE_TTL_HOURS),
+    phoneLocal: example?.formatNational() ?? '',
+    phoneIntl: example?.formatInternational() ?? '',
   };
 }
 
-/** Which queue receives a request about `subject` (queues are configuration, not code). */
-export function queueFor(config: Pick<Config, 'QUEUE_ROUTES'>, subject: string): string {
+/**
+ * Which queue receives a request (queues are configuration, not code): the first route
+ * of QUEUE_ROUTES that names its subject or its topic (`topic:<need>`), else `default`.
+ * A person under 18 asking for themselves follows the `child` route when no
+ * `self_minor` route is given: under-18 requests reach child protection.
+ */
+export function queueFor(config: Pick<Config, 'QUEUE_ROUTES'>, subject: string, topic?: string | null): string {
   const routes = config.QUEUE_ROUTES;
-  return (routes.find((route) => route.name === subject) ?? routes.find((route) => route.name === 'default'))!.value;
+  const names = new Set([subject, ...(topic ? [`topic:${topic}`] : [])]);
+  if (subject === 'self_minor' && !routes.some((r) => r.name === 'self_minor')) names.add('child');
+  return (routes.find((route) => names.has(route.name)) ?? routes.find((route) => route.name === 'default'))!.value;
 }

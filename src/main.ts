@@ -5,7 +5,7 @@ import { loadKeyring } from './crypto/keyring';
 import { openMigratedDatabase } from './db';
 import { FlowDefinitionError } from './flows/loadFlow';
 import { createLogger } from './logger';
-import { createServer } from './server';
+import { createServer, EmptyDirectoryError } from './server';
 
 /** `npm start`: validate configuration, migrate, load flows and directory, serve. */
 async function main() {
@@ -60,7 +60,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof FlowDefinitionError) {
+  if (err instanceof FlowDefinitionError || err instanceof EmptyDirectoryError) {
     process.stderr.write(`${err.message}\n`);
   } else {
     process.stderr.write(`Passerelle could not start: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -8,7 +8,7 @@ import { createDesk, type DeskOptions } from './desk/desk';
 import { formatReference } from './caseLink/referenceCode';
 import type { CaseLinkDeps } from './caseLink/types';
 import { atCallbackGuard, atCallbackStatus } from './channels/africastalking/callbackGuard';
-import { ussdRenderer } from './channels/africastalking/ussdRenderer';
+import { createUssdRenderer } from './channels/africastalking/ussdRenderer';
 import { createTextChannels, type TextChannelsOptions } from './channels/textChannels';
 import { CHANNEL_CAPABILITIES } from './channels/types';
 import { configWarnings, flowParams, type Config } from './config';
@@ -23,6 +23,14 @@ import { MemorySessionStore } from './gateway/sessionStore';
 import { loadPacks, loadResources, Localizer } from './locales/localizer';
 import { rehashLegacyReferences } from './caseLink/rehashLegacyReferences';
 import { DatabaseAttemptLog } from './store/attemptLog';
+
+/** Production refuses to start without a service directory: the message says how to import one. */
+export class EmptyDirectoryError extends Error {
+  constructor() {
+    super('The service directory is empty: import one before starting in production (npx passerelle directory import FILE; `npx passerelle directory export` shows the format).');
+    this.name = 'EmptyDirectoryError';
+  }
+}
 
 /** Wrong reference codes one number may send per hour (the service-wide limit is CANCEL_GUESS_LIMIT_PER_HOUR). */
 const CANCEL_GUESSES_PER_NUMBER = 5;
@@ -48,6 +56,8 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     logger.warn('the directory was empty: the fictional demo directory was loaded');
   }
   let directory = await Directory.load(prisma, clock);
+  // People would find no service and no way on: production never starts like that (a trial gets the demo directory).
+  if (config.NODE_ENV === 'production' && directory.regions().length === 0) throw new EmptyDirectoryError();
   const localizer = new Localizer(loadResources(), { packs: loadPacks(), showDrafts: config.SHOW_DRAFT_STRINGS });
   for (const lang of config.LANGUAGES) {
     if (!localizer.resources[lang]) throw new Error(`LANGUAGES: no locale folder for "${lang}"`);
@@ -60,6 +70,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
   const atStatus = atCallbackStatus({ production, secret: config.AT_WEBHOOK_SECRET });
   const atGuard = atCallbackGuard({ production, secret: config.AT_WEBHOOK_SECRET, allowedIps: config.AT_ALLOWED_IPS });
   const attempts = new DatabaseAttemptLog(prisma);
+  const ussdRenderer = createUssdRenderer({ transliterate: config.USSD_TRANSLITERATE });
   const statisticsKeys = { channels: Object.keys(CHANNEL_CAPABILITIES), queues: [...new Set(config.QUEUE_ROUTES.map((r) => r.value))] };
   const desk = createDesk({ prisma, keyring, config, logger, clock, randomBytes, attempts, statisticsKeys, ...deskOptions });
   const store = new MemorySessionStore<Session>({ maxEntries: config.SESSION_MAX_ENTRIES, clock: () => clock().getTime() });
@@ -116,6 +127,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     handle: (message) => gateway.handle(message),
     forget: (channel, sessionKey, address) => gateway.forget(channel, sessionKey, address),
     atGuard,
+    ussdRenderer,
     disabledReasons,
     channels: {
       ussd: atChannels.ussd ? 'enabled' : 'disabled',

@@ -17,7 +17,7 @@ describe('passerelle CLI', () => {
     t = await createTestServer();
     const phone = new UssdSession(t.server.app, '+221775550001');
     await phone.dial();
-    for (const answer of ['1', '2', '1', '1', '1', '2', '1', '1', '1', '1']) await phone.send(answer);
+    for (const answer of ['1', '2', '1', '1', '3', '5', '1', '1', '1', '1']) await phone.send(answer);
     await phone.send('1');
   });
   afterAll(async () => {
@@ -40,7 +40,7 @@ describe('passerelle CLI', () => {
     const pending = JSON.parse((await run(process.execPath, [BIN, 'intakes', 'list', '--json'], { env: env() })).stdout);
     expect(pending).toHaveLength(1);
     expect(Object.keys(pending[0]).sort()).toEqual(
-      ['callerGender', 'channel', 'cover', 'createdAt', 'endedAt', 'expiresAt', 'id', 'label', 'language', 'queue', 'status', 'subject', 'timeWindow'].sort(),
+      ['callerGender', 'channel', 'cover', 'createdAt', 'endedAt', 'expiresAt', 'id', 'label', 'language', 'queue', 'status', 'subject', 'timeWindow', 'topic'].sort(),
     );
     const closed = JSON.parse((await run(process.execPath, [BIN, 'intakes', 'list', '--status', 'closed', '--json'], { env: env() })).stdout);
     expect(closed).toEqual([]);

@@ -11,7 +11,9 @@ export interface CreateIntakeOptions {
   requesterHash: string;
   /** The number to call back, normalised (E.164); sealed, never stored in clear. */
   contact: string;
-  subject: 'self' | 'child' | 'other';
+  subject: 'self' | 'self_minor' | 'child' | 'other';
+  /** What the person wants to talk about, if they said (a need, or `none`). */
+  topic?: string | null;
   language: string;
   callerGender: 'female' | 'male' | 'any';
   timeWindow: 'morning' | 'afternoon' | 'evening' | 'any';
@@ -67,9 +69,10 @@ export async function createIntake(deps: CaseLinkDeps, options: CreateIntakeOpti
           referenceHash: referenceHash(keyring, reference),
           label,
           status: 'pending',
-          queue: queueFor(config, options.subject),
+          queue: queueFor(config, options.subject, options.topic),
           channel: options.channel,
           subject: options.subject,
+          topic: options.topic ?? null,
           language: options.language,
           callerGender: options.callerGender,
           timeWindow: options.timeWindow,

@@ -13,6 +13,7 @@ export const INTAKE_PUBLIC_FIELDS = {
   queue: true,
   channel: true,
   subject: true,
+  topic: true,
   language: true,
   callerGender: true,
   timeWindow: true,

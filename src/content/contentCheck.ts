@@ -1,4 +1,5 @@
-import { USSD_MAX_LENGTH, ussdRenderer } from '../channels/africastalking/ussdRenderer';
+import { createUssdRenderer, USSD_MAX_SEPTETS } from '../channels/africastalking/ussdRenderer';
+import { septets, transliterate } from '../channels/gsm7';
 import { createSmsRenderer, SMS_MAX_SEGMENTS, smsCost } from '../channels/sms/smsRenderer';
 import { renderTelegram, TELEGRAM_LIMITS, telegramRenderer } from '../channels/telegram/telegramRenderer';
 import type { FlowData, StepContext } from '../flows/engine';
@@ -18,13 +19,15 @@ export interface ContentCheckOptions {
   validate: StepContext['validate'];
   /** Transliterate SMS as the deployment does (SMS_TRANSLITERATE). */
   smsTransliterate: boolean;
+  /** Transliterate USSD as the deployment does (USSD_TRANSLITERATE). */
+  ussdTransliterate: boolean;
   /** Directory entries not verified for 90 days. */
   staleEntries: Array<{ id: string; category: string; region: string }>;
 }
 
 export interface Violation {
   lang: string;
-  kind: 'missing-key' | 'unknown-key' | 'placeholders' | 'encoding' | 'keyword-collision' | 'ussd-length' | 'sms-segments' | 'telegram-length' | 'telegram-button' | 'stale-entry';
+  kind: 'missing-key' | 'unknown-key' | 'placeholders' | 'encoding' | 'keyword-collision' | 'ussd-length' | 'ussd-alphabet' | 'sms-segments' | 'telegram-length' | 'telegram-button' | 'stale-entry';
   where: string;
   detail: string;
 }
@@ -36,9 +39,10 @@ export interface LanguageReport {
   missing: number;
   drafts: string[];
   screens: number;
+  /** The longest USSD screen, in GSM-7 septets. */
   longestUssd: number;
   mostSegments: number;
-  /** Screens (as USSD text) that need UCS-2, i.e. hold a character outside GSM-7. */
+  /** USSD screens, as sent, that hold a character outside GSM-7 (operators garble them). */
   ucs2Screens: number;
   gsm7Screens: number;
   violations: Violation[];
@@ -46,12 +50,12 @@ export interface LanguageReport {
 
 export interface ContentReport {
   languages: LanguageReport[];
-  /** Per screen: language, node, page, hint, USSD length, SMS encoding and segments. */
+  /** Per screen: language, node, page, hint, USSD length in septets, its encoding as sent. */
   screens: Array<{ lang: string; node: string; page: number; hint: boolean; vars: Record<string, string>; ussd: number; encoding: string; segments: number }>;
   directory: Violation[];
   /** SMS/Telegram keywords that mean different things across the languages checked. */
   keywords: Violation[];
-  /** Per key and language: how many characters the string may have so that every screen showing it fits USSD. */
+  /** Per key and language: how many septets the string may have so that every screen showing it fits USSD. */
   budgets: Record<string, Record<string, number>>;
   violations: number;
 }
@@ -72,6 +76,7 @@ export function runContentCheck(options: ContentCheckOptions): ContentReport {
   const { localizer, packs, languages } = options;
   const reference = localizer.resources[REFERENCE_LANGUAGE];
   const sms = createSmsRenderer({ transliterate: options.smsTransliterate });
+  const ussd = createUssdRenderer({ transliterate: options.ussdTransliterate });
   const data = withLongEntry(options.data);
   const reports = new Map<string, LanguageReport>();
   const report = (lang: string) => reports.get(lang)!;
@@ -115,21 +120,26 @@ export function runContentCheck(options: ContentCheckOptions): ContentReport {
   const describe = (s: { node: string; page: number; hint: boolean; vars: Record<string, string> }) =>
     `${s.node}${s.page ? ` page ${s.page + 1}` : ''}${s.hint ? ' (with hint)' : ''}${Object.keys(s.vars).length ? ` ${JSON.stringify(s.vars)}` : ''}`;
 
-  // USSD: the tightest channel; also where the encoding of each screen is reported.
-  for (const screen of enumerateScreens({ ...common, renderer: ussdRenderer })) {
+  // USSD: the tightest channel, in the network's alphabet: every screen, as sent, must be
+  // GSM-7 and at most 182 septets.
+  for (const screen of enumerateScreens({ ...common, renderer: ussd })) {
     const r = report(screen.lang);
-    const text = ussdRenderer.render(screen.reply);
-    const cost = smsCost(text.slice(4));
+    const length = ussd.septets(screen.reply);
+    const gsm7 = ussd.gsm7(screen.reply);
     r.screens += 1;
-    r.longestUssd = Math.max(r.longestUssd, text.length);
-    if (cost.encoding === 'GSM-7') r.gsm7Screens += 1;
-    else r.ucs2Screens += 1;
-    screens.push({ lang: screen.lang, node: screen.node, page: screen.page, hint: screen.hint, vars: screen.vars, ussd: text.length, encoding: cost.encoding, segments: 0 });
-    if (text.length > USSD_MAX_LENGTH) r.violations.push({ lang: screen.lang, kind: 'ussd-length', where: describe(screen), detail: `${text.length} characters, the limit is ${USSD_MAX_LENGTH}` });
+    r.longestUssd = Math.max(r.longestUssd, length);
+    if (gsm7) r.gsm7Screens += 1;
+    else {
+      r.ucs2Screens += 1;
+      const outside = [...new Set([...ussd.render(screen.reply)].filter((c) => smsCost(c).encoding !== 'GSM-7'))].join(' ');
+      r.violations.push({ lang: screen.lang, kind: 'ussd-alphabet', where: describe(screen), detail: `outside GSM-7, garbled by operators: ${outside}` });
+    }
+    screens.push({ lang: screen.lang, node: screen.node, page: screen.page, hint: screen.hint, vars: screen.vars, ussd: length, encoding: gsm7 ? 'GSM-7' : 'UCS-2', segments: 0 });
+    if (length > USSD_MAX_SEPTETS) r.violations.push({ lang: screen.lang, kind: 'ussd-length', where: describe(screen), detail: `${length} septets, the limit is ${USSD_MAX_SEPTETS}` });
     for (const key of screen.keys) {
       const words = localizer.resources[screen.lang]?.[key];
       if (words === undefined) continue;
-      const room = words.length + USSD_MAX_LENGTH - text.length;
+      const room = septets(options.ussdTransliterate ? transliterate(words) : words) + USSD_MAX_SEPTETS - length;
       const byLang = (budgets[key] ??= {});
       byLang[screen.lang] = Math.min(byLang[screen.lang] ?? Number.POSITIVE_INFINITY, room);
     }
@@ -195,10 +205,10 @@ export function formatContentReport(report: ContentReport): string {
       ['keys', `${r.keys}${r.missing ? ` (${r.missing} missing)` : ''}`],
       ['draft strings', String(r.drafts.length)],
       ['screens checked (USSD)', String(r.screens)],
-      ['longest USSD screen', `${r.longestUssd} / ${USSD_MAX_LENGTH}`],
+      ['longest USSD screen (septets)', `${r.longestUssd} / ${USSD_MAX_SEPTETS}`],
       ['most SMS segments', `${r.mostSegments} / ${SMS_MAX_SEGMENTS}`],
-      ['screens in GSM-7', String(r.gsm7Screens)],
-      ['screens needing UCS-2', String(r.ucs2Screens)],
+      ['USSD screens in GSM-7', String(r.gsm7Screens)],
+      ['USSD screens outside GSM-7', String(r.ucs2Screens)],
       ['problems', String(r.violations.length)],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
@@ -210,7 +220,7 @@ export function formatContentReport(report: ContentReport): string {
   }
   const ucs2 = report.screens.filter((s) => s.encoding === 'UCS-2');
   if (ucs2.length > 0) {
-    out.push('## Screens needing UCS-2 (a character outside GSM-7; SMS transliteration may avoid it)');
+    out.push('## USSD screens outside GSM-7 (operators garble them: turn USSD_TRANSLITERATE on, or rewrite)');
     const seen = new Set<string>();
     for (const s of ucs2) {
       const id = `${s.lang} ${s.node}`;

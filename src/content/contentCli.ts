@@ -49,6 +49,7 @@ export async function checkContent(localesDir = LOCALES_DIR, languages?: string[
     params: flowParams(config),
     validate: createValidator(config.DEFAULT_COUNTRY),
     smsTransliterate: config.SMS_TRANSLITERATE,
+    ussdTransliterate: config.USSD_TRANSLITERATE,
     staleEntries: directory.entries().filter((e) => e.stale && !e.demo),
   });
 }

@@ -1,4 +1,4 @@
-import { ussdRenderer, USSD_MAX_LENGTH } from '../channels/africastalking/ussdRenderer';
+import { ussdRenderer, USSD_MAX_SEPTETS } from '../channels/africastalking/ussdRenderer';
 import { accessOf, type DirectoryFile } from '../directory/directory';
 import { screensOf, type DataItem, type StepContext } from '../flows/engine';
 import type { FlowDefinition } from '../flows/schema';
@@ -41,15 +41,15 @@ export function checkDirectoryFits(file: DirectoryFile, options: DirectoryFitOpt
       };
       const state = { node: LIST_NODE, lang, vars: { need: service.category, region: service.region }, page: 0, history: [], at: 0 };
       for (const screen of screensOf(options.flow, state, ctx)) {
-        const length = ussdRenderer.render(localiseScreen(options.localizer, screen, lang)).length;
+        const length = ussdRenderer.septets(localiseScreen(options.localizer, screen, lang));
         if (length > worst) {
           worst = length;
           where = lang;
         }
       }
     }
-    if (worst > USSD_MAX_LENGTH) {
-      problems.push({ row: index + 1, field: 'name, landmark, hours', message: `${worst - USSD_MAX_LENGTH} character(s) too long for one USSD screen (in ${where}): shorten them` });
+    if (worst > USSD_MAX_SEPTETS) {
+      problems.push({ row: index + 1, field: 'name, landmark, hours', message: `${worst - USSD_MAX_SEPTETS} character(s) too long for one USSD screen (in ${where}): shorten them` });
     }
   });
   return problems;

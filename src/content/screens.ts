@@ -71,7 +71,7 @@ export function* enumerateScreens(options: EnumerateOptions): Generator<Rendered
       if (node.kind === 'action' || node.kind === 'branch') continue;
       if (options.nodes && !options.nodes(node.id)) continue;
       const hints: Array<Text | undefined> = [undefined, { key: 'common.invalid' }];
-      if (node.kind === 'input' && typeof node.invalid === 'string') hints.push({ key: node.invalid });
+      if ((node.kind === 'input' || node.kind === 'menu' || node.kind === 'choice') && typeof node.invalid === 'string') hints.push({ key: node.invalid });
       for (const vars of assignments(usedVariables(node, domains), domains)) {
         const state: FlowState = { node: node.id, lang, vars, page: 0, history: [], at: 0 };
         for (const hint of hints) {
@@ -91,7 +91,8 @@ export function variableDomains(flow: FlowDefinition, data: FlowData, extra: Rec
   const values: Record<string, Set<string>> = {};
   const add = (name: string, value: string) => (values[name] ??= new Set()).add(value);
   for (const node of flow.nodes.values()) {
-    if ('options' in node) for (const option of node.options) for (const [k, v] of Object.entries(option.set ?? {})) add(k, v);
+    // An empty value unsets a variable (a choice to be made again): no screen shows it.
+    if ('options' in node) for (const option of node.options) for (const [k, v] of Object.entries(option.set ?? {})) if (v !== '') add(k, v);
     if (node.kind === 'choice') for (const item of data.items(node.source, {})) add(node.var, item.id);
   }
   for (const [name, list] of Object.entries(extra)) for (const value of list) add(name, value);

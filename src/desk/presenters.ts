@@ -18,6 +18,7 @@ export function presentIntake(intake: DeskIntake, actor: Pick<Actor, 'id'>, now:
     queue: intake.queue,
     channel: intake.channel,
     subject: intake.subject,
+    topic: intake.topic,
     language: intake.language,
     callerGender: intake.callerGender,
     timeWindow: intake.timeWindow,

@@ -138,14 +138,14 @@ export function step(def: FlowDefinition, current: FlowState, event: EngineEvent
     case 'menu':
     case 'list': {
       const option = pickOption(node.options, input);
-      if (!option) return show(def, node, state, ctx, INVALID);
+      if (!option) return show(def, node, state, ctx, node.kind === 'menu' && node.invalid ? resolveText(node.invalid, state, ctx) : INVALID);
       for (const [name, value] of Object.entries(option.set ?? {})) setVar(state, name, value);
       return forward(def, state, option.next, ctx, []);
     }
     case 'choice': {
       const items = ctx.data.items(node.source, state.vars);
       const index = toIndex(input, items.length);
-      if (index === null) return show(def, node, state, ctx, INVALID);
+      if (index === null) return show(def, node, state, ctx, node.invalid ? resolveText(node.invalid, state, ctx) : INVALID);
       setVar(state, node.var, items[index].id);
       return forward(def, state, node.next, ctx, []);
     }
@@ -190,7 +190,12 @@ function enter(def: FlowDefinition, state: FlowState, id: string, ctx: StepConte
   state.page = 0;
   if (node.kind === 'branch') {
     // Transparent: the way back from the next screen skips it.
-    return enter(def, state, ctx.capabilities?.[node.if] ? node.then : node.else, ctx, effects);
+    const yes = node.if.startsWith('set:') ? Boolean(state.vars[node.if.slice(4)]) : Boolean(ctx.capabilities?.[node.if as 'knowsNumber' | 'leavesMessages']);
+    return enter(def, state, yes ? node.then : node.else, ctx, effects);
+  }
+  if (node.kind === 'list' && node.whenEmpty && ctx.data.items(node.source, state.vars).length === 0) {
+    // Nothing to list here: the node that offers another way (transparent, like a branch).
+    return enter(def, state, node.whenEmpty, ctx, effects);
   }
   if (node.kind === 'action') {
     const params: Record<string, string> = {};

@@ -67,16 +67,26 @@ export function buildFlow({ start, home, fragments, hasKey }: BuildFlowOptions):
     }
     if (node.kind === 'choice' || node.kind === 'input') target(node.id, 'next', node.next);
     if (node.kind === 'choice') key(node.id, node.label);
-    if (node.kind === 'input') key(node.id, node.invalid);
+    if (node.kind === 'input' || ((node.kind === 'menu' || node.kind === 'choice') && node.invalid)) key(node.id, node.invalid!);
     if (node.kind === 'list') {
       key(node.id, node.item);
       key(node.id, node.empty);
+      if (node.whenEmpty) target(node.id, 'whenEmpty', node.whenEmpty);
     }
     if (node.kind === 'action') for (const [outcome, to] of Object.entries(node.outcomes)) target(node.id, `outcome "${outcome}"`, to);
     if (node.kind === 'branch') {
       target(node.id, 'then', node.then);
       target(node.id, 'else', node.else);
     }
+  }
+  // A branch on a variable must name one that some node sets (a misspelt name would always take `else`).
+  const setBy = new Set<string>();
+  for (const node of nodes.values()) {
+    if ('options' in node) for (const option of node.options) for (const name of Object.keys(option.set ?? {})) setBy.add(name);
+    if (node.kind === 'choice' || node.kind === 'input') setBy.add(node.var);
+  }
+  for (const node of nodes.values()) {
+    if (node.kind === 'branch' && node.if.startsWith('set:') && !setBy.has(node.if.slice(4))) problems.push(`${where(node.id)}: branches on "${node.if.slice(4)}", a variable no node sets`);
   }
   // An action hands the gateway variables that some node must set: a misspelt name would
   // otherwise fail every request at its very end instead of stopping the start.

@@ -37,12 +37,16 @@ export type OptionSpec = z.infer<typeof OptionSpec>;
 
 const base = { id: NodeId, prompt: Prompt };
 
+/** The correction shown above the question after a wrong answer (default `common.invalid`). */
+const invalidHint = { invalid: TextSpec.optional() };
+
 /** A fixed, numbered menu. */
-export const MenuNode = z.strictObject({ kind: z.literal('menu'), ...base, options: z.array(OptionSpec).min(1) });
+export const MenuNode = z.strictObject({ kind: z.literal('menu'), ...base, ...invalidHint, options: z.array(OptionSpec).min(1) });
 /** A numbered menu built from data (regions, languages); the chosen item's id goes into `var`. */
 export const ChoiceNode = z.strictObject({
   kind: z.literal('choice'),
   ...base,
+  ...invalidHint,
   source: z.enum(['regions', 'languages']),
   label: TextSpec,
   var: VarName,
@@ -55,6 +59,8 @@ export const ListNode = z.strictObject({
   source: z.enum(['services']),
   item: TextSpec,
   empty: TextSpec,
+  /** Where to go instead when the data has nothing to list (a region without services): never a dead end. */
+  whenEmpty: NodeId.optional(),
   options: z.array(OptionSpec).default([]),
 });
 /** Free keypad input checked by a named validator; sensitive values never enter the state. */
@@ -80,12 +86,14 @@ export const EndNode = z.strictObject({ kind: z.literal('end'), ...base });
 /**
  * Chooses the next node from what the channel can do: `knowsNumber` (SMS and USSD
  * know the sender's number, Telegram does not), `leavesMessages` (SMS and Telegram
- * leave a thread on the phone, USSD does not). Shows nothing of its own.
+ * leave a thread on the phone, USSD does not); or from the conversation: `set:<var>`
+ * (a choice already made, such as the need chosen in the information flow). Shows
+ * nothing of its own.
  */
 export const BranchNode = z.strictObject({
   kind: z.literal('branch'),
   id: NodeId,
-  if: z.enum(['knowsNumber', 'leavesMessages']),
+  if: z.union([z.enum(['knowsNumber', 'leavesMessages']), z.string().regex(/^set:[a-zA-Z][a-zA-Z0-9_]*$/, 'a capability, or set:<variable>')]),
   then: NodeId,
   else: NodeId,
 });

@@ -77,7 +77,9 @@ const ENDED_TTL_MS = 60_000;
 const SEEN_TTL_MS = 10 * 60_000;
 
 const CreateParams = z.object({
-  subject: z.enum(['self', 'child', 'other']),
+  subject: z.enum(['self', 'self_minor', 'child', 'other']),
+  /** The need chosen (here, or earlier in the information flow), or `none`. */
+  need: z.enum(['medical', 'psychosocial', 'legal', 'safe_space', 'child_protection', 'migrants', 'none']).optional(),
   callLang: z.string().min(2).max(3),
   gender: z.enum(['female', 'male', 'any']),
   window: z.enum(['morning', 'afternoon', 'evening', 'any']),
@@ -341,6 +343,7 @@ class Turn {
           requesterHash,
           contact,
           subject: params.subject,
+          topic: params.need ?? null,
           language: params.callLang,
           callerGender: params.gender,
           timeWindow: params.window,

@@ -6,10 +6,10 @@ const keyring = new Keyring(parseDataKeys(TEST_ENV.DATA_KEYS), Buffer.from(TEST_
 const unseal = (i: { sealedContact: string | null; contactNonce: string | null; contactKeyId: string | null; id: string }, aad = i.id) =>
   keyring.unseal({ ciphertext: i.sealedContact!, nonce: i.contactNonce!, keyId: i.contactKeyId! }, aad);
 
-/** fr, callback, next, consent, safe: yes … then the given answers, then confirm. */
-async function request(phone: UssdSession, subject: string, rest = ['1', '1', '1', '1']) {
+/** fr, callback, consent, safe: yes, who it is for, the topic (7: prefer not to say) … then the given answers, then confirm. */
+async function request(phone: UssdSession, subject: string, rest = ['1', '1', '1', '1'], topic = '7') {
   await phone.dial();
-  for (const answer of ['1', '2', '1', '1', '1', subject, ...rest]) await phone.send(answer);
+  for (const answer of ['1', '2', '1', '1', subject, topic, ...rest]) await phone.send(answer);
   return phone.send('1');
 }
 
@@ -25,7 +25,7 @@ describe('a callback request over USSD', () => {
   it('creates exactly one intake, with the number sealed, even when the last hop is retried', async () => {
     const phone = new UssdSession(t.server.app, '+221771234567');
     const done = await request(phone, '1');
-    expect(done).toMatch(/^END Demande enregistrée\. Code : [2-9]{4} [2-9]{4}\./);
+    expect(done).toMatch(/^END Demande enregistrée\.\nCode : [2-9]{4} [2-9]{4}\n/);
     expect((await phone.post(phone.form())).text).toBe(done);
     await Promise.all([phone.post(phone.form()), phone.post(phone.form())]);
 
@@ -60,14 +60,14 @@ describe('a callback request over USSD', () => {
   });
 
   it('sends a request about a child to the child-protection queue', async () => {
-    await request(new UssdSession(t.server.app, '+221771234568'), '2');
+    await request(new UssdSession(t.server.app, '+221771234568'), '3');
     expect(await t.server.prisma.intake.findFirstOrThrow()).toMatchObject({ subject: 'child', queue: 'child_protection' });
   });
 
   it('seals the safer number typed on the keypad, not the number that dialled', async () => {
     const phone = new UssdSession(t.server.app, '+221771234569');
     await phone.dial();
-    for (const answer of ['1', '2', '1', '1', '2', '76 555 12 34', '3', '2', '2', '3', '3']) await phone.send(answer);
+    for (const answer of ['1', '2', '1', '2', '76 555 12 34', '4', '7', '2', '2', '3', '3']) await phone.send(answer);
     expect(await phone.send('1')).toMatch(/^END /);
     const intake = await t.server.prisma.intake.findFirstOrThrow();
     expect(unseal(intake)).toBe('+221765551234');
@@ -103,7 +103,7 @@ describe('a callback request over USSD', () => {
 
   it('refuses a third open request from the same number with a calm message', async () => {
     for (let i = 0; i < 2; i += 1) expect(await request(new UssdSession(t.server.app, '+221771234573'), '1')).toMatch(/^END Demande enregistrée/);
-    expect(await request(new UssdSession(t.server.app, '+221771234573'), '1')).toMatch(/^END Désolé, la demande n'a pas pu être enregistrée\. .* 116\.$/);
+    expect(await request(new UssdSession(t.server.app, '+221771234573'), '1')).toMatch(/^END Désolé, la demande n'a pas été enregistrée\. .* 116\.$/);
     expect(await t.server.prisma.intake.count()).toBe(2);
   });
 
@@ -113,7 +113,7 @@ describe('a callback request over USSD', () => {
     for (let i = 0; i < 2; i += 1) await request(new UssdSession(t.server.app, '+221771234575'), '1');
     const other = new UssdSession(t.server.app, '+221771234576');
     await other.dial();
-    for (const answer of ['1', '2', '1', '1', '2', '77 123 45 75', '1', '1', '1', '1', '1']) await other.send(answer);
+    for (const answer of ['1', '2', '1', '2', '77 123 45 75', '1', '7', '1', '1', '1', '1']) await other.send(answer);
     const refused = await other.send('1');
     const failed = t.server.localizer.t({ key: 'callback.error', vars: { hotline: '116' } }, 'fr');
     expect(refused).toBe(`END ${failed}`);
@@ -141,8 +141,8 @@ describe('queues are configuration', () => {
   it('routes with QUEUE_ROUTES', async () => {
     const t = await createTestServer({ QUEUE_ROUTES: 'child=enfance_dakar,default=vbg_dakar' });
     try {
-      await request(new UssdSession(t.server.app, '+221771234580'), '2');
-      await request(new UssdSession(t.server.app, '+221771234581'), '3');
+      await request(new UssdSession(t.server.app, '+221771234580'), '3');
+      await request(new UssdSession(t.server.app, '+221771234581'), '4');
       const queues = (await t.server.prisma.intake.findMany({ orderBy: { subject: 'asc' } })).map((i) => [i.subject, i.queue]);
       expect(queues).toEqual([
         ['child', 'enfance_dakar'],

@@ -35,7 +35,7 @@ describe('a callback request end to end', () => {
     for (const text of SMS_ANSWERS) await phone.send(text);
     const confirm = phone.form('1');
     const done = await phone.post(confirm);
-    expect(done.text).toMatch(/Demande enregistrée\. Code : [2-9]{4} [2-9]{4}\./);
+    expect(done.text).toMatch(/Demande enregistrée\.\nCode : [2-9]{4} [2-9]{4}\n/);
     expect((await phone.post(confirm)).text).toBe(done.text);
     const intakes = await t.server.prisma.intake.findMany();
     expect(intakes).toHaveLength(1);
@@ -53,7 +53,7 @@ describe('a callback request end to end', () => {
     const phone = new AtPhone(t.server.app, at, '+221770000052');
     for (const text of SMS_ANSWERS) await phone.send(text);
     const done = await phone.send('1', 'ATXid_final_hop');
-    expect(done).toMatch(/Demande enregistrée\. Code : [2-9]{4} [2-9]{4}\./);
+    expect(done).toMatch(/Demande enregistrée\.\nCode : [2-9]{4} [2-9]{4}\n/);
     const before = at.requests.length;
     await phone.post(phone.form('1', 'ATXid_final_hop'));
     expect(at.requests.length).toBe(before);
@@ -67,11 +67,11 @@ describe('a callback request end to end', () => {
   it('over Telegram: the number shared with the contact button is sealed; exactly one intake', async () => {
     const chat = new TelegramChat(t.server.app, telegram, 5550300001);
     await chat.say('/start');
-    for (const label of ['Français', 'Demander un rappel', 'Suite', 'Oui', 'Donner un numéro sûr']) await chat.press(label);
+    for (const label of ['Français', 'Demander un rappel', 'Oui', 'Donner un numéro']) await chat.press(label);
     await chat.shareContact('221770000053');
-    for (const label of ['Pour moi', 'Français', 'Une femme', 'Le matin', 'Le centre de santé']) await chat.press(label);
+    for (const label of ['Pour moi (18', 'Ne pas dire', 'Français', 'Une femme', 'Le matin', 'Le centre de santé']) await chat.press(label);
     const done = await chat.press('Confirmer');
-    expect(done.text).toMatch(/Demande enregistrée\. Code : [2-9]{4} [2-9]{4}\./);
+    expect(done.text).toMatch(/Demande enregistrée\.\nCode : [2-9]{4} [2-9]{4}\n/);
     // The last message still offers the quick exit.
     expect(done.reply_markup!.inline_keyboard!.flat().map((b) => b.callback_data)).toEqual(['x']);
     const intakes = await t.server.prisma.intake.findMany();
@@ -84,18 +84,18 @@ describe('a callback request end to end', () => {
   it('over Telegram: a typed number works as well, and "No, other contacts" leads to the helpline', async () => {
     const chat = new TelegramChat(t.server.app, telegram, 5550300002);
     await chat.say('/start');
-    for (const label of ['Français', 'Demander un rappel', 'Suite', 'Oui', 'Donner un numéro sûr']) await chat.press(label);
+    for (const label of ['Français', 'Demander un rappel', 'Oui', 'Donner un numéro']) await chat.press(label);
     expect((await chat.say('12')).text).toMatch(/^Numéro non reconnu/);
     await chat.say('77 000 00 54');
-    for (const label of ['Pour un enfant', 'English', 'Un homme', 'Le soir', 'Une amie', 'Confirmer']) await chat.press(label);
+    for (const label of ['Pour un enfant', 'Protection enfant', 'English', 'Un homme', 'Le soir', 'Une amie', 'Confirmer']) await chat.press(label);
     const intake = await t.server.prisma.intake.findFirstOrThrow();
     expect(intake).toMatchObject({ channel: 'telegram', subject: 'child', queue: 'child_protection', language: 'en' });
     expect(unseal(intake)).toBe('+221770000054');
 
     const other = new TelegramChat(t.server.app, telegram, 5550300003);
     await other.say('/start');
-    for (const label of ['Français', 'Demander un rappel', 'Suite', 'Oui']) await other.press(label);
-    expect((await other.press("Non, d'autres contacts")).text).toMatch(/^Appelez la ligne d'écoute gratuite/);
+    for (const label of ['Français', 'Demander un rappel', 'Oui']) await other.press(label);
+    expect((await other.press("Non : ligne d'écoute")).text).toMatch(/^Appelez la ligne d'écoute gratuite/);
     expect(await t.server.prisma.intake.count()).toBe(1);
   });
 });

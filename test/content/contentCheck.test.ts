@@ -89,7 +89,7 @@ describe('passerelle content check', () => {
         'key,french,text,status,notes,budget',
         'common.next,Suite,Ci kanam,reviewed,,',
         'cancel.limited,x,Jéem nga lu bari {{numero}},draft,,',
-        'callback.consent,x,' + 'Nangu nga? '.repeat(30) + ',draft,,',
+        'callback.declined,x,' + 'Nangu nga? '.repeat(30) + ',draft,,',
         'no.such.key,x,y,draft,,',
         'common.retry,x,Jéemaat,maybe,,',
       ].join('\n');

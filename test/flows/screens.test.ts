@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { ussdRenderer, USSD_MAX_LENGTH } from '../../src/channels/africastalking/ussdRenderer';
+import { ussdRenderer, USSD_MAX_SEPTETS } from '../../src/channels/africastalking/ussdRenderer';
+import { isGsm7, septets } from '../../src/channels/gsm7';
 import { createSmsRenderer, SMS_MAX_SEGMENTS, smsCost } from '../../src/channels/sms/smsRenderer';
 import { renderTelegram, TELEGRAM_LIMITS, telegramRenderer } from '../../src/channels/telegram/telegramRenderer';
 import { flowParams, loadConfig } from '../../src/config';
@@ -35,13 +36,15 @@ const common = (lang: string): Omit<EnumerateOptions, 'renderer'> => ({
 
 const describeScreen = (s: { node: string; page: number; hint: boolean; vars: Record<string, string> }) => `${s.node} page ${s.page + 1}${s.hint ? ' with hint' : ''} ${JSON.stringify(s.vars)}`;
 
-describe('every screen fits USSD', () => {
-  test.each(languages)('%s', (lang) => {
+describe('every screen fits USSD, in the network alphabet', () => {
+  test.each(languages)('%s: GSM-7 and at most 182 septets, as sent', (lang) => {
     const nodes = new Set<string>();
     for (const screen of enumerateScreens({ ...common(lang), renderer: ussdRenderer })) {
       const text = ussdRenderer.render(screen.reply);
       nodes.add(screen.node);
-      if (text.length > USSD_MAX_LENGTH) throw new Error(`${text.length} characters (max ${USSD_MAX_LENGTH}) at ${describeScreen(screen)}:\n${text}`);
+      if (!isGsm7(text)) throw new Error(`outside GSM-7 at ${describeScreen(screen)}:\n${text}`);
+      if (septets(text) > USSD_MAX_SEPTETS) throw new Error(`${septets(text)} septets (max ${USSD_MAX_SEPTETS}) at ${describeScreen(screen)}:\n${text}`);
+      expect(text).not.toContain('…');
       expect(text).not.toMatch(/\{\{|\}\}|undefined|null/);
       expect(text).not.toMatch(/^(CON|END) [a-z]+\.[a-zA-Z_.]+$/m); // a key shown instead of words
     }

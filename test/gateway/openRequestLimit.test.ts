@@ -56,9 +56,9 @@ function setup() {
   return { seen, upToConfirm };
 }
 
-/** fr, callback, next, consent, safe: yes (this number) / another number …, then for me, French, a woman, morning, health centre. */
+/** fr, callback, consent, safe: yes (this number) / another number …, then for me, medical care, French, a woman, morning, health centre. */
 const SELF = ['1', '2', '1', '1', '1', '1', '1', '1', '1', '1'];
-const SAFER = (number: string) => ['1', '2', '1', '1', '2', number, '1', '1', '1', '1', '1'];
+const SAFER = (number: string) => ['1', '2', '1', '2', number, '1', '1', '1', '1', '1', '1'];
 
 describe('the open-request limit under concurrency', () => {
   it('two sessions of one number confirming at once reach caseLink one after the other', async () => {

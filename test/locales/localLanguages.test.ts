@@ -7,8 +7,8 @@ import { UssdSession } from '../support/ussdSession';
  * language and fits, and the request records the language of the call.
  */
 describe.each([
-  ['wo', '3', 'Wolof', /^CON Lan nga soxla\?/, /^END Sa laaj denc nañu ko\. Kod: [2-9]{4} [2-9]{4}\./],
-  ['bm', '4', 'Bamanankan', /^CON I mago bè mun na\?/, /^END I ka nyinini marala\. Kòdi: [2-9]{4} [2-9]{4}\./],
+  ['wo', '3', 'Wolof', /^CON Lan nga soxla\?/, /^END Sa laaj denc nañu ko\.\nKod: [2-9]{4} [2-9]{4}\n/],
+  ['bm', '4', 'Bamanankan', /^CON I mago bè mun na\?/, /^END I ka nyinini marala\.\nKòdi: [2-9]{4} [2-9]{4}\n/],
 ])('%s', (lang, choice, name, infoScreen, doneScreen) => {
   let t: TestServer;
   beforeAll(async () => {
@@ -32,7 +32,7 @@ describe.each([
     const phone = new UssdSession(t.server.app, `+22177000600${choice}`);
     await phone.dial();
     const screens: string[] = [];
-    // language, callback, next, consent, safe: yes, for me, call in this language, a woman, morning, health centre
+    // language, callback, consent, safe: yes, for me, medical care, call in this language, a woman, morning, health centre
     for (const answer of [choice, '2', '1', '1', '1', '1', choice, '1', '1', '1']) screens.push(await phone.send(answer));
     screens.push(await phone.send('1'));
     expect(screens.at(-1)).toMatch(doneScreen);

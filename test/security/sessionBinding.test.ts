@@ -20,9 +20,9 @@ describe('a USSD session belongs to its phone', () => {
   it("another phone sending a live sessionId shares nothing with the first person's session", async () => {
     const person = new UssdSession(t.server.app, '+221770000701');
     await person.dial();
-    // fr, callback, next, consent, safe number, for me, fr, a woman, the evening, "a friend": the confirm screen.
+    // fr, callback, consent, safe number, for me, medical care, fr, a woman, the evening, "a friend": the confirm screen.
     for (const answer of ['1', '2', '1', '1', '1', '1', '1', '1', '3']) await person.send(answer);
-    expect(await person.send('2')).toMatch(/^CON Rappel : le soir/);
+    expect(await person.send('2')).toMatch(/^CON Rappel le soir/);
 
     const intruder = new UssdSession(t.server.app, '+221770000799', person.sessionId);
     // The old gateway read "1" as the next answer of the person's session: confirm, and the code.

@@ -52,7 +52,7 @@ describe('terminal simulator (npm run simulate)', () => {
     const menu = run.stdout.indexOf('Menu principal');
     expect(welcome).toBeGreaterThanOrEqual(0);
     expect(menu).toBeGreaterThan(welcome);
-    expect(run.stdout).toContain('\n1. Français\n2. English\n');
+    expect(run.stdout).toContain('\n1. Francais\n2. English\n');
     expect(run.stdout).toMatch(/CON \d+\/182/);
     expect(run.stderr).toContain('End of input');
     expect(await t.server.prisma.intake.count()).toBe(0);
@@ -63,7 +63,7 @@ describe('terminal simulator (npm run simulate)', () => {
     const answers = ['1', '2', '1', '1', '1', '1', '1', '1', '1', '1', '1', '9'];
     const run = await simulate(['--url', web.baseUrl, '--phone', '+221770000042'], answers.join('\n') + '\n');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Demande enregistrée\. Code : [2-9]{4} [2-9]{4}/);
+    expect(run.stdout).toMatch(/Demande enregistrée\.\s+Code : [2-9]{4} [2-9]{4}/);
     expect(run.stdout).toMatch(/END \d+\/182\n$/);
     expect(run.stderr).not.toContain('End of input');
     const intakes = await t.server.prisma.intake.findMany();

@@ -7,6 +7,8 @@ import { loadConfig, type Config } from '../../src/config';
 import { Keyring, parseDataKeys } from '../../src/crypto/keyring';
 import { createLogger } from '../../src/logger';
 import { seededRandomBytes } from '../../src/clock';
+import { createPrisma } from '../../src/db';
+import { DEMO_DIRECTORY_FILE, DirectoryFile, replaceDirectory } from '../../src/directory/directory';
 import { createServer, type PasserelleServer, type ServerOptions } from '../../src/server';
 
 export { seededRandomBytes };
@@ -57,13 +59,22 @@ export interface TestServer {
 }
 
 /** A whole Passerelle on a fresh copy of the migrated template database, logs captured. */
-export async function createTestServer(env: Record<string, string> = {}, options: { seed?: number; desk?: ServerOptions['desk']; channels?: ServerOptions['channels'] } = {}): Promise<TestServer> {
+export async function createTestServer(
+  env: Record<string, string> = {},
+  options: { seed?: number; desk?: ServerOptions['desk']; channels?: ServerOptions['channels']; /** Production only: import no directory first. */ emptyDirectory?: boolean } = {},
+): Promise<TestServer> {
   const template = process.env.PASSERELLE_TEST_TEMPLATE;
   if (!template) throw new Error('globalSetup did not run');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-case-'));
   const dbFile = path.join(dir, 'passerelle.db');
   fs.copyFileSync(template, dbFile);
   const config = loadConfig({ ...TEST_ENV, DATA_DIR: dir, DATABASE_URL: `file:${dbFile}`, ...env });
+  if (config.NODE_ENV === 'production' && !options.emptyDirectory) {
+    // Production never starts without a directory: import one first, as a programme does.
+    const prisma = await createPrisma(config.DATABASE_URL);
+    await replaceDirectory(prisma, DirectoryFile.parse(JSON.parse(fs.readFileSync(DEMO_DIRECTORY_FILE, 'utf8'))));
+    await prisma.$disconnect();
+  }
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk, _enc, done) {

@@ -2,7 +2,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { InboundMessage, Reply } from '../types';
 import { badRequest } from '../webhook';
-import { clampUssd, ussdRenderer } from './ussdRenderer';
+import { clampUssd, type UssdRenderer } from './ussdRenderer';
 
 /**
  * Africa's Talking's USSD callback form. Unknown extra fields are ignored; the phone
@@ -38,6 +38,7 @@ export interface UssdRouteOptions {
   forget(sessionKey: string, address: string): Promise<void>;
   /** Runs first: the secret, the allowed addresses, off in production without a secret (atCallbackGuard). */
   guard: RequestHandler;
+  renderer: UssdRenderer;
 }
 
 /** Normalises a USSD callback into an inbound message. */
@@ -55,7 +56,7 @@ export function toInboundMessage(form: UssdForm): InboundMessage {
  * `POST /webhooks/africastalking/ussd`: answers `CON …`/`END …` in at most 182 characters;
  * `POST …/ussd/events`: the end-of-session notification, which forgets the session at once.
  */
-export function ussdRoute({ handle, forget, guard }: UssdRouteOptions): Router {
+export function ussdRoute({ handle, forget, guard, renderer }: UssdRouteOptions): Router {
   const router = express.Router();
   router.post('/events', guard, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res, next) => {
     try {
@@ -72,7 +73,7 @@ export function ussdRoute({ handle, forget, guard }: UssdRouteOptions): Router {
       const parsed = UssdForm.safeParse(req.body ?? {});
       if (!parsed.success) return void badRequest(res, parsed.error);
       const reply = await handle(toInboundMessage(parsed.data));
-      res.status(200).type('text/plain').send(clampUssd(ussdRenderer.render(reply)));
+      res.status(200).type('text/plain').send(clampUssd(renderer.render(reply)));
     } catch (err) {
       next(err);
     }

@@ -1,49 +1,11 @@
 import { SegmentedMessage } from 'sms-segments-calculator';
+import { isGsm7Basic, transliterate } from '../gsm7';
 import type { ChannelRenderer, Reply } from '../types';
 
 /** No reply of any flow may cost more than this many SMS segments; the engine pages to stay under it. */
 export const SMS_MAX_SEGMENTS = 3;
 
-/** The GSM 03.38 default alphabet and its extension table (each extension character costs two septets). */
-const GSM_BASIC = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
-const GSM_EXTENSION = '^{}\\[~]|€\f';
-const GSM = new Set([...GSM_BASIC, ...GSM_EXTENSION]);
-
-/** Replacements for characters outside GSM-7 that accents stripping alone does not give. */
-const SUBSTITUTES: Record<string, string> = {
-  œ: 'oe',
-  Œ: 'OE',
-  ç: 'c',
-  '’': "'",
-  '‘': "'",
-  '«': '"',
-  '»': '"',
-  '“': '"',
-  '”': '"',
-  '…': '...',
-  '–': '-',
-  '—': '-',
-  '\u00a0': ' ',
-  '\u202f': ' ',
-};
-
-/**
- * Replaces characters outside GSM-7 by their nearest GSM-7 spelling (ê → e, ô → o,
- * œ → oe, ’ → '), so that one accent does not switch the whole message to UCS-2 and
- * halve the characters per segment. Characters with no GSM-7 spelling are kept.
- */
-export function transliterate(text: string): string {
-  let out = '';
-  for (const char of text) {
-    if (GSM.has(char)) out += char;
-    else if (char in SUBSTITUTES) out += SUBSTITUTES[char];
-    else {
-      const stripped = char.normalize('NFD').replace(/\p{M}+/gu, '');
-      out += stripped.length > 0 && [...stripped].every((c) => GSM.has(c)) ? stripped : char;
-    }
-  }
-  return out;
-}
+export { transliterate } from '../gsm7';
 
 /** How a text travels as SMS: its encoding and the number of segments it costs. */
 export interface SmsCost {
@@ -52,13 +14,11 @@ export interface SmsCost {
   characters: number;
 }
 
-const GSM_BASIC_SET = new Set(GSM_BASIC);
-
 /** The encoding and segment count of a text, as carriers count them (GSM-7 160/153, UCS-2 70/67). */
 export function smsCost(text: string): SmsCost {
   // Most replies are plain GSM-7 (basic table only): counted directly, as the
   // calculator would. Anything else (extension characters, UCS-2) goes to it.
-  if ([...text].every((c) => GSM_BASIC_SET.has(c))) {
+  if (isGsm7Basic(text)) {
     return { encoding: 'GSM-7', segments: text.length <= 160 ? 1 : Math.ceil(text.length / 153), characters: text.length };
   }
   const message = new SegmentedMessage(text);

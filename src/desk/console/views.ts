@@ -157,6 +157,7 @@ export function intakePage(p: PageContext, view: IntakeView): string {
 <dt>${tr(p, 'col.status')}</dt><dd id="status">${tr(p, `status.${intake.status}`)}</dd>
 <dt>${tr(p, 'col.queue')}</dt><dd>${tr(p, `queue.${intake.queue}`)}</dd>
 <dt>${tr(p, 'intake.subject')}</dt><dd>${tr(p, `subject.${intake.subject}`)}</dd>
+<dt>${tr(p, 'intake.topic')}</dt><dd>${tr(p, `topic.${intake.topic ?? 'none'}`)}</dd>
 <dt>${tr(p, 'col.language')}</dt><dd>${tr(p, `lang.${intake.language}`)}</dd>
 <dt>${tr(p, 'col.caller')}</dt><dd>${tr(p, `caller.${intake.callerGender}`)}</dd>
 <dt>${tr(p, 'col.window')}</dt><dd>${tr(p, `window.${intake.timeWindow}`)}</dd>

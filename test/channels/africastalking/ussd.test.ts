@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createApp } from '../../../src/app';
+import { ussdRenderer } from '../../../src/channels/africastalking/ussdRenderer';
 import { createLogger } from '../../../src/logger';
 import first from '../../fixtures/africastalking/ussd-first.json';
 import hop from '../../fixtures/africastalking/ussd-hop.json';
@@ -39,7 +40,7 @@ const cases: Case[] = [
   { label: 'JSON instead of a form → 400', form: JSON.stringify(FIRST), type: 'application/json', status: 400, body: /sessionId is required/ },
   { label: 'unknown extra fields are ignored', form: { ...FIRST, hopCount: '1', region: 'x', 'weird[field]': 'y' }, status: 200, body: /^CON Bienvenue/ },
   { label: 'phone number without +, with spaces → accepted', form: { ...FIRST, phoneNumber: '221 77 000 00 11' }, status: 200, body: /^CON Bienvenue/ },
-  { label: 'unknown option → the same screen with a hint', before: [FIRST], form: { ...FIRST, text: '7' }, status: 200, body: /^CON Choix non valide\.\nBienvenue/ },
+  { label: 'unknown option → the same screen with a hint', before: [FIRST], form: { ...FIRST, text: '7' }, status: 200, body: /^CON Choix non valide \/ Invalid choice\.\nBienvenue/ },
   { label: 'letters as an answer → hint', before: [FIRST], form: { ...FIRST, text: 'hello' }, status: 200, body: /^CON Choix non valide/ },
   { label: 'very long answer → hint, not an error', before: [FIRST], form: { ...FIRST, text: '9'.repeat(1500) }, status: 200, body: /^CON Choix non valide/ },
   { label: 'text longer than any phone can send → 400', form: { ...FIRST, text: '1*'.repeat(1200) }, status: 400, body: /text is too long/ },
@@ -47,17 +48,17 @@ const cases: Case[] = [
   { label: 'replayed first request → welcome again', before: [FIRST], form: FIRST, status: 200, body: /^CON Bienvenue/ },
   { label: 'unknown session with a path → offer to resume or start over', form: HOP, status: 200, body: /^CON La session a été coupée\.\n1\. Reprendre\n2\. Recommencer/ },
   { label: 'unknown session whose last answer is 0 → quick exit at once, no offer', form: { ...HOP, text: '1*2*0' }, status: 200, body: /^END Merci\. Au revoir\.$/ },
-  { label: 'resume → the path is replayed', before: [HOP], form: { ...HOP, text: '1*2*1' }, status: 200, body: /^CON Pour un rappel, nous gardons/ },
+  { label: 'resume → the path is replayed', before: [HOP], form: { ...HOP, text: '1*2*1' }, status: 200, body: /^CON Nous gardons ce numéro/ },
   { label: 'start over → welcome', before: [HOP], form: { ...HOP, text: '1*2*2' }, status: 200, body: /^CON Bienvenue/ },
   { label: 'resume offer, wrong answer → asked again', before: [HOP], form: { ...HOP, text: '1*2*5' }, status: 200, body: /^CON Choix non valide\.\nLa session a été coupée/ },
   { label: 'resume offer, 0 → quick exit', before: [HOP], form: { ...HOP, text: '1*2*0' }, status: 200, body: /^END Merci\. Au revoir\.$/ },
   { label: 'resume offer, 00 → main menu', before: [HOP], form: { ...HOP, text: '1*2*00' }, status: 200, body: /^CON Menu principal/ },
-  { label: 'two answers in one hop → both applied', before: [FIRST], form: { ...FIRST, text: '1*2' }, status: 200, body: /^CON Pour un rappel/ },
+  { label: 'two answers in one hop → both applied', before: [FIRST], form: { ...FIRST, text: '1*2' }, status: 200, body: /^CON Nous gardons ce numéro/ },
   { label: 'a path that does not extend the known one → last answer counts', before: [FIRST, { ...FIRST, text: '1' }], form: { ...FIRST, text: '9*1' }, status: 200, body: /^CON Quel besoin/ },
   { label: 'quick exit → END', before: [FIRST], form: { ...FIRST, text: '0' }, status: 200, body: /^END Merci\. Au revoir\.$/ },
   { label: 'after the end, a new answer → END, nothing shown again', before: [FIRST, { ...FIRST, text: '0' }], form: { ...FIRST, text: '0*1' }, status: 200, body: /^END Merci\. Au revoir\.$/ },
   { label: 'empty text on a known session → the current screen, nothing advances', before: [FIRST, { ...FIRST, text: '1' }], form: FIRST, status: 200, body: /^CON Menu principal/ },
-  { label: 'a late copy of the hop before → the current screen, not a new answer', before: [FIRST, { ...FIRST, text: '1' }, { ...FIRST, text: '1*2' }], form: { ...FIRST, text: '1' }, status: 200, body: /^CON Pour un rappel/ },
+  { label: 'a late copy of the hop before → the current screen, not a new answer', before: [FIRST, { ...FIRST, text: '1' }, { ...FIRST, text: '1*2' }], form: { ...FIRST, text: '1' }, status: 200, body: /^CON Nous gardons ce numéro/ },
   { label: 'an answer with `*` typed inside → each part read in turn, wrong parts hinted', before: [FIRST, { ...FIRST, text: '1' }, { ...FIRST, text: '1*5' }], form: { ...FIRST, text: '1*5*2345*6789' }, status: 200, body: /^CON Code non valide/ },
   { label: 'quick exit on a keypad input screen → END', before: [FIRST, { ...FIRST, text: '1' }, { ...FIRST, text: '1*5' }], form: { ...FIRST, text: '1*5*0' }, status: 200, body: /^END Merci\. Au revoir\.$/ },
 ];
@@ -137,7 +138,7 @@ describe('USSD sessions that ended', () => {
     await phone.dial();
     let done = '';
     for (const answer of CALLBACK) done = await phone.send(answer);
-    expect(done).toMatch(/^END Demande enregistrée\. Code : /);
+    expect(done).toMatch(/^END Demande enregistrée\.\nCode : /);
     expect((await phone.post(phone.form())).text).toBe(done);
     for (const text of ['', `${phone.answers.join('*')}*1`, '1']) {
       const res = await phone.post(phone.form(text));
@@ -149,10 +150,10 @@ describe('USSD sessions that ended', () => {
     const phone = new UssdSession(t.server.app, '+221770000092');
     await phone.dial();
     await phone.send('1');
-    expect(await phone.send('2')).toMatch(/^CON Pour un rappel/);
+    expect(await phone.send('2')).toMatch(/^CON Nous gardons ce numéro/);
     // The copy of hop "1" arrives late, after hop "1*2".
-    expect((await phone.post(phone.form('1'))).text).toMatch(/^CON Pour un rappel/);
-    expect(await phone.send('1')).toMatch(/^CON Une personne formée vous rappellera/);
+    expect((await phone.post(phone.form('1'))).text).toMatch(/^CON Nous gardons ce numéro/);
+    expect(await phone.send('1')).toMatch(/^CON Pouvons-nous vous appeler à ce numéro/);
   });
 });
 
@@ -191,6 +192,7 @@ describe('an unexpected error', () => {
       simulator: false,
       ussdServiceCode: '*1#',
       atGuard: (_req, _res, next) => next(),
+      ussdRenderer,
       forget: async () => undefined,
       handle: async () => {
         if (fail) {

@@ -185,7 +185,7 @@ describe('POST /webhooks/telegram/community', () => {
   it('takes the share-number keyboard off the screen on a quick exit, leaving no message behind', async () => {
     const chat = new TelegramChat(t.server.app, api, 5550200013);
     await chat.say('/start');
-    for (const label of ['Français', 'Demander un rappel', 'Suite', 'Oui', 'Donner un numéro sûr']) await chat.press(label);
+    for (const label of ['Français', 'Demander un rappel', 'Oui', 'Donner un numéro']) await chat.press(label);
     await chat.say('77 000 00 13');
     await chat.post(chat.callbackUpdate('x'));
     const removal = api.calls.filter((c) => c.method === 'sendMessage' && c.payload.chat_id === chat.userId).pop()!;
@@ -193,7 +193,7 @@ describe('POST /webhooks/telegram/community', () => {
     expect(api.chat(chat.userId)).toEqual([]);
     // Telegram down while leaving: the session is forgotten all the same.
     await chat.say('/start');
-    for (const label of ['Français', 'Demander un rappel', 'Suite', 'Oui', 'Donner un numéro sûr']) await chat.press(label);
+    for (const label of ['Français', 'Demander un rappel', 'Oui', 'Donner un numéro']) await chat.press(label);
     api.failSends = 1;
     expect((await chat.post(chat.messageUpdate({ text: '0' }))).status).toBe(200);
     expect((await chat.say('1')).text).toMatch(/^Bienvenue/);
@@ -229,10 +229,9 @@ describe('POST /webhooks/telegram/community', () => {
     await chat.say('/start');
     await chat.press('Français');
     await chat.press('Demander un rappel');
-    await chat.press('Suite');
     const ask = await chat.press('Oui');
     expect(ask.text).toMatch(/^Pour vous rappeler, il nous faut un numéro/);
-    const share = await chat.press('Donner un numéro sûr');
+    const share = await chat.press('Donner un numéro');
     expect(share.reply_markup!.keyboard).toEqual([[{ text: 'Partager mon numéro', request_contact: true }], [{ text: '✖ Quitter' }]]);
     expect((await chat.shareContact('221770000042')).text).toBe('Pour qui est cette demande ?');
     const store = JSON.stringify([...((t.server.store as unknown as { entries: Map<string, unknown> }).entries ?? new Map())]);

@@ -113,7 +113,7 @@ describe('POST /webhooks/twilio/sms', () => {
     await phone.send('Bonjour');
     await phone.send('1');
     t.clock.advance(29 * 60_000);
-    expect(await phone.send('2')).toMatch(/^Pour un rappel/);
+    expect(await phone.send('2')).toMatch(/^Nous gardons ce numéro/);
     t.clock.advance(31 * 60_000);
     const again = await phone.send('1');
     expect(again).toMatch(/^Bienvenue/);
