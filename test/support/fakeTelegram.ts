@@ -24,7 +24,7 @@ export const BOT_TOKEN = '7000000001:AAtest-community-bot-token';
 
 /**
  * Telegram's Bot API, faked at the HTTP boundary on 127.0.0.1 (`TELEGRAM_API_ROOT`):
- * `getMe`, `sendMessage`, `deleteMessages`, `answerCallbackQuery`, `setWebhook`.
+ * `getMe`, `sendMessage`, `deleteMessage(s)`, `answerCallbackQuery`, `setWebhook`.
  * It keeps each chat's messages, so a test sees what the person would see, and what
  * a quick exit deleted. Messages older than `maxAgeIds` can be made undeletable.
  */
@@ -79,6 +79,12 @@ export class FakeTelegram {
         const message: FakeMessage = { message_id: this.nextId++, from: 'bot', text: String(p.text), reply_markup: p.reply_markup as FakeMessage['reply_markup'] };
         this.chat(chatId).push(message);
         return { ok: true, result: { message_id: message.message_id, date: 1795510800, chat: { id: chatId, type: 'private' }, text: message.text } };
+      }
+      case 'deleteMessage': {
+        const id = Number(p.message_id);
+        if (this.undeletable.has(id)) return { ok: false, error_code: 400, description: "Bad Request: message can't be deleted" };
+        this.chats.set(chatId, this.chat(chatId).filter((m) => m.message_id !== id));
+        return { ok: true, result: true };
       }
       case 'deleteMessages': {
         const ids = (p.message_ids as number[]).filter((id) => !this.undeletable.has(id));

@@ -22,8 +22,11 @@ export type TelegramRecord =
    * delete them; and whether a reply keyboard (the share-number button) may still be on screen.
    */
   | { kind: 'messages'; messages: Array<[id: number, at: number]>; replyKeyboard?: boolean }
-  /** The last keyboard: its random id and the input behind each button; it lives as long as the session. */
-  | { kind: 'keyboard'; keyboard: number; inputs: string[] }
+  /**
+   * The last keyboard: its random id and the input behind each button, and whether the
+   * screen waits for a phone number; it lives as long as the session.
+   */
+  | { kind: 'keyboard'; keyboard: number; inputs: string[]; expectsPhone?: boolean }
   | { kind: 'update' };
 
 /** Messages remembered per chat for deletion (Telegram deletes at most 100 at once). */
@@ -98,17 +101,42 @@ export function createCommunityBot(options: CommunityBotOptions): Bot {
     logger.info({ channel: 'telegram', deleted: ids.length }, 'quick exit');
   };
 
+  /**
+   * A message that carried a number has been read: it is deleted from the chat at once (a
+   * bot can delete the person's messages in a private chat), and once no screen waits for
+   * a number any more, the share-number keyboard is taken off the screen too (by a message
+   * that removes it, itself deleted).
+   */
+  const forgetNumberMessage = async (ctx: Context, stillAsking: boolean) => {
+    const chatId = ctx.chat!.id;
+    await ctx.api.deleteMessage(chatId, ctx.msg!.message_id).catch(() => logger.warn({ channel: 'telegram' }, 'a message carrying a number could not be deleted'));
+    const current = await tracked(chatId);
+    let messages = current.messages.filter(([id]) => id !== ctx.msg!.message_id);
+    let replyKeyboard = current.replyKeyboard;
+    if (replyKeyboard && !stillAsking) {
+      const removal = await ctx.api.sendMessage(chatId, '…', { reply_markup: { remove_keyboard: true } }).catch(() => undefined);
+      if (removal) {
+        const deleted = await ctx.api.deleteMessage(chatId, removal.message_id).then(() => true, () => false);
+        if (!deleted) messages = [...messages, [removal.message_id, clock()]];
+        replyKeyboard = false;
+      }
+    }
+    await store.set(messagesKey(chatId), { kind: 'messages', messages, replyKeyboard }, DELETE_WINDOW_MS);
+  };
+
   /** Runs one step and sends its reply with a fresh keyboard; a stop keyword in any language is a quick exit. */
-  const converse = async (ctx: Context, text: string) => {
+  const converse = async (ctx: Context, text: string, { carriesNumber = false }: { carriesNumber?: boolean } = {}) => {
     const chatId = ctx.chat!.id;
     const reply = await options.handle({ channel: 'telegram', sessionKey: sessionKey(chatId), address: address(ctx.from!.id), input: { type: 'text', text } });
     if (reply.quickExit) return quickExit(ctx);
     // A random keyboard id: a button of an older message, even of a forgotten conversation, never matches.
     const keyboard = crypto.randomInt(1, 1_000_000_000);
     const message = renderTelegram(reply, keyboard);
+    const asksForNumber = 'keyboard' in message.markup;
+    if (carriesNumber) await forgetNumberMessage(ctx, asksForNumber);
     const sent = await ctx.api.sendMessage(chatId, message.text, { reply_markup: message.markup });
-    await store.set(keyboardKey(chatId), { kind: 'keyboard', keyboard, inputs: message.inputs }, options.ttlMs);
-    await track(chatId, sent.message_id, 'keyboard' in message.markup);
+    await store.set(keyboardKey(chatId), { kind: 'keyboard', keyboard, inputs: message.inputs, ...(asksForNumber ? { expectsPhone: true } : {}) }, options.ttlMs);
+    await track(chatId, sent.message_id, asksForNumber);
   };
 
   // Retried updates are handled once; the community bot works in private chats only.
@@ -148,7 +176,7 @@ export function createCommunityBot(options: CommunityBotOptions): Bot {
   bot.on('message:contact', async (ctx) => {
     await track(ctx.chat.id, ctx.msg.message_id);
     const phone = ctx.msg.contact.phone_number.replace(/[^0-9+]/g, '');
-    await converse(ctx, phone.startsWith('+') ? phone : `+${phone}`);
+    await converse(ctx, phone.startsWith('+') ? phone : `+${phone}`, { carriesNumber: true });
   });
 
   bot.on('message', async (ctx) => {
@@ -156,8 +184,11 @@ export function createCommunityBot(options: CommunityBotOptions): Bot {
     const text = ctx.msg.text ?? '';
     // `0`, or the reply keyboard's exit button (its label starts with ✖); stop keywords come back from the gateway as a quick exit.
     if (/^\s*(0|✖.*)\s*$/.test(text)) return quickExit(ctx);
+    // A message typed where a number is asked for, or that holds one anyway, is deleted once read.
+    const current = await store.get(keyboardKey(ctx.chat.id));
+    const carriesNumber = (current?.kind === 'keyboard' && current.expectsPhone === true) || /\d(?:[\s().-]*\d){6,}/.test(text);
     // Photos, voice notes, stickers: read as an empty answer; their content is never looked at.
-    await converse(ctx, text);
+    await converse(ctx, text, { carriesNumber });
   });
 
   bot.catch((err) => {
