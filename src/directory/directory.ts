@@ -20,7 +20,8 @@ export const ServiceRow = z.strictObject({
   womenStaff: z.boolean().default(false),
   languages: z.array(z.string().regex(/^[a-z]{2,3}$/)).default(['fr']),
   demo: z.boolean().default(false),
-  verifiedAt: z.coerce.date(),
+  /** When the entry was last checked, as a day: YYYY-MM-DD (the format `directory export` writes). */
+  verifiedAt: z.union([z.date(), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD, such as 2026-11-24').pipe(z.coerce.date())], 'a date as YYYY-MM-DD, such as 2026-11-24').refine((d) => !Number.isNaN(d.getTime()), 'a real date as YYYY-MM-DD, such as 2026-11-24'),
 });
 export type ServiceRow = z.infer<typeof ServiceRow>;
 

@@ -52,6 +52,9 @@ describe('passerelle directory import / export', () => {
     expect(failure.code).toBe(1);
     for (const row of ['row 2: category', 'row 3: name', 'row 4: phone', 'row 4: free', 'row 5: verified_at', 'row 6: id']) expect(failure.stderr).toContain(row);
     expect(failure.stderr).toMatch(/nothing was changed/);
+    // A wrong date names the format it wants, not a type.
+    expect(failure.stderr).toMatch(/row 5: verified_at: a date as YYYY-MM-DD/);
+    expect(failure.stderr).not.toMatch(/received|expected date/i);
     expect(await exportAs('csv')).toBe(before);
   });
 

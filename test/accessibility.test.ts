@@ -1,0 +1,121 @@
+import fs from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, listen, type Listening } from './support/browser';
+import { makeIntake, makeStaff } from './desk/deskFixtures';
+import { createTestServer, type TestServer } from './support/testServer';
+
+/**
+ * Pages that everyone can use: axe-core runs in Chromium on every console and simulator
+ * page (and the states a caseworker goes through), and finds no serious or critical
+ * violation. The console allows no script (strict CSP): the test context bypasses the
+ * CSP to inject axe only.
+ */
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const PASSWORD = 'un mot de passe solide';
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  const violations = await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: { run: (ctx: Document, options: object) => Promise<{ violations: Violation[] }> } }).axe.run(document, { resultTypes: ['violations'] });
+    return result.violations;
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe('accessibility (axe-core, no serious or critical violation)', () => {
+  let t: TestServer;
+  let web: Listening;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const pages: Array<{ name: string; problems: string[] }> = [];
+  const check = async (name: string) => pages.push({ name, problems: await seriousViolations(page) });
+
+  beforeAll(async () => {
+    t = await createTestServer({ MAX_OPEN_REQUESTS: '50' });
+    web = await listen(t.server.app);
+    browser = await launchBrowser();
+    context = await browser.newContext({ bypassCSP: true });
+    page = await context.newPage();
+    await makeStaff(t, { name: 'Awa Diop', password: PASSWORD });
+  });
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await web?.close();
+    await t?.close();
+  });
+
+  it('the web console, through a whole request', async () => {
+    const intake = await makeIntake(t);
+    await page.goto(`${web.baseUrl}/console/login`);
+    await check('console login');
+    await page.fill('input[name=name]', 'Awa Diop');
+    await page.fill('input[name=password]', 'wrong password');
+    await page.click('button.main');
+    await check('console login, refused');
+    await page.fill('input[name=name]', 'Awa Diop');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button.main');
+    await page.waitForURL(`${web.baseUrl}/console/`);
+    await check('queue');
+    await page.click(`text=${intake.label}`);
+    await check('request, pending');
+    await page.click('#claim');
+    await check('request, claimed');
+    await page.click('#reveal');
+    await check('request, number shown');
+    await page.check('input[name=outcome][value=no_answer]');
+    await page.click('#record');
+    await check('request, back in the queue');
+    await page.goto(`${web.baseUrl}/console/caseload`);
+    await check('caseload');
+    await page.click('text=Lier mon compte Telegram');
+    await check('Telegram link code');
+    await page.goto(`${web.baseUrl}/console/intakes/ffffffffffffffffffffffffffffffff`);
+    await check('not found');
+    await page.goto(`${web.baseUrl}/console/lang?to=en`);
+    await check('queue, in English');
+    expect(pages.filter((p) => p.problems.length > 0)).toEqual([]);
+  });
+
+  it('the simulators', async () => {
+    pages.length = 0;
+    for (const [name, path] of [
+      ['USSD simulator', '/simulator/'],
+      ['SMS simulator', '/simulator/sms.html'],
+      ['Telegram simulator', '/simulator/telegram.html'],
+    ]) {
+      await page.goto(`${web.baseUrl}${path}`);
+      await page.waitForSelector('body[data-ready="true"]').catch(() => undefined);
+      await check(name);
+    }
+    // The USSD phone showing a screen.
+    await page.goto(`${web.baseUrl}/simulator/`);
+    await page.click('#dial');
+    await page.waitForFunction(() => document.querySelector('#screen')?.textContent?.includes('Bienvenue'));
+    await check('USSD simulator, a screen shown');
+    // The SMS thread and the Telegram chat with messages in them.
+    await page.goto(`${web.baseUrl}/simulator/sms.html`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.fill('#text', 'Bonjour');
+    await page.press('#text', 'Enter');
+    await page.waitForSelector('#thread[data-count="2"]');
+    await check('SMS simulator, a conversation');
+    await page.goto(`${web.baseUrl}/simulator/telegram.html`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.fill('#text', '/start');
+    await page.press('#text', 'Enter');
+    await page.waitForSelector('#thread[data-updates="1"]');
+    await page.waitForFunction(() => document.querySelector('#thread')?.textContent?.includes('Bienvenue'));
+    await check('Telegram simulator, a conversation');
+    expect(pages.filter((p) => p.problems.length > 0)).toEqual([]);
+  });
+});
