@@ -62,6 +62,15 @@ describe('staff REST API /api/v1', () => {
       ].sort(),
     );
     expect(res.body.components.schemas.OutcomeBody.properties.outcome.enum).toEqual(['reached', 'no_answer', 'unsafe', 'wrong_number', 'declined']);
+    // Every operation is named and lists every status it can answer; the document carries the licence.
+    const operations = Object.values(res.body.paths as Record<string, Record<string, { operationId?: string; responses: Record<string, unknown> }>>).flatMap((p) => Object.entries(p));
+    const ids = operations.map(([, op]) => op.operationId);
+    expect(ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z]+$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const [method, op] of operations) {
+      for (const status of ['401', '403', '500', ...(method === 'post' ? ['400', '413'] : [])]) expect({ op: op.operationId, status, listed: status in op.responses }).toEqual({ op: op.operationId, status, listed: true });
+    }
+    expect(res.body.info.license).toEqual({ name: 'AGPL-3.0-or-later', url: 'https://www.gnu.org/licenses/agpl-3.0.html' });
   });
 
   const id = '0123456789abcdef0123456789abcdef';

@@ -57,6 +57,7 @@ const cases: Case[] = [
     status: 200,
   },
   { label: 'API: malformed JSON', path: '/api/v1/intakes/00000000000000000000000000000000/claim', body: '{', type: 'application/json', status: 400 },
+  { label: 'API: an oversized body → 413, as the OpenAPI document says', path: '/api/v1/intakes/00000000000000000000000000000000/claim', body: JSON.stringify({ override: false, pad: 'x'.repeat(20_000) }), type: 'application/json', status: 413 },
   { label: 'console: an oversized form', path: '/console/login', body: `name=${'x'.repeat(20_000)}`, type: 'application/x-www-form-urlencoded', status: 413 },
 ];
 
