@@ -1,6 +1,6 @@
 import { eraseDestroyed } from '../db';
 import { referenceHash } from './referenceCode';
-import { destroyedContact, forgetLookups, OPEN_STATUSES, type CaseLinkDeps } from './types';
+import { destroyedContact, destroyNumbers, OPEN_STATUSES, type CaseLinkDeps } from './types';
 
 export interface CancelIntakeOptions {
   /** The code as the person typed it, bare (see normaliseReference). */
@@ -26,7 +26,7 @@ export async function cancelIntake(deps: Pick<CaseLinkDeps, 'prisma' | 'clock' |
       data: { status: 'cancelled', endedAt: now, ...destroyedContact(now) },
     });
     if (updated.count !== 1) return 'notFound';
-    await forgetLookups(tx, [intake.id]);
+    await destroyNumbers(tx, [intake.id]);
     await tx.auditEvent.create({ data: { intakeId: intake.id, action: 'intake.cancelled', actor: 'requester', at: now } });
     return 'ok' as const;
   });

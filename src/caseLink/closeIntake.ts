@@ -1,7 +1,7 @@
 import { eraseDestroyed } from '../db';
 import { AppError } from './appError';
 import { assertClaimer, loadIntakeFor } from './deskIntake';
-import { destroyedContact, forgetLookups, staffActor, type Actor, type CloseReason, type DeskDeps } from './types';
+import { destroyedContact, destroyNumbers, staffActor, type Actor, type CloseReason, type DeskDeps } from './types';
 
 export interface CloseIntakeOptions {
   intakeId: string;
@@ -21,7 +21,7 @@ export async function closeIntake(deps: Pick<DeskDeps, 'prisma' | 'clock'>, { in
       data: { status: 'closed', closeReason: reason, endedAt: now, ...destroyedContact(now) },
     });
     if (updated.count !== 1) throw new AppError('not_claimed', 'This intake changed meanwhile', 409);
-    await forgetLookups(tx, [intakeId]);
+    await destroyNumbers(tx, [intakeId]);
     await tx.auditEvent.create({ data: { intakeId, action: 'intake.closed', actor: staffActor(actor), detail: JSON.stringify({ reason }), at: now } });
   });
   await eraseDestroyed(prisma);

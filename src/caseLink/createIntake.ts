@@ -78,11 +78,10 @@ export async function createIntake(deps: CaseLinkDeps, options: CreateIntakeOpti
           timeWindow: options.timeWindow,
           cover: options.cover,
           sessionHash: options.sessionHash,
-          // The lookup hashes live beside the intake only while it is open (see OpenContact).
-          openContact: { create: { requesterHash: options.requesterHash, contactHash } },
-          sealedContact: sealed.ciphertext,
-          contactNonce: sealed.nonce,
-          contactKeyId: sealed.keyId,
+          // The sealed number and its lookup hashes live beside the intake only while it is open (see OpenContact).
+          openContact: {
+            create: { sealedContact: sealed.ciphertext, contactNonce: sealed.nonce, contactKeyId: sealed.keyId, requesterHash: options.requesterHash, contactHash },
+          },
           createdAt: now,
           expiresAt: new Date(now.getTime() + config.INTAKE_TTL_HOURS * 3_600_000),
           // The audit entry is written in the same statement batch, atomically.

@@ -1,4 +1,4 @@
-import { destroyedContact, ENDED_STATUSES, forgetLookups, OPEN_STATUSES, type CaseLinkDeps } from './types';
+import { destroyedContact, ENDED_STATUSES, destroyNumbers, OPEN_STATUSES, type CaseLinkDeps } from './types';
 
 /** Why a request that was still open expired: its time ran out (INTAKE_TTL_HOURS after the request). */
 export const RETENTION_EXPIRY = 'retention';
@@ -35,18 +35,18 @@ export async function expireIntakes(deps: Pick<CaseLinkDeps, 'prisma' | 'clock'>
       // Conditional on the status still being open: a request closed meanwhile stays closed.
       prisma.intake.updateMany({ where: { id: { in: ids }, status: { in: OPEN_STATUSES } }, data: { status: 'expired', closeReason: RETENTION_EXPIRY, endedAt: now, ...destroyedContact(now) } }),
       // Read again inside: only those that did expire (a request closed meanwhile has lost its row already).
-      forgetLookups(prisma, ids),
+      destroyNumbers(prisma, ids),
       prisma.auditEvent.createMany({
         data: due.map((d) => ({ intakeId: d.id, action: 'intake.expired', actor: 'system', detail: JSON.stringify({ reason: RETENTION_EXPIRY, was: d.status }), at: now })),
       }),
     ]);
     for (const d of due) if (d.status === 'claimed' && d.claimedById) expiredClaims.push({ intakeId: d.id, label: d.label, staffId: d.claimedById });
   }
-  const leftovers = await prisma.intake.updateMany({
-    where: { status: { in: ENDED_STATUSES }, sealedContact: { not: null } },
-    data: destroyedContact(now),
-  });
-  // Lookup hashes an ended request somehow kept (an older version, an interrupted operation).
-  await prisma.openContact.deleteMany({ where: { intake: { status: { in: ENDED_STATUSES } } } });
+  // A number an ended request somehow kept (an older version, an interrupted operation).
+  const kept = (await prisma.openContact.findMany({ where: { intake: { status: { in: ENDED_STATUSES } } }, select: { intakeId: true } })).map((r) => r.intakeId);
+  if (kept.length > 0) {
+    await prisma.$transaction([destroyNumbers(prisma, kept), prisma.intake.updateMany({ where: { id: { in: kept } }, data: destroyedContact(now) })]);
+  }
+  const leftovers = { count: kept.length };
   return { expired: due.length, contactsDestroyed: due.length + leftovers.count, expiredClaims };
 }

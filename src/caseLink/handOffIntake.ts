@@ -2,7 +2,7 @@ import { eraseDestroyed } from '../db';
 import { AppError } from './appError';
 import { assertClaimer, assertInTime, loadIntakeFor } from './deskIntake';
 import type { HandoffPayload } from './handoff/adapter';
-import { destroyedContact, forgetLookups, staffActor, type Actor, type DeskDeps } from './types';
+import { destroyedContact, destroyNumbers, staffActor, type Actor, type DeskDeps } from './types';
 
 export interface HandOffIntakeOptions {
   intakeId: string;
@@ -40,7 +40,7 @@ export async function handOffIntake(deps: Pick<DeskDeps, 'prisma' | 'clock' | 'r
       data: { status: 'handed_off', handedOffAt: now, endedAt: now, closeReason: 'handed_off', ...destroyedContact(now) },
     });
     if (updated.count !== 1) throw new AppError('not_claimer', 'This intake is no longer claimed by you', 409);
-    await forgetLookups(tx, [intakeId]);
+    await destroyNumbers(tx, [intakeId]);
     await tx.handoff.create({ data: { id: handoffId, intakeId, adapter, payload: JSON.stringify(payload), status: 'pending', nextAttemptAt: now, createdAt: now } });
     await tx.auditEvent.create({ data: { intakeId, action: 'intake.handed_off', actor: staffActor(actor), detail: JSON.stringify({ adapter }), at: now } });
   });

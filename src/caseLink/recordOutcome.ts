@@ -1,7 +1,7 @@
 import { eraseDestroyed } from '../db';
 import { AppError } from './appError';
 import { assertClaimer, assertInTime, loadIntakeFor } from './deskIntake';
-import { destroyedContact, forgetLookups, staffActor, type Actor, type DeskDeps, type Outcome } from './types';
+import { destroyedContact, destroyNumbers, staffActor, type Actor, type DeskDeps, type Outcome } from './types';
 
 export interface RecordOutcomeOptions {
   intakeId: string;
@@ -50,7 +50,7 @@ export async function recordOutcome(deps: Pick<DeskDeps, 'prisma' | 'config' | '
   await prisma.$transaction(async (tx) => {
     const updated = await tx.intake.updateMany({ where: { id: intakeId, status: 'claimed', claimedById: actor.id }, data });
     if (updated.count !== 1) throw new AppError('not_claimer', 'This intake is no longer claimed by you', 409);
-    if (status === 'expired' || status === 'closed') await forgetLookups(tx, [intakeId]);
+    if (status === 'expired' || status === 'closed') await destroyNumbers(tx, [intakeId]);
     await tx.auditEvent.create({ data: { intakeId, action: 'intake.outcome', actor: staffActor(actor), detail: JSON.stringify({ outcome, attempts, status }), at: now } });
   });
   if (status === 'expired' || status === 'closed') await eraseDestroyed(prisma);

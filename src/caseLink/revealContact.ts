@@ -35,9 +35,13 @@ export async function revealContact(deps: DeskDeps, { intakeId, actor, via }: Re
   });
   if (recent >= config.REVEAL_RATE_LIMIT) return refuse('rate_limit', new AppError('rate_limited', 'Too many numbers revealed in the last hour', 429));
   // Read under the same condition, so that a release or reassignment since the check above reveals nothing.
-  const sealed = await prisma.intake.findFirst({ where: { id: intakeId, status: 'claimed', claimedById: actor.id, expiresAt: { gt: now } }, select: { sealedContact: true, contactNonce: true, contactKeyId: true } });
-  if (!sealed) return refuse('not_claimer', new AppError('not_claimer', 'This intake is no longer claimed by you', 409));
-  if (!sealed.sealedContact || !sealed.contactNonce || !sealed.contactKeyId) throw new AppError('contact_gone', 'The number of this intake has been destroyed', 410);
+  const claimed = await prisma.intake.findFirst({
+    where: { id: intakeId, status: 'claimed', claimedById: actor.id, expiresAt: { gt: now } },
+    select: { openContact: { select: { sealedContact: true, contactNonce: true, contactKeyId: true } } },
+  });
+  if (!claimed) return refuse('not_claimer', new AppError('not_claimer', 'This intake is no longer claimed by you', 409));
+  const sealed = claimed.openContact;
+  if (!sealed) throw new AppError('contact_gone', 'The number of this intake has been destroyed', 410);
   // Audited before the number leaves this function.
   await prisma.auditEvent.create({ data: { intakeId, action: 'contact.revealed', actor: staffActor(actor), detail: JSON.stringify({ via }), at: now } });
   const contact = keyring.unseal({ ciphertext: sealed.sealedContact, nonce: sealed.contactNonce, keyId: sealed.contactKeyId }, intakeId);

@@ -17,19 +17,20 @@ export const OPEN_STATUSES = ['pending', 'claimed'];
 export const ENDED_STATUSES = ['closed', 'cancelled', 'expired', 'handed_off'];
 
 /**
- * Fields that destroy an intake's sealed number, in one update. Its lookup hashes go with
- * it in the same transaction (`forgetLookups`), and the bytes are erased after the commit
- * (`eraseDestroyed`).
+ * The field an intake keeps of a destroyed number: when it was destroyed. The number
+ * itself goes in the same transaction (`destroyNumbers`), and its bytes are erased after
+ * the commit (`eraseDestroyed`).
  */
 export function destroyedContact(now: Date) {
-  return { sealedContact: null, contactNonce: null, contactKeyId: null, contactDestroyedAt: now };
+  return { contactDestroyedAt: now };
 }
 
 /**
- * Deletes the lookup hashes of these intakes' numbers (their OpenContact rows): the
- * requester's hash and the number's, which serve only while a request is open.
+ * Destroys these intakes' numbers: deletes their OpenContact rows, the sealed number and
+ * the lookup hashes of the requester's address and of the number, which serve only while
+ * a request is open.
  */
-export function forgetLookups(tx: Pick<PrismaClient, 'openContact'>, intakeIds: string[]) {
+export function destroyNumbers(tx: Pick<PrismaClient, 'openContact'>, intakeIds: string[]) {
   return tx.openContact.deleteMany({ where: { intakeId: { in: intakeIds } } });
 }
 

@@ -1,10 +1,8 @@
 import { Keyring, parseDataKeys } from '../../src/crypto/keyring';
-import { createTestServer, TEST_ENV, type TestServer } from '../support/testServer';
+import { createTestServer, TEST_ENV, unsealNumber, type TestServer } from '../support/testServer';
 import { UssdSession } from '../support/ussdSession';
 
 const keyring = new Keyring(parseDataKeys(TEST_ENV.DATA_KEYS), Buffer.from(TEST_ENV.HASH_KEY, 'base64'));
-const unseal = (i: { sealedContact: string | null; contactNonce: string | null; contactKeyId: string | null; id: string }, aad = i.id) =>
-  keyring.unseal({ ciphertext: i.sealedContact!, nonce: i.contactNonce!, keyId: i.contactKeyId! }, aad);
 
 /** fr, callback, consent, safe: yes, who it is for, the topic (7: prefer not to say) … then the given answers, then confirm. */
 async function request(phone: UssdSession, subject: string, rest = ['1', '1', '1', '1'], topic = '7') {
@@ -39,14 +37,18 @@ describe('a callback request over USSD', () => {
     expect(JSON.stringify(intake)).not.toContain(code);
     expect(intake.label).toMatch(/^[B-Z]{3}-[B-Z]{3}$/);
     // Sealed exactly as the safety rules say: AES-256-GCM under the current key, intake id as associated data.
-    expect(intake.contactKeyId).toBe('t1');
-    expect(Buffer.from(intake.contactNonce!, 'base64')).toHaveLength(12);
-    expect(intake.sealedContact).not.toContain('771234567');
-    expect(unseal(intake)).toBe('+221771234567');
-    expect(() => unseal(intake, 'another-intake-id')).toThrow();
-    // The lookup hashes live beside it while it is open.
+    const sealed = await t.server.prisma.openContact.findUniqueOrThrow({ where: { intakeId: intake.id } });
+    expect(sealed.contactKeyId).toBe('t1');
+    expect(Buffer.from(sealed.contactNonce, 'base64')).toHaveLength(12);
+    expect(sealed.sealedContact).not.toContain('771234567');
+    expect(await unsealNumber(t, intake.id)).toBe('+221771234567');
+    await expect(unsealNumber(t, intake.id, 'another-intake-id')).rejects.toThrow();
+    // The sealed number and its lookup hashes live beside it while it is open.
     expect(await t.server.prisma.openContact.findUniqueOrThrow({ where: { intakeId: intake.id } })).toEqual({
       intakeId: intake.id,
+      sealedContact: sealed.sealedContact,
+      contactNonce: sealed.contactNonce,
+      contactKeyId: 't1',
       contactHash: keyring.hash('+221771234567'),
       requesterHash: keyring.hash('+221771234567'),
     });
@@ -70,7 +72,7 @@ describe('a callback request over USSD', () => {
     for (const answer of ['1', '2', '1', '2', '76 555 12 34', '4', '7', '2', '2', '3', '3']) await phone.send(answer);
     expect(await phone.send('1')).toMatch(/^END /);
     const intake = await t.server.prisma.intake.findFirstOrThrow();
-    expect(unseal(intake)).toBe('+221765551234');
+    expect(await unsealNumber(t, intake.id)).toBe('+221765551234');
     expect(intake).toMatchObject({ subject: 'other', language: 'en', callerGender: 'male', timeWindow: 'evening', cover: 'customer_service', queue: 'gbv' });
     expect(await t.server.prisma.openContact.findUniqueOrThrow({ where: { intakeId: intake.id } })).toMatchObject({
       requesterHash: keyring.hash('+221771234569'),
@@ -85,7 +87,7 @@ describe('a callback request over USSD', () => {
     t.clock.advance(2 * 3_600_000);
     expect(await t.server.purge()).toEqual({ expired: 1, contactsDestroyed: 1 });
     const intake = await t.server.prisma.intake.findFirstOrThrow();
-    expect(intake).toMatchObject({ status: 'expired', sealedContact: null, contactNonce: null, contactKeyId: null });
+    expect(intake).toMatchObject({ status: 'expired', contactDestroyedAt: expect.any(Date) });
     expect(await t.server.prisma.openContact.count()).toBe(0);
     expect(intake.contactDestroyedAt).toEqual(t.clock.now());
   });
@@ -97,7 +99,7 @@ describe('a callback request over USSD', () => {
     await other.dial();
     for (const answer of ['1', '5']) await other.send(answer);
     expect(await other.send(code)).toBe('END Demande annulée. Le numéro a été effacé.');
-    expect(await t.server.prisma.intake.findFirstOrThrow()).toMatchObject({ status: 'cancelled', sealedContact: null });
+    expect(await t.server.prisma.intake.findFirstOrThrow()).toMatchObject({ status: 'cancelled', contactDestroyedAt: expect.any(Date) });
     expect(await t.server.prisma.openContact.count()).toBe(0);
   });
 

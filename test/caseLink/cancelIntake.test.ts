@@ -36,7 +36,7 @@ describe('cancelIntake', () => {
     const reference = await open();
     expect(await cancelIntake({ prisma: t.server.prisma, clock: t.clock.now, keyring }, { reference })).toBe('ok');
     const intake = await t.server.prisma.intake.findFirstOrThrow({ include: { events: true } });
-    expect(intake).toMatchObject({ status: 'cancelled', sealedContact: null });
+    expect(intake).toMatchObject({ status: 'cancelled', contactDestroyedAt: expect.any(Date) });
     expect(await t.server.prisma.openContact.count({ where: { intakeId: intake.id } })).toBe(0);
     expect(intake.events.map((e) => e.action)).toEqual(['intake.created', 'intake.cancelled']);
     expect(await cancelIntake({ prisma: t.server.prisma, clock: t.clock.now, keyring }, { reference })).toBe('notFound');

@@ -47,7 +47,7 @@ describe('hand-off through the signed webhook adapter', () => {
 
     cms.statuses.push(503, 500);
     expect((await post(`/api/v1/intakes/${intake.id}/handoff`)).status).toBe(200);
-    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'handed_off', sealedContact: null });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'handed_off', contactDestroyedAt: expect.any(Date) });
     expect(await t.server.prisma.openContact.count({ where: { intakeId: intake.id } })).toBe(0);
     await t.server.desk.runMaintenance(); // waits for the delivery the hand-off started
     expect(cms.received).toHaveLength(1);

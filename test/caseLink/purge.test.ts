@@ -25,7 +25,7 @@ describe('purge', () => {
     const staff = await makeStaff(t);
     const actor = toActor(await t.server.prisma.staff.findUniqueOrThrow({ where: { id: staff.id } }));
     const sealed = async () =>
-      Object.fromEntries((await t.server.prisma.intake.findMany({ select: { id: true, status: true, sealedContact: true } })).map((i) => [i.id, i.sealedContact !== null]));
+      Object.fromEntries((await t.server.prisma.intake.findMany({ select: { id: true, openContact: { select: { sealedContact: true } } } })).map((i) => [i.id, i.openContact !== null]));
 
     const waiting = await makeIntake(t); // never claimed: expires after 72 h
     const working = await makeIntake(t); // claimed and worked: keeps its number while claimed, for 72 h at most
@@ -54,9 +54,9 @@ describe('purge', () => {
     const told: string[] = [];
     expect(await purge(ctx, { onExpiredClaims: (claims) => told.push(...claims.map((c) => c.label)) })).toEqual({ expired: 2, contactsDestroyed: 2 });
     expect(await sealed()).toEqual({ [waiting.id]: false, [working.id]: false, [closed.id]: false, [handed.id]: false, [leftover.id]: false });
-    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ status: 'expired', closeReason: 'retention', contactNonce: null, contactKeyId: null });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ status: 'expired', closeReason: 'retention', contactDestroyedAt: expect.any(Date) });
     // The claimed one keeps its caseworker, who is told why it is gone.
-    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: working.id } })).toMatchObject({ status: 'expired', closeReason: 'retention', claimedById: staff.id, sealedContact: null });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: working.id } })).toMatchObject({ status: 'expired', closeReason: 'retention', claimedById: staff.id, contactDestroyedAt: expect.any(Date) });
     expect(told).toEqual([working.label]);
 
     // Ended intakes keep no lookup hash either.
@@ -81,7 +81,7 @@ describe('purge', () => {
       await claimIntake(ctx, { intakeId: intake.id, actor });
       await recordOutcome(ctx, { intakeId: intake.id, actor, outcome: 'no_answer' });
     }
-    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'expired', sealedContact: null, attempts: 3 });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'expired', contactDestroyedAt: expect.any(Date), attempts: 3 });
     expect(await t.server.purge()).toMatchObject({ expired: 0, contactsDestroyed: 0 });
   });
 
@@ -99,7 +99,7 @@ describe('purge', () => {
     t.clock.advance(2 * HOUR); // `old` is now past its 72 h, back in the queue: it expires as usual
     expect(await purge(ctx)).toMatchObject({ expired: 1, contactsDestroyed: 1 });
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: fresh.id } })).toMatchObject({ status: 'pending', claimedById: null });
-    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: old.id } })).toMatchObject({ status: 'expired', sealedContact: null });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: old.id } })).toMatchObject({ status: 'expired', contactDestroyedAt: expect.any(Date) });
     const audit = await t.server.prisma.auditEvent.findFirstOrThrow({ where: { intakeId: fresh.id, action: 'intake.released' } });
     expect(audit).toMatchObject({ actor: 'system', detail: '{"reason":"staff_inactive"}' });
     expect((await purge(ctx)).claimsReleased).toBeUndefined();

@@ -258,7 +258,7 @@ describe('staff REST API /api/v1', () => {
       expect(res.body).toEqual({ status: i < 2 ? 'pending' : 'expired', attempts: i + 1 });
     }
     const row = await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } });
-    expect(row).toMatchObject({ status: 'expired', attempts: 3, sealedContact: null, contactNonce: null, lastOutcome: 'no_answer' });
+    expect(row).toMatchObject({ status: 'expired', attempts: 3, contactDestroyedAt: expect.any(Date), lastOutcome: 'no_answer' });
     expect(await t.server.prisma.openContact.count({ where: { intakeId: intake.id } })).toBe(0);
     expect(row.firstCallAt).not.toBeNull();
     expect((await post(`/api/v1/intakes/${intake.id}/claim`, alice)).status).toBe(409);
@@ -273,7 +273,7 @@ describe('staff REST API /api/v1', () => {
       const intake = await makeIntake(t);
       await post(`/api/v1/intakes/${intake.id}/claim`, alice);
       expect((await post(`/api/v1/intakes/${intake.id}/outcome`, alice, { outcome })).body).toEqual({ status: 'closed', attempts: 0 });
-      expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'closed', closeReason: outcome, sealedContact: null });
+      expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'closed', closeReason: outcome, contactDestroyedAt: expect.any(Date) });
     }
   });
 
@@ -297,7 +297,7 @@ describe('staff REST API /api/v1', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'closed', closeReason: 'resolved' });
     const row = await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } });
-    expect(row).toMatchObject({ sealedContact: null, contactNonce: null, contactKeyId: null });
+    expect(row).toMatchObject({ contactDestroyedAt: expect.any(Date) });
     expect(await t.server.prisma.openContact.count({ where: { intakeId: intake.id } })).toBe(0);
     expect(row.contactDestroyedAt).toEqual(t.clock.now());
     expect((await post(`/api/v1/intakes/${intake.id}/reveal`, alice)).status).toBe(409);
@@ -315,7 +315,7 @@ describe('staff REST API /api/v1', () => {
     const res = await post(`/api/v1/intakes/${intake.id}/handoff`, alice);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'handed_off' });
-    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ sealedContact: null });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ contactDestroyedAt: expect.any(Date) });
     expect(await t.server.prisma.openContact.count({ where: { intakeId: intake.id } })).toBe(0);
     const handoff = await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id } });
     expect(handoff.adapter).toBe('builtin');

@@ -157,7 +157,7 @@ describe('web console /console/', () => {
     expect(unconfirmed.text).toContain('cochez la confirmation');
     expect((await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).status).toBe('claimed');
     expect((await agent.post(`/console/intakes/${intake.id}/close`).type('form').send({ _csrf: csrf, reason: 'resolved', confirm: '1' })).status).toBe(303);
-    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'closed', closeReason: 'resolved', sealedContact: null });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'closed', closeReason: 'resolved', contactDestroyedAt: expect.any(Date) });
     const audit = await t.server.prisma.auditEvent.findMany({ where: { intakeId: intake.id }, orderBy: { id: 'asc' } });
     expect(audit.map((a) => a.action)).toEqual(['intake.created', 'intake.claimed', 'contact.revealed', 'contact.reveal_refused', 'intake.outcome', 'intake.closed']);
   });

@@ -89,7 +89,7 @@ describe('web console in a browser, without JavaScript', () => {
     expect(await page.textContent('main')).toContain('Vous ne suivez aucune demande');
 
     const intake = await t.server.prisma.intake.findFirstOrThrow();
-    expect(intake).toMatchObject({ status: 'closed', closeReason: 'resolved', lastOutcome: 'reached', sealedContact: null });
+    expect(intake).toMatchObject({ status: 'closed', closeReason: 'resolved', lastOutcome: 'reached', contactDestroyedAt: expect.any(Date) });
     expect(await t.server.prisma.openContact.count({ where: { intakeId: intake.id } })).toBe(0);
     const reveals = await t.server.prisma.auditEvent.findMany({ where: { action: 'contact.revealed' } });
     expect(reveals).toHaveLength(1);

@@ -88,7 +88,7 @@ describe('desk privacy canaries', () => {
     await t.server.purge();
     const intakes = await t.server.prisma.intake.findMany();
     expect(intakes.map((i) => i.status).sort()).toEqual(['closed', 'closed', 'handed_off']);
-    expect(intakes.every((i) => i.sealedContact === null)).toBe(true);
+    expect(intakes.every((i) => i.contactDestroyedAt !== null)).toBe(true);
     expect(await t.server.prisma.openContact.count()).toBe(0);
     expect(await t.server.prisma.auditEvent.count({ where: { action: 'contact.revealed' } })).toBe(3);
 

@@ -38,7 +38,7 @@ describe('a claimed request past INTAKE_TTL_HOURS', () => {
 
     await t.server.purge();
     const row = await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } });
-    expect(row).toMatchObject({ status: 'expired', closeReason: 'retention', sealedContact: null, contactNonce: null });
+    expect(row).toMatchObject({ status: 'expired', closeReason: 'retention', contactDestroyedAt: expect.any(Date) });
     expect(await t.server.prisma.openContact.count({ where: { intakeId: intake.id } })).toBe(0);
     const audit = await t.server.prisma.auditEvent.findFirstOrThrow({ where: { intakeId: intake.id, action: 'intake.expired' } });
     expect(JSON.parse(audit.detail!)).toEqual({ reason: 'retention', was: 'claimed' });

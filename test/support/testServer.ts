@@ -28,6 +28,12 @@ export function testKeyring(): Keyring {
   return new Keyring(parseDataKeys(TEST_ENV.DATA_KEYS), Buffer.from(TEST_ENV.HASH_KEY, 'base64'));
 }
 
+/** The number an open request will be called on, unsealed as the desk's reveal does (`aad`: another intake's id must fail). */
+export async function unsealNumber(t: Pick<TestServer, 'server'>, intakeId: string, aad = intakeId): Promise<string> {
+  const row = await t.server.prisma.openContact.findUniqueOrThrow({ where: { intakeId } });
+  return testKeyring().unseal({ ciphertext: row.sealedContact, nonce: row.contactNonce, keyId: row.contactKeyId }, aad);
+}
+
 /** The code shown on a final screen (`4827 5936`), bare; the database only holds its keyed hash. */
 export function codeShownIn(screen: string): string {
   const shown = /\b([2-9]{4}) ([2-9]{4})\b/.exec(screen);

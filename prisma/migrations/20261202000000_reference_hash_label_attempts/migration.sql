@@ -1,12 +1,15 @@
 -- The reference code becomes the person's alone: only its keyed hash is kept (the
 -- server rehashes codes of earlier rows at start: SQL cannot compute the HMAC), and
--- staff see a label of letters that cancels nothing. The lookup hashes of a request's
--- numbers live in OpenContact, only while the request is open. Attempts back the limits
--- that must hold across restarts and instances (wrong reference codes, console logins).
+-- staff see a label of letters that cancels nothing. An open request's sealed number and
+-- lookup hashes live in OpenContact, only while the request is open. Attempts back the
+-- limits that must hold across restarts and instances (wrong reference codes, logins).
 -- The server VACUUMs after a migration: the old table's pages are rewritten away.
 -- CreateTable
 CREATE TABLE "OpenContact" (
     "intakeId" TEXT NOT NULL PRIMARY KEY,
+    "sealedContact" TEXT NOT NULL,
+    "contactNonce" TEXT NOT NULL,
+    "contactKeyId" TEXT NOT NULL,
     "requesterHash" TEXT NOT NULL,
     "contactHash" TEXT NOT NULL,
     CONSTRAINT "OpenContact_intakeId_fkey" FOREIGN KEY ("intakeId") REFERENCES "Intake" ("id") ON DELETE CASCADE ON UPDATE CASCADE
@@ -20,9 +23,11 @@ CREATE TABLE "Attempt" (
     "at" DATETIME NOT NULL
 );
 
--- The lookup hashes of open requests move to OpenContact; ended requests keep none.
-INSERT INTO "OpenContact" ("intakeId", "requesterHash", "contactHash")
-    SELECT "id", "requesterHash", "contactHash" FROM "Intake" WHERE "status" IN ('pending', 'claimed') AND "contactHash" IS NOT NULL;
+-- The sealed numbers and lookup hashes of open requests move to OpenContact; ended
+-- requests keep none (an ended request whose number was somehow kept loses it here).
+INSERT INTO "OpenContact" ("intakeId", "sealedContact", "contactNonce", "contactKeyId", "requesterHash", "contactHash")
+    SELECT "id", "sealedContact", "contactNonce", "contactKeyId", "requesterHash", "contactHash" FROM "Intake"
+    WHERE "status" IN ('pending', 'claimed') AND "sealedContact" IS NOT NULL AND "contactNonce" IS NOT NULL AND "contactKeyId" IS NOT NULL AND "contactHash" IS NOT NULL;
 
 -- RedefineTables
 PRAGMA defer_foreign_keys=ON;
@@ -40,9 +45,6 @@ CREATE TABLE "new_Intake" (
     "timeWindow" TEXT NOT NULL,
     "cover" TEXT NOT NULL,
     "sessionHash" TEXT NOT NULL,
-    "sealedContact" TEXT,
-    "contactNonce" TEXT,
-    "contactKeyId" TEXT,
     "contactDestroyedAt" DATETIME,
     "createdAt" DATETIME NOT NULL,
     "updatedAt" DATETIME NOT NULL,
@@ -57,7 +59,7 @@ CREATE TABLE "new_Intake" (
     "handedOffAt" DATETIME,
     CONSTRAINT "Intake_claimedById_fkey" FOREIGN KEY ("claimedById") REFERENCES "Staff" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
-INSERT INTO "new_Intake" ("referenceHash", "label", "attempts", "callerGender", "channel", "claimedAt", "claimedById", "closeReason", "contactDestroyedAt", "contactKeyId", "contactNonce", "cover", "createdAt", "endedAt", "expiresAt", "firstCallAt", "handedOffAt", "id", "language", "lastOutcome", "queue", "sealedContact", "sessionHash", "status", "subject", "timeWindow", "updatedAt") SELECT "reference", 'OLD-' || upper(substr("id", 1, 8)), "attempts", "callerGender", "channel", "claimedAt", "claimedById", "closeReason", "contactDestroyedAt", "contactKeyId", "contactNonce", "cover", "createdAt", "endedAt", "expiresAt", "firstCallAt", "handedOffAt", "id", "language", "lastOutcome", "queue", "sealedContact", "sessionHash", "status", "subject", "timeWindow", "updatedAt" FROM "Intake";
+INSERT INTO "new_Intake" ("referenceHash", "label", "attempts", "callerGender", "channel", "claimedAt", "claimedById", "closeReason", "contactDestroyedAt", "cover", "createdAt", "endedAt", "expiresAt", "firstCallAt", "handedOffAt", "id", "language", "lastOutcome", "queue", "sessionHash", "status", "subject", "timeWindow", "updatedAt") SELECT "reference", 'OLD-' || upper(substr("id", 1, 8)), "attempts", "callerGender", "channel", "claimedAt", "claimedById", "closeReason", "contactDestroyedAt", "cover", "createdAt", "endedAt", "expiresAt", "firstCallAt", "handedOffAt", "id", "language", "lastOutcome", "queue", "sessionHash", "status", "subject", "timeWindow", "updatedAt" FROM "Intake";
 DROP TABLE "Intake";
 ALTER TABLE "new_Intake" RENAME TO "Intake";
 CREATE UNIQUE INDEX "Intake_referenceHash_key" ON "Intake"("referenceHash");

@@ -215,7 +215,7 @@ describe('staff Telegram bot', () => {
     expect((reached[1].payload.reply_markup as { inline_keyboard: Array<Array<{ callback_data: string }>> }).inline_keyboard[0].map((b) => b.callback_data)).toEqual([`x:${intake.id}`, `h:${intake.id}`]);
     await bot().handleUpdate(press(LINKED, `x:${intake.id}`, LINKED, 104));
     expect(telegram.take()[1].payload.text).toMatch(/clôturée/);
-    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'closed', sealedContact: null });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'closed', contactDestroyedAt: expect.any(Date) });
     expect(t.logs.join('')).not.toContain('778880001');
   });
 
