@@ -200,6 +200,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!config.QUEUE_ROUTES.some((route) => route.name === 'default')) {
     throw new ConfigError('Invalid configuration:\n  QUEUE_ROUTES: needs a default=<queue> route');
   }
+  const unknown = config.QUEUE_ROUTES.filter((route) => !ROUTE_NAMES.includes(route.name)).map((route) => route.name);
+  if (unknown.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  QUEUE_ROUTES: unknown route ${unknown.map((n) => `"${n}"`).join(', ')} (routes are ${ROUTE_NAMES.join(', ')})`);
+  }
+  const badQueue = config.QUEUE_ROUTES.find((route) => !/^[a-z][a-z0-9_]{0,39}$/.test(route.value));
+  if (badQueue) throw new ConfigError(`Invalid configuration:\n  QUEUE_ROUTES: queue "${badQueue.value}" must be a lower-case code such as gbv`);
   return config;
 }
 
@@ -250,15 +256,24 @@ export function flowParams(config: Pick<Config, 'HOTLINE_NUMBER' | 'EMERGENCY_NU
   };
 }
 
+/** The needs a request's topic can be (those of the information flow), and none. */
+export const TOPICS = ['medical', 'psychosocial', 'legal', 'safe_space', 'child_protection', 'migrants', 'none'] as const;
+/** Every route QUEUE_ROUTES may name: who the request is for, its topic, or the default. */
+export const ROUTE_NAMES = ['self', 'self_minor', 'child', 'other', ...TOPICS.map((t) => `topic:${t}`), 'default'];
+
 /**
- * Which queue receives a request (queues are configuration, not code): the first route
- * of QUEUE_ROUTES that names its subject or its topic (`topic:<need>`), else `default`.
- * A person under 18 asking for themselves follows the `child` route when no
- * `self_minor` route is given: under-18 requests reach child protection.
+ * Which queue receives a request (queues are configuration, not code). A request about a
+ * child, or made by a person under 18 for themselves, follows its `child` / `self_minor`
+ * route first, whatever the order (the best interest of the child: a migrant child is a
+ * child first); a person under 18 follows `child` when no `self_minor` route is given.
+ * Otherwise the first route that names the request's subject or topic (`topic:<need>`),
+ * in the order given, else `default`.
  */
 export function queueFor(config: Pick<Config, 'QUEUE_ROUTES'>, subject: string, topic?: string | null): string {
   const routes = config.QUEUE_ROUTES;
+  const route = (name: string) => routes.find((r) => r.name === name);
+  const minor = subject === 'self_minor' ? (route('self_minor') ?? route('child')) : subject === 'child' ? route('child') : undefined;
+  if (minor) return minor.value;
   const names = new Set([subject, ...(topic ? [`topic:${topic}`] : [])]);
-  if (subject === 'self_minor' && !routes.some((r) => r.name === 'self_minor')) names.add('child');
-  return (routes.find((route) => names.has(route.name)) ?? routes.find((route) => route.name === 'default'))!.value;
+  return (routes.find((r) => names.has(r.name)) ?? route('default'))!.value;
 }

@@ -30,7 +30,7 @@ async function main() {
   const keyring = loadKeyring(config, logger);
   const prisma = await openMigratedDatabase(config.DATABASE_URL);
   const server = await createServer({ config, logger, keyring, prisma, clock, randomBytes });
-  server.warnings();
+  await server.warnings();
   server.startPurge();
   await server.channels.start();
   await server.purge();

@@ -27,7 +27,7 @@ import { DatabaseAttemptLog } from './store/attemptLog';
 /** Production refuses to start without a service directory: the message says how to import one. */
 export class EmptyDirectoryError extends Error {
   constructor() {
-    super('The service directory is empty: import one before starting in production (npx passerelle directory import FILE; `npx passerelle directory export` shows the format).');
+    super('The service directory is empty (no region, or no service): import one before starting in production (npx passerelle directory import FILE; `npx passerelle directory export` shows the format).');
     this.name = 'EmptyDirectoryError';
   }
 }
@@ -57,7 +57,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
   }
   let directory = await Directory.load(prisma, clock);
   // People would find no service and no way on: production never starts like that (a trial gets the demo directory).
-  if (config.NODE_ENV === 'production' && directory.regions().length === 0) throw new EmptyDirectoryError();
+  if (config.NODE_ENV === 'production' && (directory.regions().length === 0 || directory.entries().length === 0)) throw new EmptyDirectoryError();
   const localizer = new Localizer(loadResources(), { packs: loadPacks(), showDrafts: config.SHOW_DRAFT_STRINGS });
   for (const lang of config.LANGUAGES) {
     if (!localizer.resources[lang]) throw new Error(`LANGUAGES: no locale folder for "${lang}"`);
@@ -166,10 +166,18 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     reloadDirectory: async () => {
       directory = await Directory.load(prisma, clock);
     },
-    /** What the start log warns about: channels that configuration leaves off, naming the variable. */
-    warnings(): void {
+    /**
+     * What the start log warns about, naming the variable: channels that configuration
+     * leaves off, settings that trust too much, queues nobody works (their requests would
+     * wait unseen until they expire).
+     */
+    async warnings(): Promise<void> {
       if (!atStatus.enabled) logger.warn({ variable: 'AT_WEBHOOK_SECRET', channels: Object.keys(disabledReasons) }, atStatus.reason);
       for (const { variable, message } of configWarnings(config)) logger.warn({ variable }, message);
+      const staffed = new Set((await prisma.staff.findMany({ where: { active: true }, select: { queues: true } })).flatMap((s) => s.queues.split(',')));
+      for (const queue of new Set(config.QUEUE_ROUTES.map((r) => r.value))) {
+        if (!staffed.has(queue)) logger.warn({ variable: 'QUEUE_ROUTES', queue }, `no active staff member works the queue "${queue}": its requests wait unseen until they expire (passerelle staff add --queues ${queue} ...)`);
+      }
     },
     /** Starts the periodic purge (the server's own schedule). */
     startPurge() {

@@ -44,6 +44,7 @@ describe('accessibility (axe-core, no serious or critical violation)', () => {
     browser = await launchBrowser();
     context = await browser.newContext({ bypassCSP: true });
     page = await context.newPage();
+    page.setDefaultTimeout(8000);
     await makeStaff(t, { name: 'Awa Diop', password: PASSWORD });
   });
   afterAll(async () => {
@@ -75,8 +76,31 @@ describe('accessibility (axe-core, no serious or critical violation)', () => {
     await page.check('input[name=outcome][value=no_answer]');
     await page.click('#record');
     await check('request, back in the queue');
+    // Claimed again: closing without the confirmation, an outcome that asks first.
+    await page.goto(`${web.baseUrl}/console/intakes/${intake.id}`);
+    await page.click('#claim');
+    await page.evaluate(() => document.querySelector('#close-confirm')?.removeAttribute('required'));
+    await page.click('#close');
+    await check('request, close not confirmed');
+    await page.check('input[name=outcome][value=wrong_number]');
+    await page.click('#record');
+    await check('request, outcome to confirm');
     await page.goto(`${web.baseUrl}/console/caseload`);
     await check('caseload');
+    // Its time runs out: the caseload says why it is gone, and so does its page.
+    t.clock.advance(73 * 3_600_000);
+    await t.server.purge();
+    // The console session has expired too (8 hours): log in again.
+    await page.goto(`${web.baseUrl}/console/login`);
+    await page.fill('input[name=name]', 'Awa Diop');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button.main');
+    await page.goto(`${web.baseUrl}/console/caseload`);
+    expect(await page.textContent('main')).toContain('Expirées cette semaine');
+    await check('caseload, a request expired');
+    await page.goto(`${web.baseUrl}/console/intakes/${intake.id}`);
+    await check('request, expired');
+    await page.goto(`${web.baseUrl}/console/caseload`);
     await page.click('text=Lier mon compte Telegram');
     await check('Telegram link code');
     await page.goto(`${web.baseUrl}/console/intakes/ffffffffffffffffffffffffffffffff`);

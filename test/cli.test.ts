@@ -17,7 +17,7 @@ describe('passerelle CLI', () => {
     t = await createTestServer();
     const phone = new UssdSession(t.server.app, '+221775550001');
     await phone.dial();
-    for (const answer of ['1', '2', '1', '1', '3', '5', '1', '1', '1', '1']) await phone.send(answer);
+    for (const answer of ['1', '2', '1', '1', '5', '3', '1', '1', '1', '1']) await phone.send(answer);
     await phone.send('1');
   });
   afterAll(async () => {

@@ -28,25 +28,29 @@ export async function expireIntakes(deps: Pick<CaseLinkDeps, 'prisma' | 'clock'>
   const { prisma, clock } = deps;
   const now = clock();
   const due = await prisma.intake.findMany({ where: { status: { in: OPEN_STATUSES }, expiresAt: { lte: now } }, select: { id: true, status: true, label: true, claimedById: true } });
-  const expiredClaims: ExpiredClaim[] = [];
-  if (due.length > 0) {
-    const ids = due.map((d) => d.id);
-    await prisma.$transaction([
-      // Conditional on the status still being open: a request closed meanwhile stays closed.
-      prisma.intake.updateMany({ where: { id: { in: ids }, status: { in: OPEN_STATUSES } }, data: { status: 'expired', closeReason: RETENTION_EXPIRY, endedAt: now, ...destroyedContact(now) } }),
-      // Read again inside: only those that did expire (a request closed meanwhile has lost its row already).
-      destroyNumbers(prisma, ids),
-      prisma.auditEvent.createMany({
-        data: due.map((d) => ({ intakeId: d.id, action: 'intake.expired', actor: 'system', detail: JSON.stringify({ reason: RETENTION_EXPIRY, was: d.status }), at: now })),
-      }),
-    ]);
-    for (const d of due) if (d.status === 'claimed' && d.claimedById) expiredClaims.push({ intakeId: d.id, label: d.label, staffId: d.claimedById });
-  }
+  // Each one only if it is still as read (a request closed or handed off meanwhile stays so,
+  // and is neither audited nor announced as expired): audit and announcement follow what changed.
+  const expired = due.length === 0 ? [] : await prisma.$transaction(async (tx) => {
+    const changed: typeof due = [];
+    for (const d of due) {
+      const updated = await tx.intake.updateMany({
+        where: { id: d.id, status: d.status, claimedById: d.claimedById, expiresAt: { lte: now } },
+        data: { status: 'expired', closeReason: RETENTION_EXPIRY, endedAt: now, ...destroyedContact(now) },
+      });
+      if (updated.count === 1) changed.push(d);
+    }
+    if (changed.length > 0) {
+      await destroyNumbers(tx, changed.map((d) => d.id));
+      await tx.auditEvent.createMany({ data: changed.map((d) => ({ intakeId: d.id, action: 'intake.expired', actor: 'system', detail: JSON.stringify({ reason: RETENTION_EXPIRY, was: d.status }), at: now })) });
+    }
+    return changed;
+  });
+  const expiredClaims: ExpiredClaim[] = expired.filter((d) => d.status === 'claimed' && d.claimedById).map((d) => ({ intakeId: d.id, label: d.label, staffId: d.claimedById! }));
   // A number an ended request somehow kept (an older version, an interrupted operation).
   const kept = (await prisma.openContact.findMany({ where: { intake: { status: { in: ENDED_STATUSES } } }, select: { intakeId: true } })).map((r) => r.intakeId);
   if (kept.length > 0) {
     await prisma.$transaction([destroyNumbers(prisma, kept), prisma.intake.updateMany({ where: { id: { in: kept } }, data: destroyedContact(now) })]);
   }
   const leftovers = { count: kept.length };
-  return { expired: due.length, contactsDestroyed: due.length + leftovers.count, expiredClaims };
+  return { expired: expired.length, contactsDestroyed: expired.length + leftovers.count, expiredClaims };
 }

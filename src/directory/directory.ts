@@ -21,7 +21,18 @@ export const ServiceRow = z.strictObject({
   languages: z.array(z.string().regex(/^[a-z]{2,3}$/)).default(['fr']),
   demo: z.boolean().default(false),
   /** When the entry was last checked, as a day: YYYY-MM-DD (the format `directory export` writes). */
-  verifiedAt: z.union([z.date(), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD, such as 2026-11-24').pipe(z.coerce.date())], 'a date as YYYY-MM-DD, such as 2026-11-24').refine((d) => !Number.isNaN(d.getTime()), 'a real date as YYYY-MM-DD, such as 2026-11-24'),
+  verifiedAt: z.union(
+    [
+      z.date(),
+      z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD, such as 2026-11-24')
+        // 2026-02-30 would roll over to March: a day that does not exist is refused.
+        .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s, 'a real day as YYYY-MM-DD, such as 2026-11-24')
+        .transform((s) => new Date(`${s}T00:00:00Z`)),
+    ],
+    'a date as YYYY-MM-DD, such as 2026-11-24',
+  ),
 });
 export type ServiceRow = z.infer<typeof ServiceRow>;
 

@@ -4,10 +4,10 @@ import { UssdSession } from '../support/ussdSession';
 
 const keyring = new Keyring(parseDataKeys(TEST_ENV.DATA_KEYS), Buffer.from(TEST_ENV.HASH_KEY, 'base64'));
 
-/** fr, callback, consent, safe: yes, who it is for, the topic (7: prefer not to say) … then the given answers, then confirm. */
+/** fr, callback, consent, safe: yes, the topic (7: prefer not to say), who it is for … then the given answers, then confirm. */
 async function request(phone: UssdSession, subject: string, rest = ['1', '1', '1', '1'], topic = '7') {
   await phone.dial();
-  for (const answer of ['1', '2', '1', '1', subject, topic, ...rest]) await phone.send(answer);
+  for (const answer of ['1', '2', '1', '1', topic, subject, ...rest]) await phone.send(answer);
   return phone.send('1');
 }
 
@@ -69,7 +69,7 @@ describe('a callback request over USSD', () => {
   it('seals the safer number typed on the keypad, not the number that dialled', async () => {
     const phone = new UssdSession(t.server.app, '+221771234569');
     await phone.dial();
-    for (const answer of ['1', '2', '1', '2', '76 555 12 34', '4', '7', '2', '2', '3', '3']) await phone.send(answer);
+    for (const answer of ['1', '2', '1', '2', '76 555 12 34', '7', '4', '2', '2', '3', '3']) await phone.send(answer);
     expect(await phone.send('1')).toMatch(/^END /);
     const intake = await t.server.prisma.intake.findFirstOrThrow();
     expect(await unsealNumber(t, intake.id)).toBe('+221765551234');
@@ -115,7 +115,7 @@ describe('a callback request over USSD', () => {
     for (let i = 0; i < 2; i += 1) await request(new UssdSession(t.server.app, '+221771234575'), '1');
     const other = new UssdSession(t.server.app, '+221771234576');
     await other.dial();
-    for (const answer of ['1', '2', '1', '2', '77 123 45 75', '1', '7', '1', '1', '1', '1']) await other.send(answer);
+    for (const answer of ['1', '2', '1', '2', '77 123 45 75', '7', '1', '1', '1', '1', '1']) await other.send(answer);
     const refused = await other.send('1');
     const failed = t.server.localizer.t({ key: 'callback.error', vars: { hotline: '116' } }, 'fr');
     expect(refused).toBe(`END ${failed}`);

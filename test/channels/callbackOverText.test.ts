@@ -67,7 +67,7 @@ describe('a callback request end to end', () => {
     await chat.say('/start');
     for (const label of ['Français', 'Demander un rappel', 'Oui', 'Donner un numéro']) await chat.press(label);
     await chat.shareContact('221770000053');
-    for (const label of ['Pour moi (18', 'Ne pas dire', 'Français', 'Une femme', 'Le matin', 'Le centre de santé']) await chat.press(label);
+    for (const label of ['Ne pas dire', 'Pour moi (18', 'Français', 'Une femme', 'Le matin', 'Le centre de santé']) await chat.press(label);
     const done = await chat.press('Confirmer');
     expect(done.text).toMatch(/Demande enregistrée\.\nCode : [2-9]{4} [2-9]{4}\n/);
     // The last message still offers the quick exit.
@@ -85,7 +85,7 @@ describe('a callback request end to end', () => {
     for (const label of ['Français', 'Demander un rappel', 'Oui', 'Donner un numéro']) await chat.press(label);
     expect((await chat.say('12')).text).toMatch(/^Numéro non reconnu/);
     await chat.say('77 000 00 54');
-    for (const label of ['Pour un enfant', 'Protection enfant', 'English', 'Un homme', 'Le soir', 'Une amie', 'Confirmer']) await chat.press(label);
+    for (const label of ['Protection enfant', 'Pour un enfant', 'English', 'Un homme', 'Le soir', 'Une amie', 'Confirmer']) await chat.press(label);
     const intake = await t.server.prisma.intake.findFirstOrThrow();
     expect(intake).toMatchObject({ channel: 'telegram', subject: 'child', queue: 'child_protection', language: 'en' });
     expect(await unsealNumber(t, intake.id)).toBe('+221770000054');

@@ -162,6 +162,28 @@ describe('web console /console/', () => {
     expect(audit.map((a) => a.action)).toEqual(['intake.created', 'intake.claimed', 'contact.revealed', 'contact.reveal_refused', 'intake.outcome', 'intake.closed']);
   });
 
+  it('asks before an outcome that destroys the number: wrong number, declined, the last attempt', async () => {
+    const intake = await makeIntake(t);
+    const agent = await loggedIn(t, 'Binta');
+    const page = await agent.get(`/console/intakes/${intake.id}`);
+    const csrf = csrfOf(page.text);
+    await agent.post(`/console/intakes/${intake.id}/claim`).type('form').send({ _csrf: csrf });
+    const asked = await agent.post(`/console/intakes/${intake.id}/outcome`).type('form').send({ _csrf: csrf, outcome: 'wrong_number' });
+    expect(asked.status).toBe(200);
+    expect(asked.text).toContain('« Mauvais numéro » clôture la demande : le numéro sera effacé. Confirmer ?');
+    expect(asked.text).toContain('name="confirm" value="1"');
+    expect((await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).status).toBe('claimed');
+    const done = await agent.post(`/console/intakes/${intake.id}/outcome`).type('form').send({ _csrf: csrf, outcome: 'wrong_number', confirm: '1' });
+    expect(done.status).toBe(303);
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'closed', closeReason: 'wrong_number' });
+    // A first "no answer" needs no confirmation, and says what happened.
+    const again = await makeIntake(t);
+    await agent.post(`/console/intakes/${again.id}/claim`).type('form').send({ _csrf: csrf });
+    const requeued = await agent.post(`/console/intakes/${again.id}/outcome`).type('form').send({ _csrf: csrf, outcome: 'no_answer' });
+    expect(requeued.headers.location).toBe(`/console/intakes/${again.id}?done=requeued`);
+    expect((await agent.get(requeued.headers.location)).text).toContain('Tentative 1 sur 3 enregistrée : la demande est revenue dans la file');
+  });
+
   it('shows my caseload and switches to English', async () => {
     const intake = await makeIntake(t);
     const agent = await loggedIn(t, 'Binta');

@@ -84,6 +84,7 @@ describe('desk privacy canaries', () => {
     expect(sent.join('')).toContain(CANARIES[2]);
     await press(`o:${c.id}:reached`, 3);
     await press(`x:${c.id}`, 4);
+    await press(`X:${c.id}`, 5);
 
     await t.server.purge();
     const intakes = await t.server.prisma.intake.findMany();

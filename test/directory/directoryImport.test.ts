@@ -110,3 +110,21 @@ describe('entries not verified for 90 days', () => {
     }
   });
 });
+
+describe('directory dates', () => {
+  it.each([
+    ['2026-02-30', false],
+    ['2026-13-01', false],
+    ['24/11/2026', false],
+    ['2026-02-28', true],
+    ['2024-02-29', true],
+  ])('%s is %s', (day, ok) => {
+    const csv = [
+      'id,category,region,region_name,name,landmark,hours,phone,free,confidential,child_friendly,women_staff,languages,demo,verified_at',
+      `d-1,medical,kaolack,Kaolack,Centre,Rue 1,Lun-Ven 9h-17h,33 941 00 00,yes,yes,no,no,fr,no,${day}`,
+    ].join('\n');
+    const result = parseDirectory(csv, 'csv');
+    expect(result.ok).toBe(ok);
+    if (!result.ok) expect(result.problems[0]).toMatchObject({ row: 1, field: 'verified_at', message: expect.stringMatching(/YYYY-MM-DD/) });
+  });
+});

@@ -34,20 +34,20 @@ const scenarios: Scenario[] = [
   {
     name: 'callback',
     sessions: [
-      // for a child, about child protection, caller a woman, in the evening, cover "a friend"
-      { answers: ['LANG', '2', '1', '1', '3', '5', '1', '1', '3', '2', '1'] },
+      // about child protection, for a child, caller a woman, in the evening, cover "a friend"
+      { answers: ['LANG', '2', '1', '1', '5', '3', '1', '1', '3', '2', '1'] },
     ],
   },
   {
     name: 'callback-safer-number',
-    sessions: [{ phone: '+221770000002', answers: ['LANG', '2', '1', '2', '12', '77 000 00 03', '1', '7', '2', '3', '4', '3', '2', '1', '7', '1', '1', '1', '1', '1'] }],
+    sessions: [{ phone: '+221770000002', answers: ['LANG', '2', '1', '2', '12', '77 000 00 03', '7', '1', '2', '3', '4', '3', '2', '98', '2', '7', '1', '1', '1', '1', '1', '1'] }],
   },
   { name: 'callback-unsafe', sessions: [{ answers: ['LANG', '2', '1', '3', '1', '1', '0'] }] },
   { name: 'callback-declined', sessions: [{ answers: ['LANG', '2', '2'] }] },
   // for me, under 18: the child-protection queue (test/promises/routing.test.ts)
-  { name: 'callback-minor', sessions: [{ phone: '+221770000007', answers: ['LANG', '2', '1', '1', '2', '7', '1', '1', '1', '1', '1'] }] },
+  { name: 'callback-minor', sessions: [{ phone: '+221770000007', answers: ['LANG', '2', '1', '1', '7', '2', '1', '1', '1', '1', '1'] }] },
   // about help as a migrant: the migrant-protection queue
-  { name: 'callback-migrant', sessions: [{ phone: '+221770000008', answers: ['LANG', '2', '1', '1', '1', '6', '1', '1', '1', '1', '1'] }] },
+  { name: 'callback-migrant', sessions: [{ phone: '+221770000008', answers: ['LANG', '2', '1', '1', '6', '1', '1', '1', '1', '1', '1'] }] },
   // from the information flow (help for migrants), then a callback: the need is carried over, not asked again
   { name: 'info-then-callback', sessions: [{ phone: '+221770000009', answers: ['LANG', '1', '6', '1', '00', '2', '1', '1', '1', '1', '1', '1', '1', '1'] }] },
   {

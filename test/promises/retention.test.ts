@@ -67,6 +67,41 @@ describe('a claimed request past INTAKE_TTL_HOURS', () => {
     expect((await t.http.get('/api/v1/caseload').set(awa.auth)).body.expired).toEqual([]);
   });
 
+  it('a request closed while the purge expires it stays closed, and is neither audited nor announced as expired', async () => {
+    const intake = await makeIntake(t);
+    await api(`/api/v1/intakes/${intake.id}/claim`);
+    t.clock.advance(72 * HOUR);
+    const prisma = t.server.prisma;
+    // The caseworker closes it between the purge's read and its update.
+    const intakes = new Proxy(prisma.intake, {
+      get(delegate, name) {
+        if (name === 'findMany') {
+          return async (args: Parameters<typeof prisma.intake.findMany>[0]) => {
+            const found = await delegate.findMany(args);
+            if (found.some((f) => (f as { id: string }).id === intake.id)) {
+              await delegate.update({ where: { id: intake.id }, data: { status: 'closed', closeReason: 'resolved', endedAt: t.clock.now() } });
+            }
+            return found;
+          };
+        }
+        const value = Reflect.get(delegate, name);
+        return typeof value === 'function' ? value.bind(delegate) : value;
+      },
+    });
+    const racing = new Proxy(prisma, {
+      get(client, name) {
+        if (name === 'intake') return intakes;
+        const value = Reflect.get(client, name);
+        return typeof value === 'function' ? value.bind(client) : value;
+      },
+    });
+    const { expireIntakes } = await import('../../src/caseLink/expireIntakes');
+    const result = await expireIntakes({ prisma: racing, clock: t.clock.now });
+    expect(result).toMatchObject({ expired: 0, expiredClaims: [] });
+    expect((await prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).status).toBe('closed');
+    expect(await prisma.auditEvent.count({ where: { intakeId: intake.id, action: 'intake.expired' } })).toBe(0);
+  });
+
   it('a request handed off before the time was up has nothing left to expire', async () => {
     const intake = await makeIntake(t);
     await api(`/api/v1/intakes/${intake.id}/claim`);

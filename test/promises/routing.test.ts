@@ -12,10 +12,10 @@ import { UssdSession } from '../support/ussdSession';
  * is a dead end. A French callback request over USSD still takes no more than 11 answers.
  */
 describe('who a request reaches', () => {
-  /** fr, callback, consent, safe, then who it is for and the topic, then French, a woman, morning, health centre, confirm. */
+  /** fr, callback, consent, safe, then the topic and who it is for, then French, a woman, morning, health centre, confirm. */
   async function request(phone: UssdSession, subject: string, topic: string): Promise<{ answers: number; done: string }> {
     await phone.dial();
-    const answers = ['1', '2', '1', '1', subject, topic, '1', '1', '1', '1', '1'];
+    const answers = ['1', '2', '1', '1', topic, subject, '1', '1', '1', '1', '1'];
     let done = '';
     for (const answer of answers) done = await phone.send(answer);
     return { answers: answers.length, done };
@@ -52,15 +52,25 @@ describe('who a request reaches', () => {
       expect(await phone.send('1')).toMatch(/^CON En quelle langue vous appeler/);
       for (const answer of ['1', '1', '1']) await phone.send(answer);
       expect(await phone.send('1')).toMatch(/^CON Rappel le matin \(8h-12h\) en Francais\nSujet : aide aux migrants/);
-      // "Modifier" asks the topic again.
+      // "Modifier" asks the topic again, then who it is for; 98 on the way back shows the confirmation as it was.
+      expect(await phone.send('2')).toMatch(/^CON Sujet de l'appel/);
+      expect(await phone.send('98')).toMatch(/^CON Rappel le matin \(8h-12h\) en Francais\nSujet : aide aux migrants/);
+      expect(await phone.send('2')).toMatch(/^CON Sujet de l'appel/);
       expect(await phone.send('2')).toMatch(/^CON Pour qui est cette demande/);
-      expect(await phone.send('1')).toMatch(/^CON Sujet de l'appel/);
     } finally {
       await t.close();
     }
   });
 
-  it('routes by subject and by topic as QUEUE_ROUTES says, first match first; an under-18 follows `child` without a route of its own', () => {
+  it('routes by subject and by topic as QUEUE_ROUTES says; children and under-18s always by their own route; unknown routes refused', () => {
+    // A topic route listed first does not take a child away from child protection.
+    const first = loadConfig({ QUEUE_ROUTES: 'topic:migrants=migrants_dakar,child=enfance,default=vbg' });
+    expect(queueFor(first, 'child', 'migrants')).toBe('enfance');
+    expect(queueFor(first, 'self_minor', 'migrants')).toBe('enfance');
+    expect(queueFor(first, 'other', 'migrants')).toBe('migrants_dakar');
+    expect(() => loadConfig({ QUEUE_ROUTES: 'self-minor=enfance,default=vbg' })).toThrow(/QUEUE_ROUTES: unknown route "self-minor"/);
+    expect(() => loadConfig({ QUEUE_ROUTES: 'topic:migrant=x,default=vbg' })).toThrow(/unknown route "topic:migrant"/);
+    expect(() => loadConfig({ QUEUE_ROUTES: 'child=Enfance Dakar,default=vbg' })).toThrow(/lower-case code/);
     const config = loadConfig({ QUEUE_ROUTES: 'child=enfance,topic:migrants=migrants_dakar,topic:legal=juridique,default=vbg' });
     expect(queueFor(config, 'self_minor', 'migrants')).toBe('enfance');
     expect(queueFor(config, 'child', null)).toBe('enfance');
@@ -94,7 +104,7 @@ describe('no dead ends', () => {
     const main = path.join(__dirname, '..', '..', 'src', 'main.ts');
     const tsx = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
     const env = { ...process.env, ...TEST_ENV, NODE_ENV: 'production', PORT: '0', DATABASE_URL: `file:${path.join(dir, 'p.db')}`, DATA_DIR: dir };
-    await expect(promisify(execFile)(tsx, [main], { env })).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/^The service directory is empty: import one before starting in production \(npx passerelle directory import FILE/) });
+    await expect(promisify(execFile)(tsx, [main], { env })).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/^The service directory is empty \(no region, or no service\): import one before starting in production \(npx passerelle directory import FILE/) });
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -29,7 +29,7 @@ const LOGIN_CSRF_COOKIE = 'psl_login';
 const DONE = ['claimed', 'claimedWarning', 'outcome', 'requeued', 'expiredAttempts', 'closed', 'released', 'handedOff'] as const;
 
 const LoginForm = z.object({ name: z.string().trim().min(1).max(80), password: z.string().min(1).max(200), _csrf: z.string().max(100) });
-const OutcomeForm = z.object({ outcome: z.enum(OUTCOMES) });
+const OutcomeForm = z.object({ outcome: z.enum(OUTCOMES), confirm: z.literal('1').optional() });
 /** Closing destroys the number: the form asks the caseworker to confirm it. */
 const CloseForm = z.object({ reason: z.enum(CLOSE_REASONS), confirm: z.literal('1') });
 
@@ -171,13 +171,13 @@ export function consoleRouter(ctx: DeskContext): Router {
     send(res, linkCodePage(pageContext(req, res), code));
   });
 
-  const showIntake = async (req: Request, res: Response, extra: { revealed?: { contact: string; cover: string }; error?: string; status?: number } = {}) => {
+  const showIntake = async (req: Request, res: Response, extra: { revealed?: { contact: string; cover: string }; error?: string; status?: number; confirmOutcome?: (typeof OUTCOMES)[number] } = {}) => {
     const actor = actorOf(res);
     const intake = await getIntake(ctx, { intakeId: intakeIdOf(req), actor });
     const p = pageContext(req, res);
     const done = DONE.find((d) => d === req.query.done);
     const notice = done && !extra.error ? translate(p.lang, `done.${done}`, { attempts: intake.attempts, max: ctx.config.MAX_CALL_ATTEMPTS }) : undefined;
-    send(res, intakePage(p, { intake, revealed: extra.revealed, error: extra.error, notice, canClaim: canWork(actor, intake) }), extra.status);
+    send(res, intakePage(p, { intake, revealed: extra.revealed, error: extra.error, notice, canClaim: canWork(actor, intake), confirmOutcome: extra.confirmOutcome }), extra.status);
   };
   router.get('/intakes/:id', (req, res) => showIntake(req, res));
   router.post('/intakes/:id/claim', async (req, res) => {
@@ -192,7 +192,16 @@ export function consoleRouter(ctx: DeskContext): Router {
   });
   router.post('/intakes/:id/outcome', async (req, res) => {
     const id = intakeIdOf(req);
-    const { outcome } = OutcomeForm.parse(req.body ?? {});
+    const { outcome, confirm } = OutcomeForm.parse(req.body ?? {});
+    // An outcome that destroys the number (wrong number, declined, the last attempt) asks first, as closing does.
+    if (!confirm) {
+      const intake = await getIntake(ctx, { intakeId: id, actor: actorOf(res) });
+      const lastAttempt = (outcome === 'no_answer' || outcome === 'unsafe') && intake.attempts + 1 >= ctx.config.MAX_CALL_ATTEMPTS;
+      if (outcome === 'wrong_number' || outcome === 'declined' || lastAttempt) {
+        await showIntake(req, res, { confirmOutcome: outcome });
+        return;
+      }
+    }
     const result = await recordOutcome(ctx, { intakeId: id, actor: actorOf(res), outcome });
     // Every outcome says what happened to the request: kept, back in the queue (attempt n of max), expired or closed.
     back(res, id, result.status === 'claimed' ? 'outcome' : result.status === 'pending' ? 'requeued' : result.status === 'expired' ? 'expiredAttempts' : 'closed');

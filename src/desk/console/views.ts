@@ -133,6 +133,8 @@ export interface IntakeView {
   notice?: string;
   error?: string;
   canClaim: boolean;
+  /** An outcome that would destroy the number, waiting for the caseworker to confirm it. */
+  confirmOutcome?: string;
 }
 
 /** A number as staff dial it: formatted for reading, and a `tel:` link a phone or softphone can call. */
@@ -153,6 +155,12 @@ export function intakePage(p: PageContext, view: IntakeView): string {
   const parts: Raw[] = [];
   if (view.notice) parts.push(html`<p class="note" role="status">${view.notice}</p>`);
   if (view.error) parts.push(html`<p class="error" role="alert">${view.error}</p>`);
+  if (view.confirmOutcome && mine) {
+    const lastAttempt = view.confirmOutcome === 'no_answer' || view.confirmOutcome === 'unsafe';
+    const question = tr(p, lastAttempt ? 'confirm.lastAttempt' : 'confirm.outcome', { outcome: tr(p, `outcome.${view.confirmOutcome}`), max: p.maxAttempts });
+    parts.push(html`<form method="post" action="${action('outcome')}" class="error" role="alert">${csrf}<input type="hidden" name="outcome" value="${view.confirmOutcome}"><input type="hidden" name="confirm" value="1">
+<p>${question}</p><button class="main" id="confirm-outcome">${tr(p, 'confirm.yes')}</button> <a href="/console/intakes/${intake.id}">${tr(p, 'confirm.back')}</a></form>`);
+  }
   parts.push(html`<dl>
 <dt>${tr(p, 'col.status')}</dt><dd id="status">${tr(p, `status.${intake.status}`)}</dd>
 <dt>${tr(p, 'col.queue')}</dt><dd>${tr(p, `queue.${intake.queue}`)}</dd>

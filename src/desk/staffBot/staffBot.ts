@@ -44,8 +44,15 @@ export interface StaffBot {
 /** The minimum of an Update the webhook insists on before grammY reads it. */
 const UpdateShape = z.looseObject({ update_id: z.number().int().nonnegative() });
 
-/** Callback data: `c:<id>` claim, `o:<id>:<outcome>`, `x:<id>` close (resolved), `h:<id>` hand off. */
-const DATA = /^(c|o|x|h):([0-9a-f]{32})(?::([a-z_]{1,20}))?$/;
+/**
+ * Callback data: `c:<id>` claim, `o:<id>:<outcome>`, `x:<id>` close (resolved), `h:<id>`
+ * hand off, `b:<id>` back to the outcome buttons. A button that destroys the number asks
+ * first; its confirmation button carries the same letter in capitals (`O`, `X`, `H`).
+ */
+const DATA = /^(c|o|O|x|X|h|H|b):([0-9a-f]{32})(?::([a-z_]{1,20}))?$/;
+
+/** Outcomes that end the request and destroy its number at once (no_answer and unsafe do too, at the last attempt). */
+const CLOSING_OUTCOMES: Outcome[] = ['wrong_number', 'declined'];
 const fr = (key: string, params?: Record<string, string | number>) => translate('fr', key, params);
 
 /**
@@ -127,9 +134,11 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
     }
     try {
       if (kind === 'c') await onClaim(c, actor, intakeId);
-      else if (kind === 'o' && OUTCOMES.includes(arg as Outcome)) await onOutcome(c, actor, intakeId, arg as Outcome);
-      else if (kind === 'x') await onDone(c, actor, intakeId, 'close');
-      else if (kind === 'h') await onDone(c, actor, intakeId, 'handoff');
+      else if ((kind === 'o' || kind === 'O') && OUTCOMES.includes(arg as Outcome)) await onOutcome(c, actor, intakeId, arg as Outcome, kind === 'O');
+      else if (kind === 'x' || kind === 'h') await askFirst(c, intakeId, fr(kind === 'x' ? 'confirm.close' : 'confirm.handoff'), `${kind.toUpperCase()}:${intakeId}`);
+      else if (kind === 'X') await onDone(c, actor, intakeId, 'close');
+      else if (kind === 'H') await onDone(c, actor, intakeId, 'handoff');
+      else if (kind === 'b') await showOutcomes(c, actor, intakeId);
       else await c.answerCallbackQuery();
     } catch (err) {
       await c.answerCallbackQuery({ text: failureText(err), show_alert: true });
@@ -153,22 +162,55 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
       bot.api.deleteMessage(sent.chat.id, sent.message_id).catch((err) => logger.warn({ err }, 'staff bot: could not delete a number message'));
     }, config.REVEAL_MESSAGE_TTL_SECONDS * 1000);
     // The outcome buttons come in a message of their own, without the number: they outlive its deletion.
-    const keyboard = new InlineKeyboard();
-    OUTCOMES.forEach((o, i) => {
-      keyboard.text(fr(`outcome.${o}`), `o:${intakeId}:${o}`);
-      if (i % 2 === 1) keyboard.row();
-    });
     const { label } = await getIntake(ctx, { intakeId, actor });
-    await c.api.sendMessage(c.from!.id, `${fr('intake.title', { reference: label })} — ${fr('intake.outcome')}`, { reply_markup: keyboard });
+    await c.api.sendMessage(c.from!.id, `${fr('intake.title', { reference: label })} — ${fr('intake.outcome')}`, { reply_markup: outcomeKeyboard(intakeId) });
     await c.answerCallbackQuery({ text: claimed.warning ? fr('done.claimedWarning') : fr('done.claimed') });
     // The group sees that it is taken, never by whom or the number.
     await c.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => undefined);
   }
 
-  async function onOutcome(c: Context, actor: Actor, intakeId: string, outcome: Outcome) {
+  function outcomeKeyboard(intakeId: string): InlineKeyboard {
+    const keyboard = new InlineKeyboard();
+    OUTCOMES.forEach((o, i) => {
+      keyboard.text(fr(`outcome.${o}`), `o:${intakeId}:${o}`);
+      if (i % 2 === 1) keyboard.row();
+    });
+    return keyboard;
+  }
+
+  async function showOutcomes(c: Context, actor: Actor, intakeId: string) {
+    const { label } = await getIntake(ctx, { intakeId, actor });
+    await c.answerCallbackQuery();
+    await c.editMessageText(`${fr('intake.title', { reference: label })} — ${fr('intake.outcome')}`, { reply_markup: outcomeKeyboard(intakeId) });
+  }
+
+  /** A button that destroys the number asks first: its text, and the buttons to confirm or go back. */
+  async function askFirst(c: Context, intakeId: string, question: string, confirmData: string) {
+    await c.answerCallbackQuery();
+    await c.editMessageText(question, { reply_markup: new InlineKeyboard().text(fr('confirm.yes'), confirmData).text(fr('confirm.back'), `b:${intakeId}`) });
+  }
+
+  async function onOutcome(c: Context, actor: Actor, intakeId: string, outcome: Outcome, confirmed: boolean) {
+    if (!confirmed) {
+      const intake = await getIntake(ctx, { intakeId, actor });
+      const lastAttempt = (outcome === 'no_answer' || outcome === 'unsafe') && intake.attempts + 1 >= config.MAX_CALL_ATTEMPTS;
+      if (CLOSING_OUTCOMES.includes(outcome) || lastAttempt) {
+        await askFirst(c, intakeId, fr(lastAttempt ? 'confirm.lastAttempt' : 'confirm.outcome', { outcome: fr(`outcome.${outcome}`), max: config.MAX_CALL_ATTEMPTS }), `O:${intakeId}:${outcome}`);
+        return;
+      }
+    }
     const result = await recordOutcome(ctx, { intakeId, actor, outcome });
     await c.answerCallbackQuery({ text: fr('done.outcome') });
-    const text = `${fr('intake.lastOutcome')} : ${fr(`outcome.${outcome}`)} — ${fr(`status.${result.status}`)}`;
+    // Every outcome says what happened to the request: kept, back in the queue (attempt n of max), expired or closed.
+    const what =
+      result.status === 'pending'
+        ? fr('done.requeued', { attempts: result.attempts, max: config.MAX_CALL_ATTEMPTS })
+        : result.status === 'expired'
+          ? fr('done.expiredAttempts', { attempts: result.attempts, max: config.MAX_CALL_ATTEMPTS })
+          : result.status === 'closed'
+            ? fr('done.closed')
+            : fr(`status.${result.status}`);
+    const text = `${fr('intake.lastOutcome')} : ${fr(`outcome.${outcome}`)} — ${what}`;
     const next = result.status === 'claimed' ? new InlineKeyboard().text(fr('intake.close'), `x:${intakeId}`).text(fr('intake.handoff'), `h:${intakeId}`) : undefined;
     await c.editMessageText(text, next ? { reply_markup: next } : {});
   }

@@ -59,7 +59,7 @@ describe('segment counts of French screens', () => {
     ['callback consent', ['1', '2'], { plain: ['GSM-7', 2], translit: ['GSM-7', 2] }],
     ['is it safe', ['1', '2', '1'], { plain: ['GSM-7', 1], translit: ['GSM-7', 1] }],
     ['safer number', ['1', '2', '1', '2'], { plain: ['GSM-7', 1], translit: ['GSM-7', 1] }],
-    ['who is it for', ['1', '2', '1', '1'], { plain: ['GSM-7', 1], translit: ['GSM-7', 1] }],
+    ['topic of the call', ['1', '2', '1', '1'], { plain: ['GSM-7', 2], translit: ['GSM-7', 2] }],
     ['danger', ['1', '3'], { plain: ['GSM-7', 1], translit: ['GSM-7', 1] }],
   ];
 

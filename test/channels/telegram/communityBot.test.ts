@@ -233,7 +233,7 @@ describe('POST /webhooks/telegram/community', () => {
     expect(ask.text).toMatch(/^Pour vous rappeler, il nous faut un numéro/);
     const share = await chat.press('Donner un numéro');
     expect(share.reply_markup!.keyboard).toEqual([[{ text: 'Partager mon numéro', request_contact: true }], [{ text: '✖ Quitter' }]]);
-    expect((await chat.shareContact('221770000042')).text).toBe('Pour qui est cette demande ?');
+    expect((await chat.shareContact('221770000042')).text).toBe('Sujet de l\'appel ?');
     const store = JSON.stringify([...((t.server.store as unknown as { entries: Map<string, unknown> }).entries ?? new Map())]);
     expect(store).not.toContain('5550200023');
     expect(store).not.toContain('770000042');

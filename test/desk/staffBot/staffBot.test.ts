@@ -202,7 +202,8 @@ describe('staff Telegram bot', () => {
     await bot().handleUpdate(press(LINKED, `o:${intake.id}:no_answer`, LINKED, buttonsMessageId));
     const outcome = telegram.take();
     expect(outcome.map((c) => c.method)).toEqual(['answerCallbackQuery', 'editMessageText']);
-    expect(outcome[1].payload.text).toMatch(/Pas de réponse/);
+    // It says what happened: attempt 1 of the maximum, back in the queue.
+    expect(outcome[1].payload.text).toMatch(/Pas de réponse — Tentative 1 sur 3 enregistrée : la demande est revenue dans la file/);
     expect(outcome[1].payload.text).not.toContain('778880001');
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'pending', attempts: 1 });
 
@@ -213,7 +214,17 @@ describe('staff Telegram bot', () => {
     await bot().handleUpdate(press(LINKED, `o:${intake.id}:reached`, LINKED, 104));
     const reached = telegram.take();
     expect((reached[1].payload.reply_markup as { inline_keyboard: Array<Array<{ callback_data: string }>> }).inline_keyboard[0].map((b) => b.callback_data)).toEqual([`x:${intake.id}`, `h:${intake.id}`]);
+    // Closing destroys the number: the bot asks first, and "Retour" goes back to the outcome buttons.
     await bot().handleUpdate(press(LINKED, `x:${intake.id}`, LINKED, 104));
+    const ask = telegram.take()[1].payload;
+    expect(ask.text).toMatch(/^Clôturer la demande \? Le numéro sera effacé/);
+    expect((ask.reply_markup as { inline_keyboard: Array<Array<{ callback_data: string }>> }).inline_keyboard[0].map((b) => b.callback_data)).toEqual([`X:${intake.id}`, `b:${intake.id}`]);
+    expect((await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).status).toBe('claimed');
+    // A closing outcome asks first too.
+    await bot().handleUpdate(press(LINKED, `o:${intake.id}:wrong_number`, LINKED, 104));
+    expect(telegram.take()[1].payload.text).toMatch(/« Mauvais numéro » clôture la demande : le numéro sera effacé\. Confirmer \?/);
+    expect((await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).status).toBe('claimed');
+    await bot().handleUpdate(press(LINKED, `X:${intake.id}`, LINKED, 104));
     expect(telegram.take()[1].payload.text).toMatch(/clôturée/);
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'closed', contactDestroyedAt: expect.any(Date) });
     expect(t.logs.join('')).not.toContain('778880001');
