@@ -2,7 +2,7 @@ import net from 'node:net';
 import { getExampleNumber, type CountryCode } from 'libphonenumber-js';
 import mobileExamples from 'libphonenumber-js/mobile/examples';
 import { z } from 'zod';
-import { DEFAULT_DATABASE_URL } from './databaseUrl';
+import { DEFAULT_DATABASE_URL, isPostgresUrl } from './databaseUrl';
 
 const csv = (value: string) =>
   value
@@ -63,7 +63,18 @@ export const ConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: intFromEnv(0, 65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
-  DATABASE_URL: z.string().startsWith('file:', 'must be a file: URL (SQLite)').default(DEFAULT_DATABASE_URL),
+  /** `file:` is SQLite (one instance, the embedded default); `postgresql://` PostgreSQL (several instances). */
+  DATABASE_URL: z
+    .string()
+    .refine((url) => url.startsWith('file:') || isPostgresUrl(url), 'must be a file: URL (SQLite) or a postgresql:// URL (PostgreSQL)')
+    .default(DEFAULT_DATABASE_URL),
+  /**
+   * Where conversations, retry records, locks and limits live when several instances serve
+   * together (`redis://` or `rediss://`); without it they live in this process's memory.
+   */
+  REDIS_URL: optionalString.pipe(z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional()),
+  /** Prefix of every Redis key (several deployments can share one Redis). */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - (at most 64)').default('passerelle:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().default('data'),
   PUBLIC_BASE_URL: optionalString.pipe(z.url().optional()),

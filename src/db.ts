@@ -4,9 +4,23 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from './generated/prisma/client';
-import { sqliteFileFromUrl } from './databaseUrl';
+import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client';
+import { engineOf, sqliteFileFromUrl, type DatabaseEngine } from './databaseUrl';
+import pg from 'pg';
+import { postgresAdapterFactory } from './dbPostgres';
 
 export type { PrismaClient };
+
+/** Which engine each open client talks to (the client types are the same; SQL differs). */
+const engines = new WeakMap<object, DatabaseEngine>();
+
+/** The URL of each PostgreSQL client (the purge's VACUUM runs on a connection of its own). */
+const postgresUrls = new WeakMap<object, string>();
+
+/** The engine behind a client opened by `createPrisma`. */
+export function engineOfClient(prisma: object): DatabaseEngine {
+  return engines.get(prisma) ?? 'sqlite';
+}
 
 /** How long a statement waits for another process's write lock (the CLI beside the server). */
 const BUSY_TIMEOUT_MS = 5000;
@@ -17,6 +31,14 @@ const BUSY_TIMEOUT_MS = 5000;
  * and SQLite gives its -wal and -shm files the database file's permissions.
  */
 export async function createPrisma(databaseUrl: string): Promise<PrismaClient> {
+  if (engineOf(databaseUrl) === 'postgresql') {
+    // The PostgreSQL client is generated from the same models (prisma/postgresql/schema.prisma):
+    // its API is the SQLite client's, so the rest of the code sees one type.
+    const prisma = new PostgresPrismaClient({ adapter: postgresAdapterFactory(databaseUrl) }) as unknown as PrismaClient;
+    engines.set(prisma, 'postgresql');
+    postgresUrls.set(prisma, databaseUrl);
+    return prisma;
+  }
   const file = sqliteFileFromUrl(databaseUrl);
   if (file !== ':memory:') ownerOnly(file);
   const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: file }) });
@@ -25,6 +47,7 @@ export async function createPrisma(databaseUrl: string): Promise<PrismaClient> {
   await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
   await prisma.$executeRawUnsafe('PRAGMA secure_delete = ON');
   await prisma.$executeRawUnsafe(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  engines.set(prisma, 'sqlite');
   return prisma;
 }
 
@@ -50,6 +73,9 @@ function ownerOnly(file: string): void {
  * purge tries again).
  */
 export async function eraseDestroyed(prisma: PrismaClient): Promise<boolean> {
+  // PostgreSQL: the purge rewrites the tables that held the bytes (rewriteDestroyed); rewriting
+  // them after every close would take their lock from every instance many times a minute.
+  if (engineOfClient(prisma) === 'postgresql') return true;
   try {
     // better-sqlite3 waits for a busy database synchronously, holding up every request: here
     // it does not wait at all. A reader in another process (the CLI, a backup) keeps the log
@@ -76,16 +102,51 @@ export async function eraseDestroyed(prisma: PrismaClient): Promise<boolean> {
  * the live rows only; the checkpoint then empties the write-ahead log.
  */
 export async function compactAfterMigration(prisma: PrismaClient): Promise<void> {
+  if (engineOfClient(prisma) === 'postgresql') return;
   await prisma.$executeRawUnsafe('VACUUM');
   await eraseDestroyed(prisma);
 }
 
-const MIGRATIONS_DIR = path.join(__dirname, '..', 'prisma', 'migrations');
+/** Tables whose deleted rows held sealed numbers or their hashes (small: open requests, unsent SMS). */
+const SEALED_TABLES = ['"OpenContact"', '"OutboxMessage"'];
+
+/**
+ * The purge's erasure. SQLite: as after every destruction (eraseDestroyed). PostgreSQL:
+ * a deleted row stays in its table file as a dead tuple, and VACUUM marks its space free
+ * without overwriting it; VACUUM FULL writes the small tables that held sealed numbers
+ * (and their indexes, and TOAST) into new files, and the old ones are emptied at once.
+ * Planner statistics never sample those columns (the migration sets their statistics
+ * target to 0). The write-ahead log keeps older page images until PostgreSQL recycles
+ * its segments. Returns false when the tables were busy (the next purge tries again).
+ */
+export async function rewriteDestroyed(prisma: PrismaClient): Promise<boolean> {
+  if (engineOfClient(prisma) === 'sqlite') return eraseDestroyed(prisma);
+  const url = postgresUrls.get(prisma);
+  if (!url) return false;
+  // Its own connection: VACUUM cannot run in a transaction, and its lock timeout is this
+  // connection's alone. VACUUM FULL takes the tables' exclusive lock: it never waits for it
+  // long (the requests come first), nor holds up the requests behind it for long.
+  const client = new pg.Client({ connectionString: url, options: '-c lock_timeout=2000 -c statement_timeout=60000' });
+  try {
+    await client.connect();
+    await client.query(`VACUUM (FULL) ${SEALED_TABLES.join(', ')}`);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Each engine's migrations folder: a folder is tied to one provider. */
+function migrationsDir(engine: DatabaseEngine): string {
+  return engine === 'postgresql' ? path.join(__dirname, '..', 'prisma', 'postgresql', 'migrations') : path.join(__dirname, '..', 'prisma', 'migrations');
+}
 
 /** Migration folders not yet applied to the database (all of them for a new file). */
 export async function pendingMigrations(prisma: PrismaClient): Promise<string[]> {
   const wanted = fs
-    .readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+    .readdirSync(migrationsDir(engineOfClient(prisma)), { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => d.name);
   let applied: string[] = [];
@@ -116,10 +177,26 @@ export async function openMigratedDatabase(databaseUrl: string): Promise<PrismaC
 
 const PRISMA_CLI = path.join(path.dirname(require.resolve('prisma/package.json')), 'build', 'index.js');
 
+/** Migrations could not be applied: the message names DATABASE_URL and gives Prisma's reason (never the URL). */
+export class MigrationError extends Error {
+  constructor(reason: string) {
+    super(`DATABASE_URL: the database's migrations could not be applied: ${reason}`);
+    this.name = 'MigrationError';
+  }
+}
+
 /** Applies pending migrations (`prisma migrate deploy`) to the database at `databaseUrl`. */
 export async function migrateDatabase(databaseUrl: string): Promise<void> {
-  await promisify(execFile)(process.execPath, [PRISMA_CLI, 'migrate', 'deploy'], {
-    cwd: path.join(__dirname, '..'),
-    env: { ...process.env, DATABASE_URL: `file:${sqliteFileFromUrl(databaseUrl)}`, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
-  });
+  // prisma.config.ts picks the engine's schema, migrations folder and driver adapter from DATABASE_URL.
+  const url = engineOf(databaseUrl) === 'postgresql' ? databaseUrl : `file:${sqliteFileFromUrl(databaseUrl)}`;
+  try {
+    await promisify(execFile)(process.execPath, [PRISMA_CLI, 'migrate', 'deploy'], {
+      cwd: path.join(__dirname, '..'),
+      env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+    });
+  } catch (err) {
+    const output = String((err as { stderr?: string }).stderr ?? '');
+    const reason = /^Error: (.+)$/m.exec(output)?.[1] ?? output.trim().split('\n').pop() ?? 'unknown error';
+    throw new MigrationError(reason.split(url).join('<DATABASE_URL>'));
+  }
 }

@@ -19,10 +19,9 @@ import { loadFlow } from './flows/loadFlow';
 import { createFlowData, createValidator } from './gateway/flowData';
 import { CancelGuard } from './gateway/cancelGuard';
 import { Gateway, type Session } from './gateway/gateway';
-import { MemorySessionStore } from './gateway/sessionStore';
 import { loadPacks, loadResources, Localizer } from './locales/localizer';
 import { rehashLegacyReferences } from './caseLink/rehashLegacyReferences';
-import { DatabaseAttemptLog } from './store/attemptLog';
+import { createStores, type Stores } from './store/stores';
 
 /** Production refuses to start without a service directory: the message says how to import one. */
 export class EmptyDirectoryError extends Error {
@@ -31,6 +30,9 @@ export class EmptyDirectoryError extends Error {
     this.name = 'EmptyDirectoryError';
   }
 }
+
+/** How often due deletions of the staff bot's number messages are looked for. */
+const DELETION_SWEEP_MS = 10_000;
 
 /** Wrong reference codes one number may send per hour (the service-wide limit is CANCEL_GUESS_LIMIT_PER_HOUR). */
 const CANCEL_GUESSES_PER_NUMBER = 5;
@@ -43,6 +45,8 @@ export interface ServerOptions {
   randomBytes?: (size: number) => Buffer;
   /** An already-open database (tests share one); otherwise opened from DATABASE_URL. */
   prisma?: PrismaClient;
+  /** Already-built stores; otherwise built here from the configuration (memory, or Redis with REDIS_URL). */
+  stores?: Stores;
   /** Desk test seams: a hand-off adapter, a fake Telegram Bot API for the staff bot. */
   desk?: Pick<DeskOptions, 'handoffAdapter' | 'staffBot'>;
   /** SMS and Telegram test seams: Africa's Talking's HTTP client, the community bot's identity. */
@@ -50,7 +54,7 @@ export interface ServerOptions {
 }
 
 /** Everything a running Passerelle is made of, wired together; used by main, tests and benchmarks. */
-export async function createServer({ config, logger, keyring, clock = () => new Date(), randomBytes = crypto.randomBytes, prisma: given, desk: deskOptions, channels: channelOptions }: ServerOptions) {
+export async function createServer({ config, logger, keyring, clock = () => new Date(), randomBytes = crypto.randomBytes, prisma: given, stores: givenStores, desk: deskOptions, channels: channelOptions }: ServerOptions) {
   const prisma = given ?? (await createPrisma(config.DATABASE_URL));
   if (config.NODE_ENV !== 'production' && (await seedDemoDirectory(prisma))) {
     logger.warn('the directory was empty: the fictional demo directory was loaded');
@@ -69,16 +73,18 @@ export async function createServer({ config, logger, keyring, clock = () => new 
   const production = config.NODE_ENV === 'production';
   const atStatus = atCallbackStatus({ production, secret: config.AT_WEBHOOK_SECRET });
   const atGuard = atCallbackGuard({ production, secret: config.AT_WEBHOOK_SECRET, allowedIps: config.AT_ALLOWED_IPS });
-  const attempts = new DatabaseAttemptLog(prisma);
+  // Built once, here: the channels, the gateway and the desk receive them.
+  const stores = givenStores ?? (await createStores({ config, prisma, logger, keyring, clock: () => clock().getTime() }));
   const ussdRenderer = createUssdRenderer({ transliterate: config.USSD_TRANSLITERATE });
   const statisticsKeys = { channels: Object.keys(CHANNEL_CAPABILITIES), queues: [...new Set(config.QUEUE_ROUTES.map((r) => r.value))] };
-  const desk = createDesk({ prisma, keyring, config, logger, clock, randomBytes, attempts, statisticsKeys, ...deskOptions });
-  const store = new MemorySessionStore<Session>({ maxEntries: config.SESSION_MAX_ENTRIES, clock: () => clock().getTime() });
+  const desk = createDesk({ prisma, keyring, config, logger, clock, randomBytes, stores, statisticsKeys, ...deskOptions });
+  const store = stores.sessions<Session>('gateway');
   const channels = createTextChannels({
     config,
     logger,
     keyring,
     prisma,
+    stores,
     clock,
     randomBytes,
     handle: (message) => gateway.handle(message),
@@ -91,6 +97,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     flow,
     localizer,
     store,
+    lock: stores.lock('conversation'),
     keyring,
     logger,
     clock,
@@ -112,7 +119,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     languages: config.LANGUAGES,
     sessionTtlMs: config.USSD_SESSION_TTL_SECONDS * 1000,
     formatReference,
-    cancelGuard: new CancelGuard({ attempts, keyring, logger, clock, perNumber: CANCEL_GUESSES_PER_NUMBER, perService: config.CANCEL_GUESS_LIMIT_PER_HOUR }),
+    cancelGuard: new CancelGuard({ attempts: stores.attempts, keyring, logger, clock, perNumber: CANCEL_GUESSES_PER_NUMBER, perService: config.CANCEL_GUESS_LIMIT_PER_HOUR }),
   });
   const atChannels = { ussd: atStatus.enabled, sms_africastalking: Boolean(config.AT_USERNAME && config.AT_API_KEY) && atStatus.enabled };
   const disabledReasons: Record<string, string> = {};
@@ -144,10 +151,11 @@ export async function createServer({ config, logger, keyring, clock = () => new 
   });
 
   let purgeTimer: NodeJS.Timeout | undefined;
-  /** Runs the retention purge once; logs counts only. */
+  let sweepTimer: NodeJS.Timeout | undefined;
+  /** Runs the retention purge once (unless another instance is running it: undefined); logs counts only. */
   const purge = async () => {
     const result = await desk.runMaintenance();
-    if (result.expired || result.contactsDestroyed) logger.info(result, 'purge');
+    if (result && (result.expired || result.contactsDestroyed)) logger.info(result, 'purge');
     return result;
   };
 
@@ -158,6 +166,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     localizer,
     flow,
     store,
+    stores,
     purge,
     desk,
     /** SMS and Telegram: outbox, community bot, start/stop. */
@@ -191,11 +200,18 @@ export async function createServer({ config, logger, keyring, clock = () => new 
           .catch((err) => logger.error({ err }, 'directory reload failed'));
       }, config.PURGE_INTERVAL_SECONDS * 1000);
       purgeTimer.unref();
+      // The staff bot's number messages are deleted when due, whichever instance sent them.
+      sweepTimer = setInterval(() => {
+        desk.sweepDeletions().catch((err) => logger.error({ err }, 'staff bot: deletion sweep failed'));
+      }, DELETION_SWEEP_MS);
+      sweepTimer.unref();
     },
     async close(server?: Server) {
       if (purgeTimer) clearInterval(purgeTimer);
+      if (sweepTimer) clearInterval(sweepTimer);
       await channels.stop();
       if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (!givenStores) await stores.close();
       if (!given) await prisma.$disconnect();
     },
   };

@@ -2,6 +2,7 @@ import { queueFor } from '../config';
 import { generateLabel, generateReference, referenceHash } from './referenceCode';
 import { Prisma } from '../generated/prisma/client';
 import { OPEN_STATUSES, type CaseLinkDeps } from './types';
+import { engineOfClient } from '../db';
 
 export interface CreateIntakeOptions {
   channel: string;
@@ -38,58 +39,15 @@ const MAX_REFERENCE_TRIES = 8;
  * A number that already has too many open requests gets `limit` instead of a new intake.
  */
 export async function createIntake(deps: CaseLinkDeps, options: CreateIntakeOptions): Promise<CreateIntakeResult> {
-  const { prisma, keyring, config, clock, randomBytes } = deps;
-  const now = clock();
+  const { prisma, keyring, randomBytes } = deps;
   const contactHash = keyring.hash(options.contact);
-  // Two statements on the usual path: the open-request count, then one insert. A retry
-  // of this session is not counted against itself; its insert meets the unique
-  // session hash below. The count is plain SQL (portable to PostgreSQL): on this
-  // hot path it costs a fraction of a compiled Prisma query.
-  const [{ n }] = await prisma.$queryRaw<Array<{ n: number | bigint }>>`
-    SELECT COUNT(*) AS n FROM "OpenContact" o JOIN "Intake" i ON i."id" = o."intakeId"
-    WHERE i."status" IN (${Prisma.join(OPEN_STATUSES)}) AND i."sessionHash" <> ${options.sessionHash}
-      AND (o."requesterHash" = ${options.requesterHash} OR o."contactHash" = ${contactHash})`;
-  const open = Number(n);
-  if (open >= config.MAX_OPEN_REQUESTS) {
-    await prisma.auditEvent.create({
-      data: { action: 'intake.refused', actor: 'requester', detail: JSON.stringify({ reason: 'open_limit', channel: options.channel }), at: now },
-    });
-    return { outcome: 'limit' };
-  }
-
   for (let attempt = 0; attempt < MAX_REFERENCE_TRIES; attempt += 1) {
-    const id = randomBytes(16).toString('hex');
-    const reference = generateReference(randomBytes);
-    const label = generateLabel(randomBytes);
-    const sealed = keyring.seal(options.contact, id);
+    const drawn = { id: randomBytes(16).toString('hex'), reference: generateReference(randomBytes), label: generateLabel(randomBytes) };
     try {
-      await prisma.intake.create({
-        data: {
-          id,
-          referenceHash: referenceHash(keyring, reference),
-          label,
-          status: 'pending',
-          queue: queueFor(config, options.subject, options.topic),
-          channel: options.channel,
-          subject: options.subject,
-          topic: options.topic ?? null,
-          language: options.language,
-          callerGender: options.callerGender,
-          timeWindow: options.timeWindow,
-          cover: options.cover,
-          sessionHash: options.sessionHash,
-          // The sealed number and its lookup hashes live beside the intake only while it is open (see OpenContact).
-          openContact: {
-            create: { sealedContact: sealed.ciphertext, contactNonce: sealed.nonce, contactKeyId: sealed.keyId, requesterHash: options.requesterHash, contactHash },
-          },
-          createdAt: now,
-          expiresAt: new Date(now.getTime() + config.INTAKE_TTL_HOURS * 3_600_000),
-          // The audit entry is written in the same statement batch, atomically.
-          events: { create: { action: 'intake.created', actor: 'requester', detail: JSON.stringify({ channel: options.channel }), at: now } },
-        },
-        select: { id: true },
-      });
-      return { outcome: 'ok', intakeId: id, reference, label };
+      // The count and the insert are one transaction, serialised per number by the database
+      // (SQLite: one writer; PostgreSQL: advisory locks on the two hashes): two requests naming
+      // the same number at the same moment, on one instance or two, never both pass the limit.
+      return await prisma.$transaction((tx) => countThenInsert(deps, tx as unknown as typeof prisma, options, contactHash, drawn), TRANSACTION_OPTIONS);
     } catch (error) {
       if ((error as { code?: string }).code !== 'P2002') throw error;
       // This session already has its intake (a retry, or a concurrent retry that won the race).
@@ -99,4 +57,64 @@ export async function createIntake(deps: CaseLinkDeps, options: CreateIntakeOpti
     }
   }
   throw new Error('createIntake: could not draw a free reference code and label');
+}
+
+/** Requests wait for each other per number; a burst on one SQLite writer queues (seconds at most). */
+const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
+
+async function countThenInsert(
+  deps: CaseLinkDeps,
+  tx: CaseLinkDeps['prisma'],
+  options: CreateIntakeOptions,
+  contactHash: string,
+  { id, reference, label }: { id: string; reference: string; label: string },
+): Promise<CreateIntakeResult> {
+  const { keyring, config, clock } = deps;
+  if (engineOfClient(deps.prisma) === 'postgresql') {
+    // Taken in one order, so two requests never wait on each other's second number; released at commit.
+    for (const hash of [...new Set([options.requesterHash, contactHash])].sort()) {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${hash}, 0))`;
+    }
+  }
+  const now = clock();
+  // A retry of this session is not counted against itself; its insert meets the unique
+  // session hash. The count is plain SQL (both engines): on this hot path it costs a
+  // fraction of a compiled Prisma query.
+  const [{ n }] = await tx.$queryRaw<Array<{ n: number | bigint }>>`
+    SELECT COUNT(*) AS n FROM "OpenContact" o JOIN "Intake" i ON i."id" = o."intakeId"
+    WHERE i."status" IN (${Prisma.join(OPEN_STATUSES)}) AND i."sessionHash" <> ${options.sessionHash}
+      AND (o."requesterHash" = ${options.requesterHash} OR o."contactHash" = ${contactHash})`;
+  if (Number(n) >= config.MAX_OPEN_REQUESTS) {
+    await tx.auditEvent.create({
+      data: { action: 'intake.refused', actor: 'requester', detail: JSON.stringify({ reason: 'open_limit', channel: options.channel }), at: now },
+    });
+    return { outcome: 'limit' };
+  }
+  const sealed = keyring.seal(options.contact, id);
+  await tx.intake.create({
+    data: {
+      id,
+      referenceHash: referenceHash(keyring, reference),
+      label,
+      status: 'pending',
+      queue: queueFor(config, options.subject, options.topic),
+      channel: options.channel,
+      subject: options.subject,
+      topic: options.topic ?? null,
+      language: options.language,
+      callerGender: options.callerGender,
+      timeWindow: options.timeWindow,
+      cover: options.cover,
+      sessionHash: options.sessionHash,
+      // The sealed number and its lookup hashes live beside the intake only while it is open (see OpenContact).
+      openContact: {
+        create: { sealedContact: sealed.ciphertext, contactNonce: sealed.nonce, contactKeyId: sealed.keyId, requesterHash: options.requesterHash, contactHash },
+      },
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + config.INTAKE_TTL_HOURS * 3_600_000),
+      events: { create: { action: 'intake.created', actor: 'requester', detail: JSON.stringify({ channel: options.channel }), at: now } },
+    },
+    select: { id: true },
+  });
+  return { outcome: 'ok', intakeId: id, reference, label };
 }

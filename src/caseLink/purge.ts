@@ -1,4 +1,4 @@
-import { eraseDestroyed } from '../db';
+import { rewriteDestroyed } from '../db';
 import { expireIntakes, type ExpiredClaim } from './expireIntakes';
 import type { DeskDeps } from './types';
 
@@ -57,7 +57,7 @@ export async function purge(
     attemptsPruned: (await prisma.attempt.deleteMany({ where: { at: { lt: new Date(now.getTime() - DAY_MS) } } })).count,
   };
   for (const [key, value] of Object.entries(counts)) if (value > 0) result[key as keyof typeof counts] = value;
-  // Whatever was destroyed above, or by an operation whose own erasure found the log busy.
-  await eraseDestroyed(prisma);
+  // Whatever was destroyed above, or since the last purge (PostgreSQL), or by an operation whose own erasure found the log busy (SQLite).
+  await rewriteDestroyed(prisma);
   return result;
 }

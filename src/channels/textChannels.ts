@@ -5,7 +5,7 @@ import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import type { Config } from '../config';
 import type { Keyring } from '../crypto/keyring';
 import type { PrismaClient } from '../db';
-import { MemorySessionStore } from '../gateway/sessionStore';
+import type { Stores } from '../store/stores';
 import { deliveryRecorder } from '../outbox/deliveryStats';
 import { Outbox } from '../outbox/outbox';
 import { atSmsRoute } from './africastalking/sms';
@@ -24,6 +24,8 @@ export interface TextChannelsOptions {
   logger: Logger;
   keyring: Keyring;
   prisma: PrismaClient;
+  /** Where the community bot keeps its chats' records and locks (built once by the server). */
+  stores: Pick<Stores, 'sessions' | 'lock'>;
   clock: () => Date;
   randomBytes: (size: number) => Buffer;
   /** The gateway's step (bound late: the gateway needs these channels' renderers first). */
@@ -126,7 +128,8 @@ export function createTextChannels(options: TextChannelsOptions) {
         handle: options.handle,
         forget: (sessionKey, address) => options.forget('telegram', sessionKey, address),
         hash: (value) => keyring.hash(value),
-        store: new MemorySessionStore<TelegramRecord>({ maxEntries: config.SESSION_MAX_ENTRIES, clock: () => clock().getTime() }),
+        store: options.stores.sessions<TelegramRecord>('telegram'),
+        lock: options.stores.lock('telegram-chat'),
         ttlMs: config.TELEGRAM_SESSION_TTL_SECONDS * 1000,
         logger,
         clock: () => clock().getTime(),

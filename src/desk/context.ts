@@ -4,6 +4,10 @@ import type { StatisticsKeys } from '../caseLink/statistics';
 import type { DeskDeps } from '../caseLink/types';
 import type { Config } from '../config';
 import type { AttemptLog } from '../store/attemptLog';
+import type { Stores } from '../store/stores';
+
+/** What the desk asks of the stores: failed attempts, the login limiter's store, work due later. */
+export type DeskStores = Pick<Stores, 'attempts' | 'rateLimit' | 'dueQueue'>;
 
 /** What every part of the desk (API, console, staff bot) is built from. */
 export interface DeskContext extends DeskDeps {
@@ -14,6 +18,8 @@ export interface DeskContext extends DeskDeps {
   kickHandoffs(): void;
   /** Failed attempts counted across restarts and instances (console logins). */
   attempts: AttemptLog;
+  /** The shared stores the desk keeps limits and pending work in (built once by the server). */
+  stores: DeskStores;
   /** The keys every statistics table always shows (channels served, queues routed to). */
   statisticsKeys: StatisticsKeys;
 }

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import { deliverHandoffs } from '../caseLink/deliverHandoffs';
@@ -7,11 +8,11 @@ import { purge } from '../caseLink/purge';
 import type { Config } from '../config';
 import type { Keyring } from '../crypto/keyring';
 import type { PrismaClient } from '../db';
+import { Lease } from '../store/lease';
 import { apiRouter } from './api/apiRouter';
 import { consoleRouter } from './console/consoleRouter';
-import type { DeskContext } from './context';
+import type { DeskContext, DeskStores } from './context';
 import { createStaffBot, type StaffBot, type StaffBotOptions } from './staffBot/staffBot';
-import type { AttemptLog } from '../store/attemptLog';
 import type { StatisticsKeys } from '../caseLink/statistics';
 
 export interface DeskOptions {
@@ -25,8 +26,8 @@ export interface DeskOptions {
   handoffAdapter?: HandoffAdapter;
   /** Staff bot options for tests: a fake Bot API, a scheduler, botInfo. */
   staffBot?: Partial<StaffBotOptions>;
-  /** Failed attempts (console logins), shared by every instance. */
-  attempts: AttemptLog;
+  /** Failed attempts, the login limiter's store and work due later: shared by every instance with Redis. */
+  stores: DeskStores;
   /** The keys every statistics table always shows. */
   statisticsKeys: StatisticsKeys;
 }
@@ -40,9 +41,14 @@ export interface Desk {
   staffBot?: StaffBot;
   /** Announce a new intake to the staff group (called by the server when the gateway creates one). */
   onIntakeCreated(intakeId: string): void;
-  /** The retention purge plus due hand-off deliveries; counts only. */
-  runMaintenance(): Promise<Awaited<ReturnType<typeof purge>>>;
+  /** The retention purge plus due hand-off deliveries, on one instance at a time; counts only, or undefined when another instance is running them. */
+  runMaintenance(): Promise<Awaited<ReturnType<typeof purge>> | undefined>;
+  /** The staff bot's due deletions of number messages (any instance); how many were deleted. */
+  sweepDeletions(): Promise<number>;
 }
+
+/** How long a purge may run before another instance may take over (a dead holder frees it then). */
+const MAINTENANCE_LEASE_MS = 10 * 60_000;
 
 /** The hand-off adapter configuration asks for: the signed webhook when a URL is set, else the built-in queue. */
 export function handoffAdapterFor(config: Config, clock: () => Date): HandoffAdapter {
@@ -67,7 +73,10 @@ export function createDesk(options: DeskOptions): Desk {
       .catch((err) => logger.error({ err }, 'hand-off delivery failed'));
     return delivering;
   };
-  const context: DeskContext = { prisma, keyring, config, logger, clock, randomBytes, handoffAdapter, kickHandoffs: () => void runHandoffs(), attempts: options.attempts, statisticsKeys: options.statisticsKeys };
+  const context: DeskContext = { prisma, keyring, config, logger, clock, randomBytes, handoffAdapter, kickHandoffs: () => void runHandoffs(), attempts: options.stores.attempts, stores: options.stores, statisticsKeys: options.statisticsKeys };
+  // Several instances purge on the same schedule: one at a time does it (the lease outlives a slow run).
+  // (The holder's id is drawn apart from the injected randomness: it is seen nowhere, and tests' draws stay as they were.)
+  const maintenance = new Lease(prisma, 'maintenance', crypto.randomUUID(), MAINTENANCE_LEASE_MS);
   const staffBot = config.TELEGRAM_STAFF_TOKEN ? createStaffBot(context, { token: config.TELEGRAM_STAFF_TOKEN, ...options.staffBot }) : undefined;
   return {
     context,
@@ -78,14 +87,19 @@ export function createDesk(options: DeskOptions): Desk {
     onIntakeCreated(intakeId) {
       staffBot?.announce(intakeId).catch((err) => logger.error({ err }, 'staff bot: announcement failed'));
     },
-    async runMaintenance() {
-      const result = await purge(context, {
-        onExpiredClaims: (claims) => {
-          staffBot?.announceExpired(claims.map((c) => c.label)).catch((err) => logger.error({ err }, 'staff bot: expiry announcement failed'));
-        },
+    runMaintenance() {
+      return maintenance.run(clock(), async () => {
+        const result = await purge(context, {
+          onExpiredClaims: (claims) => {
+            staffBot?.announceExpired(claims.map((c) => c.label)).catch((err) => logger.error({ err }, 'staff bot: expiry announcement failed'));
+          },
+        });
+        await runHandoffs();
+        return result;
       });
-      await runHandoffs();
-      return result;
+    },
+    async sweepDeletions() {
+      return staffBot ? staffBot.sweepDeletions() : 0;
     },
   };
 }

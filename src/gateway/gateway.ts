@@ -9,9 +9,9 @@ import { GLOBAL, jump, start, step, type Effect, type EngineEvent, type FlowData
 import type { FlowDefinition } from '../flows/schema';
 import type { Localizer } from '../locales/localizer';
 import type { CancelGuard } from './cancelGuard';
-import { KeyedLock } from './keyedLock';
+import type { Lock } from '../store/lock';
+import type { SessionStore } from '../store/sessionStore';
 import { Keywords } from './keywords';
-import type { SessionStore } from './sessionStore';
 
 /** What the gateway keeps between two requests: position and choices, never raw text. */
 export interface Session {
@@ -47,6 +47,8 @@ export interface GatewayOptions {
   flow: FlowDefinition;
   localizer: Localizer;
   store: SessionStore<Session>;
+  /** One request at a time per conversation (across instances with Redis). */
+  lock: Lock;
   intakes: IntakeService;
   keyring: Keyring;
   logger: Logger;
@@ -93,19 +95,16 @@ const CreateParams = z.object({
  * localises the screen and stores the new state.
  */
 export class Gateway {
-  private readonly lock = new KeyedLock();
-  private readonly shared: TurnShared;
   private readonly keywords: Keywords;
 
   constructor(private readonly options: GatewayOptions) {
-    this.shared = { numberLock: new KeyedLock() };
     this.keywords = new Keywords(options.localizer, options.languages);
   }
 
   /** Handles one inbound request and returns the reply to show. */
   handle(message: InboundMessage): Promise<Reply> {
     const key = this.storeKey(message.channel, message.sessionKey, message.address);
-    return this.lock.run(key, () => this.handleLocked(key, message));
+    return this.options.lock.run(key, () => this.handleLocked(key, message));
   }
 
   /**
@@ -141,7 +140,7 @@ export class Gateway {
 
   private async handleLocked(key: string, message: InboundMessage): Promise<Reply> {
     const session = await this.options.store.get(key);
-    const turn = new Turn(this.options, this.shared, message, key, session?.status === 'active' ? session.secrets : undefined);
+    const turn = new Turn(this.options, message, key, session?.status === 'active' ? session.secrets : undefined);
 
     if (message.input.type === 'text') return this.handleText(key, session, turn, message.input.text, message);
 
@@ -227,12 +226,6 @@ export class Gateway {
   }
 }
 
-/** What every conversation of one gateway shares. */
-interface TurnShared {
-  /** One callback request at a time per number, so the open-request limit cannot be raced. */
-  numberLock: KeyedLock;
-}
-
 /** One request's work on one conversation. */
 class Turn {
   private readonly ctx: StepContext;
@@ -250,7 +243,6 @@ class Turn {
 
   constructor(
     private readonly options: GatewayOptions,
-    private readonly shared: TurnShared,
     private readonly message: InboundMessage,
     private readonly key: string,
     /** Sealed keypad input carried over from earlier steps. */
@@ -333,11 +325,9 @@ class Turn {
         // A channel that does not know the sender's number (Telegram) only ever calls back a number the person gave.
         const contact = params.contact === 'alternate' ? (held ? keyring.unseal(held, this.key) : null) : knowsNumber ? message.address : null;
         if (!contact) return { type: 'result', outcome: 'error' };
-        // The limit counts the requester's open requests and the callback number's: two requests
-        // naming either at the same moment (USSD and SMS at once) wait for each other. Keys are
-        // taken in one order, so two requests never wait on each other's second key.
-        const numbers = [...new Set([requesterHash, keyring.hash(contact)])].sort();
-        const create = () => intakes.createIntake({
+        // The open-request limit (the requester's and the callback number's) is kept by the
+        // database: one transaction per request, serialised per number there, on any instance.
+        const result = await intakes.createIntake({
           channel: message.channel,
           sessionHash: keyring.hash(this.conversation ? `${this.key}:${this.conversation}` : this.key),
           requesterHash,
@@ -349,7 +339,6 @@ class Turn {
           timeWindow: params.window,
           cover: params.cover,
         });
-        const result = await numbers.reduceRight<() => Promise<CreateIntakeResult>>((task, number) => () => this.shared.numberLock.run(number, task), create)();
         this.secrets = undefined;
         if (result.outcome === 'limit') {
           logger.info({ channel: message.channel, who: requesterHash.slice(0, 12) }, 'callback request refused: open-request limit');

@@ -9,7 +9,8 @@ import { CancelGuard } from '../../src/gateway/cancelGuard';
 import { MemoryAttemptLog } from '../../src/store/attemptLog';
 import { Gateway, type IntakeService, type Session } from '../../src/gateway/gateway';
 import { createValidator } from '../../src/gateway/flowData';
-import { MemorySessionStore } from '../../src/gateway/sessionStore';
+import { MemorySessionStore } from '../../src/store/sessionStore';
+import { MemoryLock } from '../../src/store/lock';
 import { loadResources, Localizer } from '../../src/locales/localizer';
 import { TEST_ENV, TestClock } from '../support/testServer';
 
@@ -26,6 +27,7 @@ function setup(flow: FlowDefinition = loadFlow(undefined, (k) => localizer.hasKe
     flow,
     localizer,
     store,
+    lock: new MemoryLock(),
     keyring,
     logger: pino({ level: 'silent' }),
     clock: clock.now,

@@ -1,5 +1,6 @@
 import { GUESS_LIMIT_EVENT } from '../../src/gateway/cancelGuard';
 import { codeShownIn, createTestServer, type TestServer } from '../support/testServer';
+import { onScaleStorage, redisContents } from '../support/scale';
 import { TWILIO_ENV, TwilioPhone } from '../support/smsPhones';
 import { UssdSession } from '../support/ussdSession';
 
@@ -97,6 +98,19 @@ describe('guessing a reference code from many numbers', () => {
 
   it('keeps wrong codes under a keyed, truncated hash only, pruned after a day', async () => {
     await guessFrom(t, wrong(0, code));
+    if (onScaleStorage()) {
+      // Redis: the scope's sorted set and the key's, both named and filled with counters and that hash only.
+      const prefix = t.storageEnv.REDIS_PREFIX;
+      const attempts = [...(await redisContents(`${prefix}attempts:cancel`)).entries()];
+      expect(attempts.map(([key]) => key.slice(prefix.length)).sort()).toEqual(['attempts:cancel', expect.stringMatching(/^attempts:cancel:[0-9a-f]{24}$/)]);
+      expect(attempts.map(([, value]) => value).join('')).toMatch(/^[^+]*$/);
+      t.clock.advance(25 * HOUR);
+      await guessFrom(t, wrong(1, code));
+      // A day later the first attempt is gone from both sets: only the new one is counted.
+      const later = await redisContents(`${prefix}attempts:cancel`);
+      expect(JSON.parse(later.get(`${prefix}attempts:cancel`)!)).toHaveLength(1);
+      return;
+    }
     const [row] = await t.server.prisma.attempt.findMany();
     expect(row).toMatchObject({ scope: 'cancel', key: expect.stringMatching(/^[0-9a-f]{24}$/) });
     t.clock.advance(25 * HOUR);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { migrateDatabase } from '../../src/db';
 import { ensureBrowser, runNeedsBrowser } from './ensureBrowser';
+import { adminQuery, onScaleStorage, postgresUrlOf } from './scale';
 
 /**
  * Before any test: Debian's Chromium when this run has browser tests (installed here
@@ -15,4 +16,12 @@ export default async function globalSetup(globalConfig: { testPathPatterns?: { p
   const file = path.join(dir, 'template.db');
   await migrateDatabase(`file:${file}`);
   process.env.PASSERELLE_TEST_TEMPLATE = file;
+  if (onScaleStorage()) {
+    // PostgreSQL: one migrated template database per run, which each test server copies.
+    const template = `passerelle_template_${process.pid}`;
+    await adminQuery(`DROP DATABASE IF EXISTS "${template}"`);
+    await adminQuery(`CREATE DATABASE "${template}"`);
+    await migrateDatabase(postgresUrlOf(template));
+    process.env.PASSERELLE_TEST_POSTGRES_TEMPLATE = template;
+  }
 }

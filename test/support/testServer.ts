@@ -10,6 +10,8 @@ import { seededRandomBytes } from '../../src/clock';
 import { createPrisma } from '../../src/db';
 import { DEMO_DIRECTORY_FILE, DirectoryFile, replaceDirectory } from '../../src/directory/directory';
 import { createServer, type PasserelleServer, type ServerOptions } from '../../src/server';
+import { MemorySessionStore } from '../../src/store/sessionStore';
+import { clearRedisPrefix, createTestDatabase, onScaleStorage, postgresTableBytes, redisContents, scaleEnv } from './scale';
 
 export { seededRandomBytes };
 
@@ -56,9 +58,24 @@ export interface TestServer {
   clock: TestClock;
   /** Every log line written, as raw JSON text. */
   logs: string[];
+  /** Its database: `file:` (SQLite) or `postgresql://` (npm run test:scale). */
+  databaseUrl: string;
+  /** SQLite: the database file; PostgreSQL: empty. */
   dbFile: string;
+  /** The settings that point a child process (the CLI, a server) at this server's database and Redis. */
+  storageEnv: Record<string, string>;
   dir: string;
   http: ReturnType<typeof request>;
+  /** How many conversation records the gateway holds (memory or Redis). */
+  sessionCount(): Promise<number>;
+  /** What the gateway's conversation records say, unsealed (Redis seals them), as JSON text. */
+  sessionContents(): Promise<string>;
+  /**
+   * Every byte this server keeps, as one latin1 string, for canary searches: the database
+   * files (SQLite: main file, WAL; PostgreSQL: this database's table files after a
+   * checkpoint) and, on Redis, every value under this server's prefix.
+   */
+  storedBytes(): Promise<string>;
   /** Stops this server and starts a new one on the same database, clock and logs: what a restart keeps. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -69,12 +86,26 @@ export async function createTestServer(
   env: Record<string, string> = {},
   options: { seed?: number; desk?: ServerOptions['desk']; channels?: ServerOptions['channels']; /** Production only: import no directory first. */ emptyDirectory?: boolean } = {},
 ): Promise<TestServer> {
-  const template = process.env.PASSERELLE_TEST_TEMPLATE;
-  if (!template) throw new Error('globalSetup did not run');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-case-'));
-  const dbFile = path.join(dir, 'passerelle.db');
-  fs.copyFileSync(template, dbFile);
-  const config = loadConfig({ ...TEST_ENV, DATA_DIR: dir, DATABASE_URL: `file:${dbFile}`, ...env });
+  let dbFile = '';
+  let storageEnv: Record<string, string>;
+  let dropDatabase = async () => undefined as void;
+  let databaseName = '';
+  let redisPrefix = '';
+  if (onScaleStorage()) {
+    databaseName = `t_${process.pid}_${path.basename(dir).replace(/\W/g, '').toLowerCase()}`;
+    const database = await createTestDatabase(databaseName);
+    dropDatabase = database.drop;
+    redisPrefix = `test:${databaseName}:`;
+    storageEnv = { DATABASE_URL: database.url, REDIS_URL: scaleEnv.redisUrl!, REDIS_PREFIX: redisPrefix };
+  } else {
+    const template = process.env.PASSERELLE_TEST_TEMPLATE;
+    if (!template) throw new Error('globalSetup did not run');
+    dbFile = path.join(dir, 'passerelle.db');
+    fs.copyFileSync(template, dbFile);
+    storageEnv = { DATABASE_URL: `file:${dbFile}` };
+  }
+  const config = loadConfig({ ...TEST_ENV, DATA_DIR: dir, ...storageEnv, ...env });
   if (config.NODE_ENV === 'production' && !options.emptyDirectory) {
     // Production never starts without a directory: import one first, as a programme does.
     const prisma = await createPrisma(config.DATABASE_URL);
@@ -99,9 +130,25 @@ export async function createTestServer(
     config,
     clock,
     logs,
+    databaseUrl: storageEnv.DATABASE_URL,
     dbFile,
+    storageEnv,
     dir,
     http: undefined as unknown as ReturnType<typeof request>,
+    async sessionCount() {
+      if (!redisPrefix) return (t.server.store as MemorySessionStore<unknown>).size;
+      return [...(await redisContents(`${redisPrefix}session:gateway:`)).keys()].length;
+    },
+    async sessionContents() {
+      if (!redisPrefix) return JSON.stringify([...(t.server.store as unknown as { entries: Map<string, unknown> }).entries]);
+      const entries = [...(await redisContents(`${redisPrefix}session:gateway:`)).entries()];
+      return JSON.stringify(entries.map(([key, value]) => [key, keyring.unseal(JSON.parse(value), key)]));
+    },
+    async storedBytes() {
+      if (!redisPrefix) return databaseBytes(dbFile);
+      const values = [...(await redisContents(redisPrefix)).entries()].map(([key, value]) => `${key}\n${value}`);
+      return `${(await postgresTableBytes(databaseName)).toString('latin1')}\n${values.join('\n')}`;
+    },
     async restart() {
       await t.server.close();
       t.server = await start();
@@ -110,6 +157,8 @@ export async function createTestServer(
     async close() {
       await t.server.close();
       fs.rmSync(dir, { recursive: true, force: true });
+      if (redisPrefix) await clearRedisPrefix(redisPrefix);
+      await dropDatabase();
     },
   };
   t.http = request(t.server.app);
@@ -130,6 +179,6 @@ export function databaseBytes(dbFile: string): string {
  * server's database with this test's clock: its clock starts where the test clock
  * stands now, whatever the system clock says.
  */
-export function childEnv(t: Pick<TestServer, 'dbFile' | 'dir' | 'clock'>, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, ...TEST_ENV, DATABASE_URL: `file:${t.dbFile}`, DATA_DIR: t.dir, PASSERELLE_TEST_NOW: t.clock.now().toISOString(), ...extra };
+export function childEnv(t: Pick<TestServer, 'storageEnv' | 'dir' | 'clock'>, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...TEST_ENV, ...t.storageEnv, DATA_DIR: t.dir, PASSERELLE_TEST_NOW: t.clock.now().toISOString(), ...extra };
 }

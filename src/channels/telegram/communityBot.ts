@@ -4,8 +4,8 @@ import { Bot, webhookCallback, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { KeyedLock } from '../../gateway/keyedLock';
-import type { SessionStore } from '../../gateway/sessionStore';
+import type { Lock } from '../../store/lock';
+import type { SessionStore } from '../../store/sessionStore';
 import type { InboundMessage, Reply } from '../types';
 import { sameSecret } from '../webhook';
 import { QUICK_EXIT_DATA, renderTelegram } from './telegramRenderer';
@@ -48,6 +48,8 @@ export interface CommunityBotOptions {
   /** Keyed hash (HMAC): Telegram chat and user ids never key anything in clear. */
   hash(value: string): string;
   store: SessionStore<TelegramRecord>;
+  /** One update at a time per chat (across instances with Redis). */
+  lock: Lock;
   /** How long a chat's keyboard lives (TELEGRAM_SESSION_TTL_SECONDS), like its gateway session. */
   ttlMs: number;
   logger: Logger;
@@ -70,7 +72,7 @@ export function createCommunityBot(options: CommunityBotOptions): Bot {
   const sessionKey = (chatId: number) => hash(`telegram-session:${chatId}`).slice(0, 40);
   const address = (userId: number) => `telegram:${hash(`telegram-user:${userId}`).slice(0, 40)}`;
   // One update at a time per chat: a retried update waits for the first, and the chat's records are never written by two at once.
-  const lock = new KeyedLock();
+  const { lock } = options;
 
   const tracked = async (chatId: number): Promise<{ messages: Array<[number, number]>; replyKeyboard: boolean }> => {
     const found = await store.get(messagesKey(chatId));

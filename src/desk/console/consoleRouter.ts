@@ -101,6 +101,8 @@ export function consoleRouter(ctx: DeskContext): Router {
     legacyHeaders: false,
     // Only failures count: a desk sharing one address can still log in all morning.
     skipSuccessfulRequests: true,
+    // Every instance counts in one place (Redis) when there are several.
+    store: ctx.stores.rateLimit('console-login'),
     handler: (req, res) => {
       ctx.logger.warn('console: login rate limit reached');
       showLogin(req, res, 429, translate(langOf(req), 'login.limited'));

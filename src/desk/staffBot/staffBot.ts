@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
-import { Bot, InlineKeyboard, webhookCallback, type Api, type Context } from 'grammy';
+import { Bot, HttpError, InlineKeyboard, webhookCallback, type Api, type Context } from 'grammy';
 import { z } from 'zod';
 import type { UserFromGetMe } from 'grammy/types';
 import { AppError } from '../../caseLink/appError';
@@ -23,9 +23,15 @@ export interface StaffBotOptions {
   botInfo?: UserFromGetMe;
   /** Installs Bot API transformers; tests use it to fake Telegram's servers. */
   configureApi?: (api: Api) => void;
-  /** Runs `fn` after `ms` (the deletion of a private number message); tests run it by hand. */
-  schedule?: (fn: () => void, ms: number) => void;
 }
+
+/** A deletion that met a network failure is tried again after this. */
+const RETRY_DELETION_MS = 60_000;
+/** Telegram lets a bot delete a message for 48 hours after it was sent. */
+const DELETE_WINDOW_MS = 48 * 3_600_000;
+
+/** Associated data of a sealed pending deletion (a chat id is a staff member's Telegram id). */
+const DELETION_AAD = 'staff-bot-deletion';
 
 export interface StaffBot {
   bot: Bot;
@@ -39,6 +45,12 @@ export interface StaffBot {
    * (Only a keyed hash of each Telegram id is stored, so the bot cannot write to the claimer alone.)
    */
   announceExpired(labels: string[]): Promise<void>;
+  /**
+   * Deletes the private messages that showed a number and are due (REVEAL_MESSAGE_TTL_SECONDS
+   * after they were sent); returns how many. Pending deletions wait in the shared store
+   * (Redis with REDIS_URL: they survive a restart and any instance carries them out).
+   */
+  sweepDeletions(): Promise<number>;
 }
 
 /** The minimum of an Update the webhook insists on before grammY reads it. */
@@ -67,11 +79,7 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
   const { config, logger, prisma } = ctx;
   const bot = new Bot(options.token, { botInfo: options.botInfo, client: config.TELEGRAM_API_ROOT ? { apiRoot: config.TELEGRAM_API_ROOT } : undefined });
   options.configureApi?.(bot.api);
-  const schedule =
-    options.schedule ??
-    ((fn: () => void, ms: number) => {
-      setTimeout(fn, ms).unref();
-    });
+  const deletions = ctx.stores.dueQueue('staff-bot-deletions');
 
   /** The linked, active staff member behind a Telegram user, or null. */
   const staffOf = async (telegramUserId: number | undefined): Promise<(Actor & { name: string }) | null> => {
@@ -158,9 +166,10 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
       await releaseIntake(ctx, { intakeId, actor });
       throw err;
     }
-    schedule(() => {
-      bot.api.deleteMessage(sent.chat.id, sent.message_id).catch((err) => logger.warn({ err }, 'staff bot: could not delete a number message'));
-    }, config.REVEAL_MESSAGE_TTL_SECONDS * 1000);
+    // Sealed: the chat id is the staff member's Telegram id, which is stored nowhere in clear.
+    const sentAt = ctx.clock().getTime();
+    const pending = JSON.stringify(ctx.keyring.seal(JSON.stringify({ chat: sent.chat.id, message: sent.message_id, sentAt }), DELETION_AAD));
+    await deletions.add(pending, sentAt + config.REVEAL_MESSAGE_TTL_SECONDS * 1000);
     // The outcome buttons come in a message of their own, without the number: they outlive its deletion.
     const { label } = await getIntake(ctx, { intakeId, actor });
     await c.api.sendMessage(c.from!.id, `${fr('intake.title', { reference: label })} — ${fr('intake.outcome')}`, { reply_markup: outcomeKeyboard(intakeId) });
@@ -275,6 +284,30 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
     async announceExpired(labels: string[]) {
       if (!config.STAFF_TELEGRAM_GROUP_ID || labels.length === 0) return;
       await bot.api.sendMessage(config.STAFF_TELEGRAM_GROUP_ID, fr('expired.announce', { labels: labels.join(', '), hours: config.INTAKE_TTL_HOURS }));
+    },
+    async sweepDeletions() {
+      const now = ctx.clock().getTime();
+      let deleted = 0;
+      for (const item of await deletions.takeDue(now)) {
+        let pending: { chat: number; message: number; sentAt: number };
+        try {
+          pending = JSON.parse(ctx.keyring.unseal(JSON.parse(item), DELETION_AAD));
+        } catch (err) {
+          logger.error({ err }, 'staff bot: a pending deletion could not be read');
+          continue;
+        }
+        try {
+          await bot.api.deleteMessage(pending.chat, pending.message);
+          deleted += 1;
+        } catch (err) {
+          // Telegram answered (already deleted, chat gone): nothing more to do. The network failed:
+          // again in a minute, while Telegram still lets a bot delete it (48 hours).
+          const retry = err instanceof HttpError && now + RETRY_DELETION_MS < pending.sentAt + DELETE_WINDOW_MS;
+          logger.warn({ retry }, 'staff bot: could not delete a number message');
+          if (retry) await deletions.add(item, now + RETRY_DELETION_MS);
+        }
+      }
+      return deleted;
     },
   };
 }

@@ -2,7 +2,7 @@ import request from 'supertest';
 import delivery from '../../fixtures/africastalking/sms-delivery.json';
 import { FakeAfricasTalking } from '../../support/fakeAfricasTalking';
 import { AT_INBOUND, AtPhone } from '../../support/smsPhones';
-import { createTestServer, databaseBytes, type TestServer } from '../../support/testServer';
+import { createTestServer, type TestServer } from '../../support/testServer';
 
 const PATH = '/webhooks/africastalking/sms';
 const { _source, ...DELIVERY } = delivery;
@@ -115,7 +115,7 @@ describe('POST /webhooks/africastalking/sms', () => {
       expect(row).toMatchObject({ channel: 'sms_africastalking', attempts: 1, keyId: 't1' });
       expect(row.sealedRecipient).not.toContain('771000903');
       expect(row.sealedBody).not.toContain('Bienvenue');
-      expect(databaseBytes(t.dbFile)).not.toContain('771000903');
+      expect(await t.storedBytes()).not.toContain('771000903');
 
       // Not due yet: nothing happens.
       t.clock.advance(10_000);
@@ -197,7 +197,7 @@ describe('POST /webhooks/africastalking/sms/delivery', () => {
       ['sent', 2],
       ['undelivered', 1],
     ]);
-    expect(databaseBytes(t.dbFile)).not.toContain('770000031');
+    expect(await t.storedBytes()).not.toContain('770000031');
   });
 
   it.each([

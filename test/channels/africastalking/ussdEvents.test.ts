@@ -1,5 +1,5 @@
 import events from '../../fixtures/africastalking/ussd-events.json';
-import { createTestServer, databaseBytes, type TestServer } from '../../support/testServer';
+import { createTestServer, type TestServer } from '../../support/testServer';
 import { UssdSession } from '../../support/ussdSession';
 
 const PATH = '/webhooks/africastalking/ussd/events';
@@ -40,7 +40,7 @@ describe('POST /webhooks/africastalking/ussd/events', () => {
     const logs = t.logs.join('');
     for (const needle of [CANARY_INPUT, '77 999 00 61', 'CANARYxLASTxSCREEN']) {
       expect(logs).not.toContain(needle);
-      expect(databaseBytes(t.dbFile)).not.toContain(needle);
+      expect(await t.storedBytes()).not.toContain(needle);
     }
   });
 

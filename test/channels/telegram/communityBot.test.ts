@@ -3,7 +3,7 @@ import callbackFixture from '../../fixtures/telegram/update-callback.json';
 import contactFixture from '../../fixtures/telegram/update-contact.json';
 import groupFixture from '../../fixtures/telegram/update-group.json';
 import { BOT_TOKEN, FakeTelegram, TelegramChat } from '../../support/fakeTelegram';
-import { createTestServer, databaseBytes, type TestServer } from '../../support/testServer';
+import { createTestServer, type TestServer } from '../../support/testServer';
 
 const strip = <T extends { _source?: string }>({ _source, ...rest }: T) => rest;
 const START = strip(startFixture);
@@ -238,7 +238,7 @@ describe('POST /webhooks/telegram/community', () => {
     expect(store).not.toContain('5550200023');
     expect(store).not.toContain('770000042');
     expect(t.logs.join('')).not.toContain('5550200023');
-    expect(databaseBytes(t.dbFile)).not.toContain('5550200023');
+    expect(await t.storedBytes()).not.toContain('5550200023');
   });
 });
 

@@ -68,7 +68,7 @@ describe('POST /webhooks/twilio/sms', () => {
             ? twilioSignature(PATH, signedOver, 'another-token')
             : twilioSignature(PATH, signedOver);
     }
-    const sessions = t.server.store.size;
+    const sessions = await t.sessionCount();
     const res = typeof sent === 'string' ? await req.set(headers).set('Content-Type', type!).send(sent) : await req.set(headers).type('form').send(sent);
     expect(res.status).toBe(status);
     expect(res.text).toMatch(body);
@@ -77,7 +77,7 @@ describe('POST /webhooks/twilio/sms', () => {
       expect(res.text).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><Response><Message action="https:\/\/passerelle\.example\.org\/webhooks\/twilio\/sms\/status" method="POST">/);
     } else {
       // Nothing else ran: no conversation was started.
-      expect(t.server.store.size).toBe(sessions);
+      expect(await t.sessionCount()).toBe(sessions);
     }
   });
 

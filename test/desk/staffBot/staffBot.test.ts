@@ -88,12 +88,11 @@ function press(from: number, data: string, chat = GROUP, messageId = 55): Update
 describe('staff Telegram bot', () => {
   let t: TestServer;
   const telegram = fakeTelegram();
-  const scheduled: Array<{ fn: () => void; ms: number }> = [];
   let staffId: string;
   beforeAll(async () => {
     t = await createTestServer(
       { TELEGRAM_STAFF_TOKEN: '999000111:TEST', STAFF_TELEGRAM_GROUP_ID: String(GROUP), TELEGRAM_WEBHOOK_SECRET: SECRET, CASELOAD_LIMIT: '1', CASELOAD_WARNING: '1', REVEAL_RATE_LIMIT: '3', REVEAL_MESSAGE_TTL_SECONDS: '300', MAX_OPEN_REQUESTS: '20' },
-      { desk: { staffBot: { botInfo: BOT, configureApi: telegram.install, schedule: (fn, ms) => scheduled.push({ fn, ms }) } } },
+      { desk: { staffBot: { botInfo: BOT, configureApi: telegram.install } } },
     );
     staffId = (await makeStaff(t, { name: 'Hotline Awa' })).id;
   });
@@ -187,11 +186,12 @@ describe('staff Telegram bot', () => {
     expect(audit.detail).toBe('{"via":"telegram"}');
 
     // The private message is deleted after REVEAL_MESSAGE_TTL_SECONDS.
-    expect(scheduled).toHaveLength(1);
-    expect(scheduled[0].ms).toBe(300_000);
-    scheduled.shift()!.fn();
-    await new Promise((r) => setImmediate(r));
+    t.clock.advance(299_000);
+    expect(await t.server.desk.sweepDeletions()).toBe(0);
+    t.clock.advance(1_000);
+    expect(await t.server.desk.sweepDeletions()).toBe(1);
     expect(telegram.take()).toEqual([{ method: 'deleteMessage', payload: { chat_id: LINKED, message_id: revealMessageId } }]);
+    expect(await t.server.desk.sweepDeletions()).toBe(0);
 
     // Caseload limit 1: a second claim is refused.
     const other = await makeIntake(t);
@@ -210,7 +210,6 @@ describe('staff Telegram bot', () => {
     // Claim again, reached, then close from the private chat.
     await bot().handleUpdate(press(LINKED, `c:${intake.id}`));
     telegram.take();
-    scheduled.length = 0;
     await bot().handleUpdate(press(LINKED, `o:${intake.id}:reached`, LINKED, 104));
     const reached = telegram.take();
     expect((reached[1].payload.reply_markup as { inline_keyboard: Array<Array<{ callback_data: string }>> }).inline_keyboard[0].map((b) => b.callback_data)).toEqual([`x:${intake.id}`, `h:${intake.id}`]);

@@ -1,6 +1,9 @@
+import type { RedisConnection } from './redis';
+
 /**
- * Where conversation state lives between two requests. Values are plain JSON
- * objects, so a Redis store (several instances) can implement the same interface.
+ * Where conversation state lives between two requests (and what goes with it: provider
+ * retry records, ended-session tombstones, Telegram message ids). Values are plain JSON
+ * objects: in memory for one instance, in Redis for several.
  */
 export interface SessionStore<T> {
   get(key: string): Promise<T | undefined>;
@@ -75,5 +78,56 @@ export class MemorySessionStore<T> implements SessionStore<T> {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
     }
+  }
+}
+
+/** Seals a value for the shared store (AES-256-GCM with the data keys; the Redis key as associated data). */
+export interface ValueSealer {
+  seal(text: string, aad: string): string;
+  /** Throws if the value was not sealed under that key (moved, or forged). */
+  unseal(sealed: string, aad: string): string;
+}
+
+/**
+ * Several instances: each entry a Redis string under REDIS_PREFIX + `session:` + namespace
+ * + key, which Redis drops when its TTL runs out. The value is sealed: what a conversation
+ * keeps (its position, the last screen sent, which may carry a reference code) is no more
+ * readable in Redis, or a dump of it, than the sealed numbers are in the database. The entry
+ * also carries its expiry by the server's clock, which `get` honours: a conversation ends at
+ * the same moment whichever store holds it (and a test's clock is obeyed).
+ */
+export class RedisSessionStore<T> implements SessionStore<T> {
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly namespace: string,
+    private readonly sealer: ValueSealer,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  private key(key: string): string {
+    return this.redis.key(`session:${this.namespace}:${key}`);
+  }
+
+  async get(key: string): Promise<T | undefined> {
+    const redisKey = this.key(key);
+    const raw = await this.redis.client.get(redisKey);
+    if (raw === null) return undefined;
+    const entry = JSON.parse(this.sealer.unseal(raw, redisKey)) as { value: T; expiresAt: number };
+    if (entry.expiresAt <= this.clock()) {
+      await this.redis.client.del(this.key(key));
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  async set(key: string, value: T, ttlMs: number): Promise<void> {
+    const ttl = Math.max(1, Math.ceil(ttlMs));
+    const redisKey = this.key(key);
+    const sealed = this.sealer.seal(JSON.stringify({ value, expiresAt: this.clock() + ttl }), redisKey);
+    await this.redis.client.set(redisKey, sealed, { expiration: { type: 'PX', value: ttl } });
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.redis.client.del(this.key(key));
   }
 }

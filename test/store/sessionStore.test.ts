@@ -1,4 +1,4 @@
-import { MemorySessionStore } from '../../src/gateway/sessionStore';
+import { MemorySessionStore } from '../../src/store/sessionStore';
 
 describe('MemorySessionStore', () => {
   it('forgets an entry after its TTL', async () => {
