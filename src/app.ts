@@ -15,6 +15,8 @@ export interface AppOptions {
   /** Forgets a conversation at once (Africa's Talking's end-of-session notification). */
   forget(channel: ChannelId, sessionKey: string, address: string): Promise<void>;
   channels: Record<string, 'enabled' | 'disabled'>;
+  /** What this instance needs and cannot reach now (`database`, `redis`): `/healthz` answers 503 while any. */
+  failing?: () => Promise<string[]>;
   /** Why a channel is disabled, where configuration explains it (`/healthz`). */
   disabledReasons?: Record<string, string>;
   /** Guards every Africa's Talking callback (atCallbackGuard). */
@@ -43,8 +45,14 @@ export function createApp(options: AppOptions): Express {
   if (!options.trustProxy) app.use(forwardedWithoutTrust(options.logger));
   app.use(options.logger.isLevelEnabled('info') ? requestLogger(options.logger) : problemLogger(options.logger));
 
-  app.get('/healthz', (_req, res) => {
+  app.get('/healthz', async (_req, res) => {
     const reasons = options.disabledReasons && Object.keys(options.disabledReasons).length > 0 ? { reasons: options.disabledReasons } : {};
+    // A load balancer takes an instance out while what it needs does not answer (503).
+    const failing = options.failing ? await options.failing() : [];
+    if (failing.length > 0) {
+      res.status(503).json({ status: 'unavailable', failing, channels: options.channels, ...reasons });
+      return;
+    }
     res.json({ status: 'ok', channels: options.channels, ...reasons });
   });
 

@@ -239,8 +239,11 @@ function withDefaults(given: Record<string, string | undefined>): Record<string,
 /**
  * Settings that are valid but probably wrong: said in the start log, naming the variable.
  */
-export function configWarnings(config: Pick<Config, 'TRUST_PROXY' | 'AT_ALLOWED_IPS'>): Array<{ variable: string; message: string }> {
+export function configWarnings(config: Pick<Config, 'TRUST_PROXY' | 'AT_ALLOWED_IPS'> & Partial<Pick<Config, 'DATABASE_URL' | 'REDIS_URL'>>): Array<{ variable: string; message: string }> {
   const warnings: Array<{ variable: string; message: string }> = [];
+  if (config.DATABASE_URL && isPostgresUrl(config.DATABASE_URL) && !config.REDIS_URL) {
+    warnings.push({ variable: 'REDIS_URL', message: 'DATABASE_URL is PostgreSQL but REDIS_URL is not set: conversations, retries and limits live in this process, so run one instance only (several need REDIS_URL)' });
+  }
   const proxies = config.TRUST_PROXY;
   if (Array.isArray(proxies) && proxies.some((p) => /^(0\.0\.0\.0|::)\/0$/.test(p))) {
     warnings.push({ variable: 'TRUST_PROXY', message: 'TRUST_PROXY trusts every address: any client can set X-Forwarded-For and pass for another; name the proxies instead' });

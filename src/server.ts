@@ -144,6 +144,13 @@ export async function createServer({ config, logger, keyring, clock = () => new 
       telegram_staff: config.TELEGRAM_STAFF_TOKEN ? 'enabled' : 'disabled',
     },
     simulator: !production,
+    failing: async () => {
+      const [database, shared] = await Promise.all([
+        prisma.$queryRawUnsafe('SELECT 1').then(() => true, () => false),
+        stores.healthy(),
+      ]);
+      return [...(database ? [] : ['database']), ...(shared ? [] : ['redis'])];
+    },
     ussdServiceCode: config.USSD_SERVICE_CODE,
     channelRoutes: channels.routes,
     simulatorRoutes: channels.simulatorRoutes,

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { loadConfig, queueFor } from '../src/config';
+import { configWarnings, loadConfig, queueFor } from '../src/config';
 
 describe('loadConfig', () => {
   it('gives defaults that serve a local trial', () => {
@@ -30,6 +30,14 @@ describe('loadConfig', () => {
     ['USSD_SERVICE_CODE', { USSD_SERVICE_CODE: '384' }],
   ])('names %s when its value is wrong', (name, env) => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`Invalid configuration:\\n  ${name}:`));
+  });
+
+  it('takes PostgreSQL and Redis by URL, and warns when PostgreSQL runs without Redis (one instance only then)', () => {
+    const scale = loadConfig({ DATABASE_URL: 'postgresql://passerelle@db.internal/passerelle', REDIS_URL: 'redis://cache.internal:6379' });
+    expect(scale).toMatchObject({ DATABASE_URL: 'postgresql://passerelle@db.internal/passerelle', REDIS_URL: 'redis://cache.internal:6379', REDIS_PREFIX: 'passerelle:' });
+    expect(configWarnings(scale)).toEqual([]);
+    expect(configWarnings(loadConfig({ DATABASE_URL: 'postgres://db.internal/passerelle' })).map((w) => w.variable)).toEqual(['REDIS_URL']);
+    expect(configWarnings(loadConfig({}))).toEqual([]);
   });
 
   it('needs a secret with a hand-off webhook, and https in production', () => {

@@ -6,6 +6,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -64,6 +65,10 @@ export async function startPostgres(folder: string, { durable = false }: { durab
   const asPostgres = (command: string, args: string[]) => (asRoot ? run('runuser', ['-u', 'postgres', '--', command, ...args]) : run(command, args));
   fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
   if (asRoot) {
+    // The postgres user must reach its folder: the folders above it let it pass (not read).
+    for (let dir = path.dirname(folder); dir !== path.dirname(dir) && dir !== os.tmpdir(); dir = path.dirname(dir)) {
+      if ((fs.statSync(dir).mode & 0o001) === 0) fs.chmodSync(dir, fs.statSync(dir).mode | 0o011);
+    }
     const { stdout } = await run('id', ['-u', 'postgres']);
     const { stdout: gid } = await run('id', ['-g', 'postgres']);
     fs.chownSync(folder, Number(stdout.trim()), Number(gid.trim()));
@@ -84,14 +89,15 @@ export async function startPostgres(folder: string, { durable = false }: { durab
 }
 
 /** A Redis on a free loopback port, nothing saved to disk. */
-export async function startRedis(folder: string): Promise<Service & { url: string }> {
+export async function startRedis(folder: string, port?: number): Promise<Service & { url: string; port: number }> {
   fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
-  const port = await freePort();
+  port ??= await freePort();
   const pidfile = path.join(folder, 'redis.pid');
   await run('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--pidfile', pidfile, '--dir', folder, '--logfile', path.join(folder, 'redis.log')]);
   for (let i = 0; i < 100 && !fs.existsSync(pidfile); i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
   return {
     url: `redis://127.0.0.1:${port}`,
+    port,
     stop: async () => {
       await run('redis-cli', ['-p', String(port), 'shutdown', 'nosave']).catch(() => undefined);
     },
@@ -100,7 +106,7 @@ export async function startRedis(folder: string): Promise<Service & { url: strin
 
 /**
  * haproxy in front of `backends`: round robin, each instance checked on `GET /healthz`
- * every 500 ms and taken out at the first failure; a request that found its instance
+ * every 500 ms and taken out after two failures; a request that found its instance
  * dead (refused, or no answer) is sent again to another one. That is safe here because
  * every provider webhook is idempotent: a retry never makes a second request. The
  * answering instance is named in `X-Backend` (tests see where each hop went).
@@ -118,6 +124,7 @@ export async function startHaproxy(folder: string, backends: number[]): Promise<
     '  timeout connect 1s',
     '  timeout client 30s',
     '  timeout server 30s',
+    '  timeout check 2s',
     '  retries 3',
     '  option redispatch 1',
     '  retry-on conn-failure empty-response response-timeout',
@@ -130,7 +137,7 @@ export async function startHaproxy(folder: string, backends: number[]): Promise<
     '  option httpchk GET /healthz',
     '  http-check expect status 200',
     '  http-response set-header X-Backend %s',
-    ...backends.map((backend, i) => `  server i${i + 1} 127.0.0.1:${backend} check inter 500 fall 1 rise 2`),
+    ...backends.map((backend, i) => `  server i${i + 1} 127.0.0.1:${backend} check inter 500 fall 2 rise 2`),
     '',
   ].join('\n');
   const file = path.join(folder, 'haproxy.cfg');
@@ -163,12 +170,13 @@ export interface Instance extends Service {
 }
 
 /**
- * One Passerelle (`npm start`'s entry point through tsx) on a free port with `env`
+ * One Passerelle (`npm start`'s entry point, TypeScript loaded by tsx) on a free port with `env`
  * (DATABASE_URL, REDIS_URL, keys, clock...); resolves once /healthz answers.
  */
 export async function startInstance(env: NodeJS.ProcessEnv): Promise<Instance> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'src', 'main.ts')], {
+  // tsx as a loader of this very process (its CLI would run the server in a child, which a kill would orphan).
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'main.ts')], {
     cwd: ROOT,
     env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

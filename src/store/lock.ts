@@ -35,9 +35,15 @@ export class LockTimeoutError extends Error {
 
 /** Deletes the key only if it still holds this holder's token: a lock taken over after its lease ran out is not released by the late holder. */
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+/** Extends the lease only if the key still holds this holder's token. */
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
 export interface RedisLockOptions {
-  /** How long a holder keeps the key if it dies without releasing it (longer than any step takes). */
+  /**
+   * How long the key outlives a holder that died without releasing it. A live holder renews
+   * it every third of that while its task runs, so a slow step keeps its lock and a dead
+   * instance's conversations are free again within this time.
+   */
   leaseMs?: number;
   /** How long a request waits for the key before it fails. */
   waitMs?: number;
@@ -47,9 +53,10 @@ export interface RedisLockOptions {
 
 /**
  * Several instances: `SET key token NX PX lease` takes the key, a compare-and-delete
- * script releases it. Waiters of one process queue behind each other first (a local
- * lock), so only one of them polls Redis; a holder that dies frees the key when its
- * lease runs out. One Redis needs no Redlock.
+ * script releases it, a compare-and-extend one renews it while the task runs. Waiters of
+ * one process queue behind each other first (a local lock), so only one of them polls
+ * Redis; a holder that dies frees the key when its lease runs out (3 s). One Redis needs
+ * no Redlock.
  */
 export class RedisLock implements Lock {
   private readonly local = new MemoryLock();
@@ -61,8 +68,8 @@ export class RedisLock implements Lock {
     private readonly namespace: string,
     private readonly options: RedisLockOptions,
   ) {
-    this.leaseMs = options.leaseMs ?? 30_000;
-    this.waitMs = options.waitMs ?? 20_000;
+    this.leaseMs = options.leaseMs ?? 3_000;
+    this.waitMs = options.waitMs ?? 10_000;
   }
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -70,9 +77,13 @@ export class RedisLock implements Lock {
       const redisKey = this.redis.key(`lock:${this.namespace}:${key}`);
       const token = this.options.token();
       await this.acquire(redisKey, token);
+      const renewal = setInterval(() => {
+        this.redis.client.eval(RENEW, { keys: [redisKey], arguments: [token, String(this.leaseMs)] }).catch(() => undefined);
+      }, Math.max(10, Math.floor(this.leaseMs / 3)));
       try {
         return await task();
       } finally {
+        clearInterval(renewal);
         await this.redis.client.eval(RELEASE, { keys: [redisKey], arguments: [token] }).catch(() => undefined);
       }
     });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
+import { postgresqlSchema } from '../../scripts/prismaSchemas';
 
 const ROOT = path.join(__dirname, '..', '..');
 const PRISMA_CLI = path.join(path.dirname(require.resolve('prisma/package.json')), 'build', 'index.js');
@@ -48,5 +49,10 @@ describe('the migrations', () => {
     const migrated = process.env.PASSERELLE_TEST_TEMPLATE!;
     expect(shape(migrated)).toEqual(shape(fresh));
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('for PostgreSQL use the schema generated from prisma/schema.prisma, the one source (npm run schemas; their migrations: npm run test:scale)', () => {
+    expect(fs.readFileSync(path.join(ROOT, 'prisma', 'postgresql', 'schema.prisma'), 'utf8')).toBe(postgresqlSchema());
+    expect(fs.readFileSync(path.join(ROOT, 'prisma', 'postgresql', 'migrations', 'migration_lock.toml'), 'utf8')).toMatch(/provider = "postgresql"/);
   });
 });

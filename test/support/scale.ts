@@ -33,7 +33,8 @@ export async function adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow
   const client = new pg.Client({ connectionString: database ? postgresUrlOf(database) : scaleEnv.postgresUrl });
   await client.connect();
   try {
-    return (await client.query<T>(sql, params)).rows;
+    // Without parameters, the simple protocol: a script of several statements runs whole.
+    return (params.length > 0 ? await client.query<T>(sql, params) : await client.query<T>(sql)).rows;
   } finally {
     await client.end();
   }

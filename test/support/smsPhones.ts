@@ -51,7 +51,8 @@ export function twimlText(xml: string): string {
 /** A phone texting the deployment's Twilio number: each message is signed, each reply read from the TwiML. */
 export class TwilioPhone {
   constructor(
-    private readonly app: Express,
+    /** The app in this process, or a URL (several instances behind haproxy). */
+    private readonly app: Express | string,
     readonly from = '+221770000021',
   ) {}
 

@@ -10,9 +10,12 @@ let counter = 0;
 export class UssdSession {
   readonly answers: string[] = [];
   readonly sessionId: string;
+  /** Behind haproxy (test/scale): the instance that answered each request (`X-Backend`). */
+  readonly servedBy: string[] = [];
 
   constructor(
-    private readonly app: Express,
+    /** The app in this process, or a URL (several instances behind haproxy). */
+    private readonly app: Express | string,
     readonly phoneNumber = '+221770000001',
     sessionId?: string,
     /** Appended to the callback URL (`?secret=…` when AT_WEBHOOK_SECRET is set). */
@@ -28,7 +31,9 @@ export class UssdSession {
   }
 
   async post(form: Record<string, string>) {
-    return request(this.app).post(`/webhooks/africastalking/ussd${this.query}`).type('form').send(form);
+    const res = await request(this.app).post(`/webhooks/africastalking/ussd${this.query}`).type('form').send(form);
+    if (res.headers['x-backend']) this.servedBy.push(String(res.headers['x-backend']));
+    return res;
   }
 
   /** Dials the code (empty text). */
