@@ -42,6 +42,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
+import pg from 'pg';
+import { migrateDatabase } from '../src/db';
+import { missingPackages, startHaproxy, startPostgres, startRedis, type Service } from '../scripts/scale/services';
 import { formatProfileSummary, summariseCpuProfile, type ProfileSummary } from './profile';
 
 // ---------------------------------------------------------------------------
@@ -729,19 +732,25 @@ interface ServerReport {
   windows: { saturation: [number, number]; openLoop: [number, number] };
 }
 
+/** CPU time of several processes (a cluster's instances), summed; null if one is gone. */
+function cpuTimeOfMs(pids: number[]): number | null {
+  const times = pids.map(cpuTimeMs);
+  return times.some((t) => t === null) ? null : (times as number[]).reduce((a, b) => a + b, 0);
+}
+
 async function withCpu<T extends { responses?: number; requests?: number }>(
-  pid: number,
+  pids: number[],
   scenario: Scenario,
   run: () => Promise<T>,
 ): Promise<{ result: T & ServerCpu; window: [number, number] }> {
   const sign0 = scenario.signing ? { ...scenario.signing } : undefined;
-  const cpu0 = cpuTimeMs(pid);
+  const cpu0 = cpuTimeOfMs(pids);
   const machine0 = machineBusyMs();
   const self0 = process.cpuUsage();
   const t0 = nowUs();
   const result = await run();
   const t1 = nowUs();
-  const cpu1 = cpuTimeMs(pid);
+  const cpu1 = cpuTimeOfMs(pids);
   const machine1 = machineBusyMs();
   const self = process.cpuUsage(self0);
   const answered = result.requests ?? result.responses ?? 0;
@@ -773,32 +782,48 @@ function progress(line: string) {
   process.stdout.write(`[bench] ${line}\n`);
 }
 
-async function measure(scenario: Scenario, child: Child, startupMs: number): Promise<ServerReport> {
-  progress(`${child.name}: warm-up ${opts.warmup} s (${opts.connections} connections)`);
-  const warmup = await closedLoop(scenario, child.port, opts.warmup, opts.connections);
+/** What is measured: one server process, or several behind one port (a cluster behind haproxy). */
+interface Target {
+  name: string;
+  port: number;
+  /** The server processes whose CPU and memory count. */
+  pids: number[];
+  /** Why it can no longer be measured (a process exited), if so. */
+  failure(): string | undefined;
+}
+
+function childTarget(child: Child): Target {
+  return { name: child.name, port: child.port, pids: [child.pid], failure: () => (child.exitCode !== undefined ? `${child.name} exited during the run:\n${logTail(child)}` : undefined) };
+}
+
+async function measure(scenario: Scenario, target: Target, startupMs: number): Promise<ServerReport> {
+  progress(`${target.name}: warm-up ${opts.warmup} s (${opts.connections} connections)`);
+  const warmup = await closedLoop(scenario, target.port, opts.warmup, opts.connections);
   await sleep(300);
-  progress(`${child.name}: closed loop ${opts.duration} s at saturation (${opts.connections} connections)`);
-  const sat = await withCpu(child.pid, scenario, () => closedLoop(scenario, child.port, opts.duration, opts.connections));
+  progress(`${target.name}: closed loop ${opts.duration} s at saturation (${opts.connections} connections)`);
+  const sat = await withCpu(target.pids, scenario, () => closedLoop(scenario, target.port, opts.duration, opts.connections));
   const saturation = sat.result;
   progress(
-    `${child.name}:   ${saturation.reqPerSec.toFixed(0)} req/s, ${saturation.completedSessions} sessions, non-2xx ${saturation.non2xx}, errors ${saturation.errors}`,
+    `${target.name}:   ${saturation.reqPerSec.toFixed(0)} req/s, ${saturation.completedSessions} sessions, non-2xx ${saturation.non2xx}, errors ${saturation.errors}`,
   );
   await sleep(500);
-  progress(`${child.name}: open loop ${opts.openDuration} s at ${opts.rate} req/s`);
-  const ol = await withCpu(child.pid, scenario, () => openLoop(scenario, child.port, opts.rate, opts.openDuration));
+  progress(`${target.name}: open loop ${opts.openDuration} s at ${opts.rate} req/s`);
+  const ol = await withCpu(target.pids, scenario, () => openLoop(scenario, target.port, opts.rate, opts.openDuration));
   const open = ol.result;
   progress(
-    `${child.name}:   p50 ${open.latencyMs.p50} ms, p99 ${open.latencyMs.p99} ms, max ${open.latencyMs.max} ms, ${open.achievedRate} req/s sent`,
+    `${target.name}:   p50 ${open.latencyMs.p50} ms, p99 ${open.latencyMs.p99} ms, max ${open.latencyMs.max} ms, ${open.achievedRate} req/s sent`,
   );
-  if (child.exitCode !== undefined) throw new Error(`${child.name} exited during the run:\n${logTail(child)}`);
+  const failure = target.failure();
+  if (failure) throw new Error(failure);
+  const rss = target.pids.map(peakRssMb);
   return {
-    name: child.name,
-    pid: child.pid,
+    name: target.name,
+    pid: target.pids[0],
     startupMs,
     warmup,
     saturation,
     openLoop: open,
-    peakRssMb: peakRssMb(child.pid),
+    peakRssMb: rss.some((r) => r === null) ? null : Math.round(10 * (rss as number[]).reduce((a, b) => a + b, 0)) / 10,
     windows: { saturation: sat.window, openLoop: ol.window },
   };
 }
@@ -822,6 +847,64 @@ async function freePorts(n: number): Promise<number[]> {
 const pct1 = (ratio: number | null) => (ratio === null ? 'n/a' : `${(ratio * 100).toFixed(1)} %`);
 const round3 = (n: number | null) => (n === null ? null : Math.round(n * 1000) / 1000);
 
+/** Three Passerelle instances on one PostgreSQL (durable settings) and one Redis, behind haproxy (scripts/scale/services). */
+interface Cluster {
+  target: Target;
+  startupMs: number;
+  intakes(): Promise<number>;
+  services: Service[];
+}
+
+async function startCluster(folder: string, env: NodeJS.ProcessEnv, nodeArgs: string[]): Promise<Cluster | { skipped: string }> {
+  const missing = missingPackages();
+  if (missing.length > 0) return { skipped: `needs Debian's ${missing.join(', ')} (apt-get install -y ${missing.join(' ')})` };
+  const services: Service[] = [];
+  const postgres = await startPostgres(path.join(folder, 'postgres'), { durable: true });
+  services.push(postgres);
+  const redis = await startRedis(path.join(folder, 'redis'));
+  services.push(redis);
+  const admin = new pg.Client({ connectionString: postgres.url });
+  await admin.connect();
+  await admin.query('CREATE DATABASE bench');
+  await admin.end();
+  const url = postgres.url.replace(/\/postgres$/, '/bench');
+  await migrateDatabase(url);
+  const ports = await freePorts(3);
+  const started = Date.now();
+  const instances = ports.map((port, i) =>
+    spawnNode(`instance ${i + 1}`, nodeArgs, { ...env, PORT: String(port), DATABASE_URL: url, REDIS_URL: redis.url, PASSERELLE_INSTANCE: String(i + 1) }, port, path.join(folder, `instance${i + 1}.log`)),
+  );
+  await Promise.all(instances.map(waitHealthy));
+  const haproxy = await startHaproxy(path.join(folder, 'haproxy'), ports);
+  services.push(haproxy);
+  // haproxy counts an instance up after two good health checks (500 ms apart).
+  for (let i = 0; i < 50 && (await httpGet(haproxy.port, '/healthz', 1000).catch(() => 0)) !== 200; i += 1) await sleep(100);
+  await sleep(1200);
+  const startupMs = Date.now() - started;
+  return {
+    target: {
+      name: '3 instances on PostgreSQL + Redis',
+      port: haproxy.port,
+      pids: instances.map((c) => c.pid),
+      failure: () => {
+        const gone = instances.find((c) => c.exitCode !== undefined);
+        return gone ? `${gone.name} exited during the run:\n${logTail(gone)}` : undefined;
+      },
+    },
+    startupMs,
+    intakes: async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return Number((await client.query('SELECT COUNT(*) AS n FROM "Intake"')).rows[0].n);
+      } finally {
+        await client.end();
+      }
+    },
+    services,
+  };
+}
+
 async function main() {
   const startedAt = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-bench-'));
@@ -832,7 +915,7 @@ async function main() {
   const twilioDbFile = path.join(twilioDir, 'bench.db');
   const profileDir = path.join(tmp, 'cpu-profiles');
   // Whatever else happens, the run is bounded in time (three servers measured one after the other).
-  const budgetS = 90 + 5 * (opts.warmup + opts.duration + opts.openDuration);
+  const budgetS = 180 + 6 * (opts.warmup + opts.duration + opts.openDuration);
   const watchdog = setTimeout(() => {
     process.stderr.write(`bench: still running after ${budgetS} s, giving up\n`);
     killAllChildrenNow();
@@ -897,20 +980,36 @@ async function main() {
   const twilio = spawnNode('Passerelle Twilio SMS', twilioArgs, twilioEnv, twilioPort, path.join(twilioDir, 'passerelle.log'));
 
   let failed = false;
+  const clusterServices: Service[] = [];
   try {
     const [bareStartup, passStartup, twilioStartup] = await Promise.all([waitHealthy(bare), waitHealthy(pass), waitHealthy(twilio)]);
     progress(
       `ready: bare express pid ${bare.pid} in ${bareStartup} ms, Passerelle pid ${pass.pid} in ${passStartup} ms, Passerelle Twilio SMS pid ${twilio.pid} in ${twilioStartup} ms`,
     );
 
-    const bareReport = await measure(bareScenario, bare, bareStartup);
+    const bareReport = await measure(bareScenario, childTarget(bare), bareStartup);
     await stopChild(bare, opts.profile ? 20_000 : 5000);
-    const passReport = await measure(passScenario, pass, passStartup);
+    const passReport = await measure(passScenario, childTarget(pass), passStartup);
     await stopChild(pass, opts.profile ? 20_000 : 5000);
     if (pass.exitCode !== 0 && pass.exitCode !== undefined) progress(`Passerelle exited with code ${pass.exitCode}`);
-    const twReport = await measure(smsScenario, twilio, twilioStartup);
+    const twReport = await measure(smsScenario, childTarget(twilio), twilioStartup);
     await stopChild(twilio, opts.profile ? 20_000 : 5000);
     if (twilio.exitCode !== 0 && twilio.exitCode !== undefined) progress(`Passerelle Twilio SMS exited with code ${twilio.exitCode}`);
+
+    // The same USSD walk on three instances behind haproxy, on PostgreSQL + Redis.
+    progress('starting PostgreSQL, Redis, three Passerelle instances and haproxy');
+    const started = await startCluster(path.join(tmp, 'scale'), passEnv, [...profArgs('cluster'), 'src/main.ts']);
+    let clusterReport: ServerReport | undefined;
+    let clusterIntakes = 0;
+    let clusterEnds = 0;
+    if ('skipped' in started) progress(`three instances: skipped, ${started.skipped}`);
+    else {
+      clusterServices.push(...started.services);
+      progress(`ready: three instances and haproxy in ${started.startupMs} ms`);
+      clusterReport = await measure(passScenario, started.target, started.startupMs);
+      clusterIntakes = await started.intakes();
+      clusterEnds = clusterReport.warmup.completedSessions + clusterReport.saturation.completedSessions + clusterReport.openLoop.completedSessions;
+    }
 
     const intakesInDb = countIntakes(dbFile);
     const endResponses =
@@ -955,6 +1054,10 @@ async function main() {
     const twCpu = twReport.saturation.cpuUsPerRequest;
     const cpuRatio = bareCpu && passCpu ? bareCpu / passCpu : null;
     const twCpuRatio = bareCpu && twCpu ? bareCpu / twCpu : null;
+    const clusterRatio = clusterReport ? clusterReport.saturation.reqPerSec / bareReport.saturation.reqPerSec : null;
+    // The cluster's CPU per request counts its three instances, not PostgreSQL, Redis or haproxy ("other processes").
+    const clusterCpu = clusterReport?.saturation.cpuUsPerRequest;
+    const clusterCpuRatio = bareCpu && clusterCpu ? bareCpu / clusterCpu : null;
     const summary = {
       when: new Date().toISOString(),
       node: process.version,
@@ -965,11 +1068,14 @@ async function main() {
       bare: bareReport,
       passerelle: passReport,
       twilioSms: twReport,
+      cluster: clusterReport ?? { skipped: 'skipped' in started ? started.skipped : undefined },
+      clusterRatio: round3(clusterRatio),
+      clusterCpuPerRequestRatio: round3(clusterCpuRatio),
       ratio: Math.round(ratio * 1000) / 1000,
       cpuPerRequestRatio: round3(cpuRatio),
       twilioSmsRatio: Math.round(twRatio * 1000) / 1000,
       twilioSmsCpuPerRequestRatio: round3(twCpuRatio),
-      intakes: { inDatabase: intakesInDb, endResponses, twilioSms: { inDatabase: twIntakesInDb, endResponses: twEndResponses } },
+      intakes: { inDatabase: intakesInDb, endResponses, twilioSms: { inDatabase: twIntakesInDb, endResponses: twEndResponses }, cluster: { inDatabase: clusterIntakes, endResponses: clusterEnds } },
       targets: {
         ratio: { target: TARGET_RATIO, value: Math.round(ratio * 1000) / 1000, met: ratio >= TARGET_RATIO },
         p99: {
@@ -999,13 +1105,13 @@ async function main() {
     const b = bareReport;
     const p = passReport;
     const t = twReport;
-    const reports = [b, p, t];
+    const reports = [b, p, t, ...(clusterReport ? [clusterReport] : [])];
     const str = (v: number | string | null | undefined) => (v === null || v === undefined ? 'n/a' : String(v));
     const row = (name: string, f: (r: ServerReport) => string | number | null | undefined): string[] => [name, ...reports.map((r) => str(f(r)))];
     const rows: string[][] = [
       row('saturation req/s', (r) => r.saturation.reqPerSec.toFixed(0)),
-      ['ratio Passerelle/bare', '', pct1(ratio), pct1(twRatio)],
-      ['ratio by server CPU/request (noise-proof)', '', pct1(cpuRatio), pct1(twCpuRatio)],
+      ['ratio Passerelle/bare', '', pct1(ratio), pct1(twRatio), ...(clusterReport ? [pct1(clusterRatio)] : [])],
+      ['ratio by server CPU/request (noise-proof)', '', pct1(cpuRatio), pct1(twCpuRatio), ...(clusterReport ? [pct1(clusterCpuRatio)] : [])],
       row('server CPU at saturation (% of a core)', (r) => r.saturation.cpuPct),
       row('bench client CPU at saturation (%)', (r) => r.saturation.clientCpuPct),
       row('other processes CPU at saturation (%)', (r) => r.saturation.otherCpuPct),
@@ -1048,8 +1154,8 @@ async function main() {
       `Twilio SMS: ${TWILIO_SMS_PATH} on a second Passerelle process, one signed message per step (X-Twilio-Signature computed by the bench client, checked by the server); bare express is the USSD baseline`,
     );
     out.push('');
-    out.push(`${pad('', w0)}${padL('bare express', W)}${padL('Passerelle USSD', W)}${padL('Twilio SMS', W)}`);
-    for (const [name, ...values] of rows) out.push(`${pad(name, w0)}${values.map((v) => padL(v, W)).join('')}`);
+    out.push(`${pad('', w0)}${padL('bare express', W)}${padL('Passerelle USSD', W)}${padL('Twilio SMS', W)}${clusterReport ? padL('3× PG+Redis USSD', W + 2) : ''}`);
+    for (const [name, ...values] of rows) out.push(`${pad(name, w0)}${values.map((v, i) => padL(v, i === 3 ? W + 2 : W)).join('')}`);
     out.push('');
     out.push(
       `intakes in database: ${intakesInDb} (END "Demande enregistrée" answers counted: ${endResponses} = warm-up ${p.warmup.completedSessions} + saturation ${p.saturation.completedSessions} + open loop ${p.openLoop.completedSessions}${
@@ -1061,6 +1167,11 @@ async function main() {
         twIntakesInDb > twEndResponses ? `; ${twIntakesInDb - twEndResponses} more were confirmed by requests still in flight when a closed-loop run stopped` : ''
       })`,
     );
+    if (clusterReport) {
+      out.push(
+        `3 instances behind haproxy (PostgreSQL + Redis), the USSD walk of the second column: intakes in PostgreSQL ${clusterIntakes} (END answers counted: ${clusterEnds}); its CPU and memory rows count the three instances (PostgreSQL, Redis and haproxy are in "other processes"); all share this machine's ${os.cpus().length} CPUs with the bench client`,
+      );
+    } else out.push(`3 instances on PostgreSQL + Redis: skipped (${'skipped' in started ? started.skipped : ''})`);
     const samples = reports.flatMap((r) => [...r.saturation.unexpectedSamples, ...r.openLoop.unexpectedSamples].map((x) => `${r.name}: ${x}`));
     if (samples.length) out.push(`unexpected answers, e.g.: ${samples.slice(0, 3).join(' ;; ')}`);
     if (noisy) {
@@ -1092,7 +1203,8 @@ async function main() {
       (n, r) => n + r.saturation.non2xx + r.saturation.errors + r.saturation.unexpected + r.openLoop.non2xx + r.openLoop.errors + r.openLoop.unexpected,
       0,
     );
-    if (problems > 0 || intakesInDb === 0 || intakesInDb < endResponses || twIntakesInDb === 0 || twIntakesInDb < twEndResponses) {
+    const clusterShort = clusterReport !== undefined && (clusterIntakes === 0 || clusterIntakes < clusterEnds);
+    if (problems > 0 || intakesInDb === 0 || intakesInDb < endResponses || twIntakesInDb === 0 || twIntakesInDb < twEndResponses || clusterShort) {
       process.stdout.write('bench: FAILED checks (non-2xx, errors, unexpected answers, or missing intakes)\n');
       failed = true;
     }
@@ -1102,6 +1214,7 @@ async function main() {
   } finally {
     await Promise.all([...children].map((c) => stopChild(c, 3000)));
     killAllChildrenNow();
+    for (const service of clusterServices.reverse()) await service.stop().catch(() => undefined);
     if (opts.keep || opts.profile) progress(`kept ${tmp}`);
     else fs.rmSync(tmp, { recursive: true, force: true });
   }
