@@ -15,6 +15,8 @@ export interface AppOptions {
   /** Forgets a conversation at once (Africa's Talking's end-of-session notification). */
   forget(channel: ChannelId, sessionKey: string, address: string): Promise<void>;
   channels: Record<string, 'enabled' | 'disabled'>;
+  /** Counts every response (metrics); `route` serves `GET /metrics` (only when METRICS_TOKEN is set). */
+  metrics?: { count: RequestHandler; route?: RequestHandler };
   /** What this instance needs and cannot reach now (`database`, `redis`): `/healthz` answers 503 while any. */
   failing?: () => Promise<string[]>;
   /** Why a channel is disabled, where configuration explains it (`/healthz`). */
@@ -44,6 +46,9 @@ export function createApp(options: AppOptions): Express {
   app.use(securityHeaders(options.production ?? false));
   if (!options.trustProxy) app.use(forwardedWithoutTrust(options.logger));
   app.use(options.logger.isLevelEnabled('info') ? requestLogger(options.logger) : problemLogger(options.logger));
+
+  if (options.metrics) app.use(options.metrics.count);
+  if (options.metrics?.route) app.get('/metrics', options.metrics.route);
 
   app.get('/healthz', async (_req, res) => {
     const reasons = options.disabledReasons && Object.keys(options.disabledReasons).length > 0 ? { reasons: options.disabledReasons } : {};

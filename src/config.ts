@@ -73,6 +73,8 @@ export const ConfigSchema = z.object({
    * together (`redis://` or `rediss://`); without it they live in this process's memory.
    */
   REDIS_URL: optionalString.pipe(z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional()),
+  /** `GET /metrics` (Prometheus) answers only with `Authorization: Bearer <METRICS_TOKEN>`; without it there is no /metrics. */
+  METRICS_TOKEN: optionalString.pipe(z.string().min(24, 'at least 24 characters (openssl rand -hex 32 gives one)').optional()),
   /** Prefix of every Redis key (several deployments can share one Redis). */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - (at most 64)').default('passerelle:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -10,7 +10,8 @@ import type { CaseLinkDeps } from './caseLink/types';
 import { atCallbackGuard, atCallbackStatus } from './channels/africastalking/callbackGuard';
 import { createUssdRenderer } from './channels/africastalking/ussdRenderer';
 import { createTextChannels, type TextChannelsOptions } from './channels/textChannels';
-import { CHANNEL_CAPABILITIES } from './channels/types';
+import { CHANNEL_CAPABILITIES, type InboundMessage } from './channels/types';
+import { createMetrics } from './metrics';
 import { configWarnings, flowParams, type Config } from './config';
 import type { Keyring } from './crypto/keyring';
 import { createPrisma, type PrismaClient } from './db';
@@ -67,7 +68,9 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     if (!localizer.resources[lang]) throw new Error(`LANGUAGES: no locale folder for "${lang}"`);
   }
   const flow = loadFlow(undefined, (key) => localizer.hasKey(key));
-  const deps: CaseLinkDeps = { prisma, keyring, config, clock, randomBytes };
+  const statisticsQueues = [...new Set(config.QUEUE_ROUTES.map((r) => r.value))];
+  const metrics = createMetrics({ prisma, clock, queues: statisticsQueues });
+  const deps: CaseLinkDeps = { prisma, keyring, config, clock, randomBytes, events: metrics.events };
   const rehashed = await rehashLegacyReferences(deps);
   if (rehashed > 0) logger.info({ rehashed }, 'reference codes of earlier requests now kept as keyed hashes only');
   const production = config.NODE_ENV === 'production';
@@ -76,8 +79,13 @@ export async function createServer({ config, logger, keyring, clock = () => new 
   // Built once, here: the channels, the gateway and the desk receive them.
   const stores = givenStores ?? (await createStores({ config, prisma, logger, keyring, clock: () => clock().getTime() }));
   const ussdRenderer = createUssdRenderer({ transliterate: config.USSD_TRANSLITERATE });
-  const statisticsKeys = { channels: Object.keys(CHANNEL_CAPABILITIES), queues: [...new Set(config.QUEUE_ROUTES.map((r) => r.value))] };
-  const desk = createDesk({ prisma, keyring, config, logger, clock, randomBytes, stores, statisticsKeys, ...deskOptions });
+  const statisticsKeys = { channels: Object.keys(CHANNEL_CAPABILITIES), queues: statisticsQueues };
+  const desk = createDesk({ prisma, keyring, config, logger, clock, randomBytes, stores, statisticsKeys, events: metrics.events, ...deskOptions });
+  /** One step of a conversation, counted. */
+  const handle = (message: InboundMessage) => {
+    metrics.step(message.channel);
+    return gateway.handle(message);
+  };
   const store = stores.sessions<Session>('gateway');
   const channels = createTextChannels({
     config,
@@ -87,7 +95,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     stores,
     clock,
     randomBytes,
-    handle: (message) => gateway.handle(message),
+    handle,
     markDelivery: (message, delivered) => gateway.markDelivery(message, delivered),
     forget: (channel, sessionKey, address) => gateway.forget(channel, sessionKey, address),
     atGuard,
@@ -119,7 +127,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     languages: config.LANGUAGES,
     sessionTtlMs: config.USSD_SESSION_TTL_SECONDS * 1000,
     formatReference,
-    cancelGuard: new CancelGuard({ attempts: stores.attempts, keyring, logger, clock, perNumber: CANCEL_GUESSES_PER_NUMBER, perService: config.CANCEL_GUESS_LIMIT_PER_HOUR }),
+    cancelGuard: new CancelGuard({ attempts: stores.attempts, keyring, logger, clock, perNumber: CANCEL_GUESSES_PER_NUMBER, perService: config.CANCEL_GUESS_LIMIT_PER_HOUR, onOutcome: (o) => metrics.wrongCode(o) }),
   });
   const atChannels = { ussd: atStatus.enabled, sms_africastalking: Boolean(config.AT_USERNAME && config.AT_API_KEY) && atStatus.enabled };
   const disabledReasons: Record<string, string> = {};
@@ -131,10 +139,11 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     logger,
     trustProxy: config.TRUST_PROXY,
     production,
-    handle: (message) => gateway.handle(message),
+    handle,
     forget: (channel, sessionKey, address) => gateway.forget(channel, sessionKey, address),
     atGuard,
     ussdRenderer,
+    metrics: { count: metrics.count, ...(config.METRICS_TOKEN ? { route: metrics.route(config.METRICS_TOKEN) } : {}) },
     disabledReasons,
     channels: {
       ussd: atChannels.ussd ? 'enabled' : 'disabled',

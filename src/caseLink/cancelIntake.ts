@@ -14,7 +14,7 @@ export interface CancelIntakeOptions {
  * once. Anyone holding the code may cancel: the code is what proves the request.
  * Guessing is limited by the caller (see cancelGuard).
  */
-export async function cancelIntake(deps: Pick<CaseLinkDeps, 'prisma' | 'clock' | 'keyring'>, { reference, requesterHash }: CancelIntakeOptions): Promise<'ok' | 'notFound'> {
+export async function cancelIntake(deps: Pick<CaseLinkDeps, 'prisma' | 'clock' | 'keyring' | 'events'>, { reference, requesterHash }: CancelIntakeOptions): Promise<'ok' | 'notFound'> {
   const { prisma, clock, keyring } = deps;
   const now = clock();
   const intake = await prisma.intake.findFirst({ where: { referenceHash: referenceHash(keyring, reference), status: { in: OPEN_STATUSES }, ...(requesterHash ? { openContact: { is: { requesterHash } } } : {}) }, select: { id: true } });
@@ -30,6 +30,9 @@ export async function cancelIntake(deps: Pick<CaseLinkDeps, 'prisma' | 'clock' |
     await tx.auditEvent.create({ data: { intakeId: intake.id, action: 'intake.cancelled', actor: 'requester', at: now } });
     return 'ok' as const;
   });
-  if (outcome === 'ok') await eraseDestroyed(prisma);
+  if (outcome === 'ok') {
+    deps.events?.count('cancelled');
+    await eraseDestroyed(prisma);
+  }
   return outcome;
 }

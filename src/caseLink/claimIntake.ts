@@ -24,7 +24,7 @@ export interface ClaimIntakeResult {
  * update (`status = pending`), so of two racing claims exactly one wins and the
  * other gets 409. Refused past the caseload limit unless a supervisor overrides.
  */
-export async function claimIntake(deps: Pick<DeskDeps, 'prisma' | 'config' | 'clock'>, { intakeId, actor, override = false }: ClaimIntakeOptions): Promise<ClaimIntakeResult> {
+export async function claimIntake(deps: Pick<DeskDeps, 'prisma' | 'config' | 'clock' | 'events'>, { intakeId, actor, override = false }: ClaimIntakeOptions): Promise<ClaimIntakeResult> {
   const { prisma, config, clock } = deps;
   const intake = await loadIntakeFor(deps, actor, intakeId);
   if (intake.status !== 'pending') throw new AppError('already_claimed', 'This intake is no longer in the queue', 409);
@@ -57,5 +57,6 @@ export async function claimIntake(deps: Pick<DeskDeps, 'prisma' | 'config' | 'cl
       at: now,
     },
   });
+  deps.events?.count('claimed');
   return { intakeId, caseload, warning: caseload >= config.CASELOAD_WARNING, overridden };
 }

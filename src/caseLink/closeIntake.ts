@@ -10,7 +10,7 @@ export interface CloseIntakeOptions {
 }
 
 /** Closes a claimed intake with a reason code (the claimer, or a supervisor) and destroys its sealed number at once. */
-export async function closeIntake(deps: Pick<DeskDeps, 'prisma' | 'clock'>, { intakeId, actor, reason }: CloseIntakeOptions): Promise<void> {
+export async function closeIntake(deps: Pick<DeskDeps, 'prisma' | 'clock' | 'events'>, { intakeId, actor, reason }: CloseIntakeOptions): Promise<void> {
   const { prisma, clock } = deps;
   const intake = await loadIntakeFor(deps, actor, intakeId);
   assertClaimer(actor, intake, true);
@@ -24,5 +24,6 @@ export async function closeIntake(deps: Pick<DeskDeps, 'prisma' | 'clock'>, { in
     await destroyNumbers(tx, [intakeId]);
     await tx.auditEvent.create({ data: { intakeId, action: 'intake.closed', actor: staffActor(actor), detail: JSON.stringify({ reason }), at: now } });
   });
+  deps.events?.count('closed');
   await eraseDestroyed(prisma);
 }

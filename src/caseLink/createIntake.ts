@@ -47,7 +47,9 @@ export async function createIntake(deps: CaseLinkDeps, options: CreateIntakeOpti
       // The count and the insert are one transaction, serialised per number by the database
       // (SQLite: one writer; PostgreSQL: advisory locks on the two hashes): two requests naming
       // the same number at the same moment, on one instance or two, never both pass the limit.
-      return await prisma.$transaction((tx) => countThenInsert(deps, tx as unknown as typeof prisma, options, contactHash, drawn), TRANSACTION_OPTIONS);
+      const result = await prisma.$transaction((tx) => countThenInsert(deps, tx as unknown as typeof prisma, options, contactHash, drawn), TRANSACTION_OPTIONS);
+      deps.events?.count(result.outcome === 'ok' ? 'created' : 'refused_limit');
+      return result;
     } catch (error) {
       if ((error as { code?: string }).code !== 'P2002') throw error;
       // This session already has its intake (a retry, or a concurrent retry that won the race).

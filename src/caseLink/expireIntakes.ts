@@ -24,7 +24,7 @@ export interface ExpireIntakesResult {
  * closed or cancelled already has none). Then destroys the sealed contact of every
  * intake that has ended and somehow kept one. Safe to run at any time, as often as wanted.
  */
-export async function expireIntakes(deps: Pick<CaseLinkDeps, 'prisma' | 'clock'>): Promise<ExpireIntakesResult> {
+export async function expireIntakes(deps: Pick<CaseLinkDeps, 'prisma' | 'clock' | 'events'>): Promise<ExpireIntakesResult> {
   const { prisma, clock } = deps;
   const now = clock();
   const due = await prisma.intake.findMany({ where: { status: { in: OPEN_STATUSES }, expiresAt: { lte: now } }, select: { id: true, status: true, label: true, claimedById: true } });
@@ -52,5 +52,6 @@ export async function expireIntakes(deps: Pick<CaseLinkDeps, 'prisma' | 'clock'>
     await prisma.$transaction([destroyNumbers(prisma, kept), prisma.intake.updateMany({ where: { id: { in: kept } }, data: destroyedContact(now) })]);
   }
   const leftovers = { count: kept.length };
+  if (expired.length > 0) deps.events?.count('expired', expired.length);
   return { expired: expired.length, contactsDestroyed: expired.length + leftovers.count, expiredClaims };
 }

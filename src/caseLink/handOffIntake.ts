@@ -16,7 +16,7 @@ export interface HandOffIntakeOptions {
  * with the person (outcome `reached`): queues a de-identified hand-off for delivery
  * and forgets the number in the same transaction. Delivery is `deliverHandoffs`.
  */
-export async function handOffIntake(deps: Pick<DeskDeps, 'prisma' | 'clock' | 'randomBytes' | 'config'>, { intakeId, actor, adapter }: HandOffIntakeOptions): Promise<{ handoffId: string }> {
+export async function handOffIntake(deps: Pick<DeskDeps, 'prisma' | 'clock' | 'randomBytes' | 'config' | 'events'>, { intakeId, actor, adapter }: HandOffIntakeOptions): Promise<{ handoffId: string }> {
   const { prisma, clock, randomBytes } = deps;
   const intake = await loadIntakeFor(deps, actor, intakeId);
   assertClaimer(actor, intake);
@@ -45,5 +45,6 @@ export async function handOffIntake(deps: Pick<DeskDeps, 'prisma' | 'clock' | 'r
     await tx.auditEvent.create({ data: { intakeId, action: 'intake.handed_off', actor: staffActor(actor), detail: JSON.stringify({ adapter }), at: now } });
   });
   await eraseDestroyed(prisma);
+  deps.events?.count('handed_off');
   return { handoffId };
 }

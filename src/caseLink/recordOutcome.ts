@@ -21,7 +21,7 @@ export interface RecordOutcomeResult {
  * counted and the intake goes back to the queue, or expires with its number
  * destroyed at MAX_CALL_ATTEMPTS. Wrong number and declined close it at once.
  */
-export async function recordOutcome(deps: Pick<DeskDeps, 'prisma' | 'config' | 'clock'>, { intakeId, actor, outcome }: RecordOutcomeOptions): Promise<RecordOutcomeResult> {
+export async function recordOutcome(deps: Pick<DeskDeps, 'prisma' | 'config' | 'clock' | 'events'>, { intakeId, actor, outcome }: RecordOutcomeOptions): Promise<RecordOutcomeResult> {
   const { prisma, config, clock } = deps;
   const intake = await loadIntakeFor(deps, actor, intakeId);
   assertClaimer(actor, intake);
@@ -54,5 +54,6 @@ export async function recordOutcome(deps: Pick<DeskDeps, 'prisma' | 'config' | '
     await tx.auditEvent.create({ data: { intakeId, action: 'intake.outcome', actor: staffActor(actor), detail: JSON.stringify({ outcome, attempts, status }), at: now } });
   });
   if (status === 'expired' || status === 'closed') await eraseDestroyed(prisma);
+  if (status === 'expired' || status === 'closed') deps.events?.count(status);
   return { status, attempts };
 }

@@ -2,6 +2,14 @@ import type { Config } from '../config';
 import type { Keyring } from '../crypto/keyring';
 import type { PrismaClient } from '../generated/prisma/client';
 
+/** What happens to requests, as counted by the metrics (`passerelle_intake_events_total`). */
+export type IntakeEvent = 'created' | 'refused_limit' | 'claimed' | 'closed' | 'cancelled' | 'expired' | 'handed_off';
+
+/** Where caseLink counts what happened (the metrics); nothing of the person goes there. */
+export interface IntakeEvents {
+  count(event: IntakeEvent, n?: number): void;
+}
+
 /** What every caseLink operation needs; clock and randomness are injected for tests. */
 export interface CaseLinkDeps {
   prisma: PrismaClient;
@@ -9,6 +17,7 @@ export interface CaseLinkDeps {
   config: Pick<Config, 'QUEUE_ROUTES' | 'INTAKE_TTL_HOURS' | 'MAX_OPEN_REQUESTS'>;
   clock: () => Date;
   randomBytes: (size: number) => Buffer;
+  events?: IntakeEvents;
 }
 
 /** Intake states in which a person may still be called. */
@@ -47,6 +56,7 @@ export interface DeskDeps {
   config: DeskConfig;
   clock: () => Date;
   randomBytes: (size: number) => Buffer;
+  events?: IntakeEvents;
 }
 
 export const STAFF_ROLES = ['caseworker', 'supervisor', 'admin'] as const;

@@ -14,6 +14,7 @@ import { consoleRouter } from './console/consoleRouter';
 import type { DeskContext, DeskStores } from './context';
 import { createStaffBot, type StaffBot, type StaffBotOptions } from './staffBot/staffBot';
 import type { StatisticsKeys } from '../caseLink/statistics';
+import type { IntakeEvents } from '../caseLink/types';
 
 export interface DeskOptions {
   prisma: PrismaClient;
@@ -30,6 +31,8 @@ export interface DeskOptions {
   stores: DeskStores;
   /** The keys every statistics table always shows. */
   statisticsKeys: StatisticsKeys;
+  /** Where what happens to requests is counted (metrics). */
+  events?: IntakeEvents;
 }
 
 export interface Desk {
@@ -73,7 +76,7 @@ export function createDesk(options: DeskOptions): Desk {
       .catch((err) => logger.error({ err }, 'hand-off delivery failed'));
     return delivering;
   };
-  const context: DeskContext = { prisma, keyring, config, logger, clock, randomBytes, handoffAdapter, kickHandoffs: () => void runHandoffs(), attempts: options.stores.attempts, stores: options.stores, statisticsKeys: options.statisticsKeys };
+  const context: DeskContext = { prisma, keyring, config, logger, clock, randomBytes, events: options.events, handoffAdapter, kickHandoffs: () => void runHandoffs(), attempts: options.stores.attempts, stores: options.stores, statisticsKeys: options.statisticsKeys };
   // Several instances purge on the same schedule: one at a time does it (the lease outlives a slow run).
   // (The holder's id is drawn apart from the injected randomness: it is seen nowhere, and tests' draws stay as they were.)
   const maintenance = new Lease(prisma, 'maintenance', crypto.randomUUID(), MAINTENANCE_LEASE_MS);

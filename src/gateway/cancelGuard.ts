@@ -11,6 +11,8 @@ export interface CancelGuardOptions {
   perNumber: number;
   /** Wrong codes the whole service accepts per hour (CANCEL_GUESS_LIMIT_PER_HOUR). */
   perService: number;
+  /** Hears how each try ended (the metrics count wrong and refused codes). */
+  onOutcome?: (outcome: 'ok' | 'notFound' | 'limited') => void;
 }
 
 /** Tries a code: `ownRequestOnly` limits it to requests made from the sender's own address. */
@@ -36,6 +38,12 @@ export class CancelGuard {
   constructor(private readonly options: CancelGuardOptions) {}
 
   async attempt(address: string, tryCode: TryCode): Promise<'ok' | 'notFound' | 'limited'> {
+    const outcome = await this.judge(address, tryCode);
+    this.options.onOutcome?.(outcome);
+    return outcome;
+  }
+
+  private async judge(address: string, tryCode: TryCode): Promise<'ok' | 'notFound' | 'limited'> {
     const { attempts, clock, perNumber, perService } = this.options;
     const now = clock();
     const reservation = await attempts.reserve('cancel', this.keyOf(address), now, new Date(now.getTime() - HOUR_MS));

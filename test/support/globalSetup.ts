@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { migrateDatabase } from '../../src/db';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ensureBuilt } = require('../../scripts/build') as { ensureBuilt(): void };
 import { ensureBrowser, runNeedsBrowser } from './ensureBrowser';
 import { adminQuery, onScaleStorage, postgresUrlOf } from './scale';
 
@@ -12,6 +14,8 @@ import { adminQuery, onScaleStorage, postgresUrlOf } from './scale';
  */
 export default async function globalSetup(globalConfig: { testPathPatterns?: { patterns?: string[] } }): Promise<void> {
   if (runNeedsBrowser(path.join(__dirname, '..'), globalConfig.testPathPatterns?.patterns ?? [])) ensureBrowser();
+  // The compiled server (dist/), as `npm start` runs it: rebuilt here, before any test, if the sources changed.
+  ensureBuilt();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-test-'));
   const file = path.join(dir, 'template.db');
   await migrateDatabase(`file:${file}`);
