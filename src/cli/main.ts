@@ -14,6 +14,7 @@ import { loadPacks, loadResources, Localizer } from '../locales/localizer';
 import { generateKeyValues } from '../crypto/keyring';
 import { registerContentCommands } from '../content/contentCli';
 import { openMigratedDatabase, type PrismaClient } from '../db';
+import { backupDatabase } from './backup';
 import { replaceDirectory, type DirectoryFile } from '../directory/directory';
 import { formatDirectory, parseDirectory, readDirectory } from '../directory/directoryFile';
 
@@ -77,6 +78,22 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
     .action((opts: { json?: boolean }) => {
       const keys = generateKeyValues();
       out(opts.json ? JSON.stringify(keys) : `DATA_KEYS=${keys.DATA_KEYS}\nHASH_KEY=${keys.HASH_KEY}`);
+    });
+
+  program
+    .command('backup')
+    .description('a consistent copy of the live database (the server may keep running), checked; it holds sealed numbers: keep it no longer than INTAKE_TTL_HOURS, stored like the keys')
+    .requiredOption('--output <file>', 'where to write the copy (a new file)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { output: string; json?: boolean }) => {
+      const config = loadConfig();
+      const result = await backupDatabase(config.DATABASE_URL, opts.output);
+      if (opts.json) {
+        out(JSON.stringify(result));
+        return;
+      }
+      out(`backup written: ${result.file} (${result.engine}, ${result.bytes} bytes, ${result.tables} tables${result.intakes === undefined ? '' : `, ${result.intakes} intakes`}, checked)`);
+      process.stderr.write(`It holds sealed numbers: keep it no longer than INTAKE_TTL_HOURS (${config.INTAKE_TTL_HOURS} h) and store it like the keys (DATA_KEYS), never beside them.\n`);
     });
 
   program

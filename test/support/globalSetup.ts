@@ -4,16 +4,16 @@ import path from 'node:path';
 import { migrateDatabase } from '../../src/db';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureBuilt } = require('../../scripts/build') as { ensureBuilt(): void };
-import { ensureBrowser, runNeedsBrowser } from './ensureBrowser';
+import { ensurePackages } from './ensurePackages';
 import { adminQuery, onScaleStorage, postgresUrlOf } from './scale';
 
 /**
- * Before any test: Debian's Chromium when this run has browser tests (installed here
- * when it can be, or one line saying what to run), and one migrated template database
+ * Before any test: the Debian packages this run's tests need (Chromium, nginx, systemd's
+ * tools: installed here when it can be, or one line saying what to run), and one migrated template database
  * that each test file copies (fast, isolated).
  */
 export default async function globalSetup(globalConfig: { testPathPatterns?: { patterns?: string[] } }): Promise<void> {
-  if (runNeedsBrowser(path.join(__dirname, '..'), globalConfig.testPathPatterns?.patterns ?? [])) ensureBrowser();
+  ensurePackages(path.join(__dirname, '..'), globalConfig.testPathPatterns?.patterns ?? []);
   // The compiled server (dist/), as `npm start` runs it: rebuilt here, before any test, if the sources changed.
   ensureBuilt();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-test-'));
