@@ -46,6 +46,8 @@ import pg from 'pg';
 import { migrateDatabase } from '../src/db';
 import { missingPackages, startHaproxy, startPostgres, startRedis, type Service } from '../scripts/scale/services';
 import { formatProfileSummary, summariseCpuProfile, type ProfileSummary } from './profile';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ensureBuilt } = require('../scripts/build') as { ensureBuilt(): void };
 
 // ---------------------------------------------------------------------------
 // Options
@@ -59,6 +61,7 @@ const { values: argv } = parseArgs({
     warmup: { type: 'string', default: '2' },
     profile: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    'skip-cluster': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -66,7 +69,7 @@ const { values: argv } = parseArgs({
 
 if (argv.help) {
   process.stdout.write(
-    'usage: npm run bench -- [--duration 10] [--open-duration 10] [--rate 200] [--connections 50] [--warmup 2] [--profile] [--keep]\n',
+    'usage: npm run bench -- [--duration 10] [--open-duration 10] [--rate 200] [--connections 50] [--warmup 2] [--profile] [--keep] [--skip-cluster]\n',
   );
   process.exit(0);
 }
@@ -88,6 +91,7 @@ const opts = {
   warmup: positive('warmup', argv.warmup),
   profile: argv.profile ?? false,
   keep: argv.keep ?? false,
+  skipCluster: argv['skip-cluster'] ?? false,
 };
 
 const ROOT = path.resolve(__dirname, '..');
@@ -298,7 +302,9 @@ function freePort(): Promise<number> {
 /** Spawns `node <nodeArgs>` directly (no npm/shell wrapper), so the pid is the server's own. */
 function spawnNode(name: string, nodeArgs: string[], env: NodeJS.ProcessEnv, port: number, logFile: string): Child {
   const log = fs.openSync(logFile, 'a');
-  const proc = spawn(process.execPath, ['--require', path.join(__dirname, 'parentWatch.cjs'), '--import', 'tsx', ...nodeArgs], {
+  // TypeScript (the bare baseline) through tsx; the compiled server (dist/, as `npm start` runs it) as it is.
+  const loader = nodeArgs.some((a) => a.endsWith('.ts')) ? ['--import', 'tsx'] : [];
+  const proc = spawn(process.execPath, ['--require', path.join(__dirname, 'parentWatch.cjs'), ...loader, ...nodeArgs], {
     cwd: ROOT,
     env: { ...env, PASSERELLE_BENCH_CHILD: '1' },
     stdio: ['pipe', log, log],
@@ -965,8 +971,10 @@ async function main() {
     TWILIO_AUTH_TOKEN: twilioAuthToken,
   };
   const profArgs = (name: string) => (opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : []);
-  const passArgs = [...profArgs('passerelle'), 'src/main.ts'];
-  const twilioArgs = [...profArgs('twilio-sms'), 'src/main.ts'];
+  // The server as `npm start` runs it: the compiled JavaScript of dist/ (built first if the sources changed).
+  ensureBuilt();
+  const passArgs = [...profArgs('passerelle'), 'dist/main.js'];
+  const twilioArgs = [...profArgs('twilio-sms'), 'dist/main.js'];
   const bareArgs = [...profArgs('bare'), 'bench/bareServer.ts'];
 
   const bareScenario = ussdScenario('bare');
@@ -998,7 +1006,9 @@ async function main() {
 
     // The same USSD walk on three instances behind haproxy, on PostgreSQL + Redis.
     progress('starting PostgreSQL, Redis, three Passerelle instances and haproxy');
-    const started = await startCluster(path.join(tmp, 'scale'), passEnv, [...profArgs('cluster'), 'src/main.ts']);
+    const started = opts.skipCluster
+      ? { skipped: 'skipped (--skip-cluster)' }
+      : await startCluster(path.join(tmp, 'scale'), passEnv, [...profArgs('cluster'), 'dist/main.js']);
     let clusterReport: ServerReport | undefined;
     let clusterIntakes = 0;
     let clusterEnds = 0;
