@@ -7,6 +7,7 @@ import { PrismaClient } from './generated/prisma/client';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client';
 import { engineOf, sqliteFileFromUrl, type DatabaseEngine } from './databaseUrl';
 import pg from 'pg';
+import type Database from 'better-sqlite3';
 import { postgresAdapterFactory } from './dbPostgres';
 
 export type { PrismaClient };
@@ -41,7 +42,9 @@ export async function createPrisma(databaseUrl: string): Promise<PrismaClient> {
   }
   const file = sqliteFileFromUrl(databaseUrl);
   if (file !== ':memory:') ownerOnly(file);
-  const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: file }) });
+  const factory = new SqliteAdapterFactory({ url: file });
+  const prisma = new PrismaClient({ adapter: factory });
+  sqliteFactories.set(prisma, factory);
   // WAL lets readers work while an intake is written; secure_delete overwrites
   // freed pages so a destroyed sealed contact does not linger in the file.
   await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
@@ -49,6 +52,34 @@ export async function createPrisma(databaseUrl: string): Promise<PrismaClient> {
   await prisma.$executeRawUnsafe(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   engines.set(prisma, 'sqlite');
   return prisma;
+}
+
+/**
+ * The driver adapter's factory, keeping the better-sqlite3 connection it opens: the hottest
+ * statement (creating an intake) runs on that very connection, synchronously, instead of
+ * through Prisma's query compiler (see sqliteConnection).
+ */
+class SqliteAdapterFactory extends PrismaBetterSQLite3 {
+  connection?: Database.Database;
+  override async connect() {
+    const adapter = await super.connect();
+    this.connection = (adapter as unknown as { client: Database.Database }).client;
+    return adapter;
+  }
+}
+
+const sqliteFactories = new WeakMap<object, SqliteAdapterFactory>();
+
+/**
+ * The open better-sqlite3 connection under a SQLite client, when no transaction of Prisma's
+ * is open on it (an interactive transaction holds it across awaits: a statement run now
+ * would join that transaction). Statements run on it synchronously, in one turn of the
+ * event loop, so nothing of Prisma's can interleave with them. Undefined otherwise
+ * (PostgreSQL, not connected yet, or busy): use Prisma.
+ */
+export function sqliteConnection(prisma: object): Database.Database | undefined {
+  const connection = sqliteFactories.get(prisma)?.connection;
+  return connection?.open && !connection.inTransaction ? connection : undefined;
 }
 
 /** Creates the database's folder (0700) and file (0600), or narrows them if they are wider. */

@@ -1,4 +1,5 @@
-import { createIntake, type CreateIntakeOptions } from '../../src/caseLink/createIntake';
+import { createIntake, OPEN_COUNT_SQL, type CreateIntakeOptions } from '../../src/caseLink/createIntake';
+import { sqliteConnection } from '../../src/db';
 import { Keyring, parseDataKeys } from '../../src/crypto/keyring';
 import { createTestServer, seededRandomBytes, TEST_ENV, type TestServer } from '../support/testServer';
 
@@ -63,5 +64,49 @@ describe('createIntake', () => {
     const refused = await t.server.prisma.auditEvent.findMany({ where: { action: 'intake.refused' } });
     expect(refused).toHaveLength(1);
     expect(refused[0].detail).not.toMatch(/2221/);
+  });
+
+  it('writes the same rows on the direct SQLite path as through Prisma', async () => {
+    const deps = { prisma: t.server.prisma, keyring, config: t.config, clock: t.clock.now, randomBytes: seededRandomBytes(21) };
+    const connection = sqliteConnection(t.server.prisma);
+    expect(connection).toBeDefined();
+    const direct = await createIntake(deps, { ...options('d1', '+221770003331'), topic: 'health' });
+    // While one of Prisma's transactions holds the connection, the intake goes through Prisma.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const outer = t.server.prisma.$transaction(async () => held, { timeout: 10_000 });
+    while (!connection!.inTransaction) await new Promise((resolve) => setImmediate(resolve));
+    expect(sqliteConnection(t.server.prisma)).toBeUndefined();
+    const viaPrisma = createIntake(deps, { ...options('d2', '+221770003332'), topic: 'health' });
+    release();
+    await outer;
+    const other = await viaPrisma;
+    expect(direct.outcome).toBe('ok');
+    expect(other.outcome).toBe('ok');
+
+    const read = (id: string) =>
+      t.server.prisma.intake.findUniqueOrThrow({ where: { id }, include: { openContact: true, events: { select: { action: true, actor: true, detail: true, at: true } } } });
+    const strip = ({ id: _id, referenceHash: _r, label: _l, sessionHash: _s, openContact, events, ...rest }: Awaited<ReturnType<typeof read>>) => ({
+      ...rest,
+      contactKeyId: openContact?.contactKeyId,
+      events,
+    });
+    const a = await read((direct as { intakeId: string }).intakeId);
+    const b = await read((other as { intakeId: string }).intakeId);
+    expect(strip(a)).toEqual(strip(b));
+    expect(a.createdAt).toEqual(t.clock.now());
+    expect(a.updatedAt).toEqual(t.clock.now());
+    expect(a.expiresAt.getTime() - a.createdAt.getTime()).toBe(t.config.INTAKE_TTL_HOURS * 3_600_000);
+    expect(keyring.unseal({ ciphertext: a.openContact!.sealedContact, nonce: a.openContact!.contactNonce, keyId: a.openContact!.contactKeyId }, a.id)).toBe('+221770003331');
+    // Stored alike, column by column (types and the adapter's date format).
+    const raw = connection!.prepare('SELECT typeof("createdAt") AS t, "createdAt" AS c, typeof("topic") AS tt FROM "Intake" ORDER BY "rowid"').all();
+    expect(raw[0]).toEqual(raw[1]);
+  });
+
+  it('finds the open requests of a number through its indexes, never by reading every pending request', () => {
+    const connection = sqliteConnection(t.server.prisma)!;
+    const plan = (connection.prepare(`EXPLAIN QUERY PLAN ${OPEN_COUNT_SQL}`).all('a', 'b', 'c') as Array<{ detail: string }>).map((r) => r.detail);
+    expect(plan).toEqual(expect.arrayContaining([expect.stringMatching(/OpenContact_requesterHash_idx/), expect.stringMatching(/OpenContact_contactHash_idx/)]));
+    expect(plan.filter((d) => /^SCAN (i|"?Intake"?)\b|USING INDEX Intake_status/.test(d))).toEqual([]);
   });
 });
