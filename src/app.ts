@@ -15,8 +15,8 @@ export interface AppOptions {
   /** Forgets a conversation at once (Africa's Talking's end-of-session notification). */
   forget(channel: ChannelId, sessionKey: string, address: string): Promise<void>;
   channels: Record<string, 'enabled' | 'disabled'>;
-  /** Counts every response (metrics); `route` serves `GET /metrics` (only when METRICS_TOKEN is set). */
-  metrics?: { count: RequestHandler; route?: RequestHandler };
+  /** Counts every response by its path and status (metrics); `route` serves `GET /metrics` (only when METRICS_TOKEN is set). */
+  metrics?: { observe(path: string, status: number): void; route?: RequestHandler };
   /** What this instance needs and cannot reach now (`database`, `redis`): `/healthz` answers 503 while any. */
   failing?: () => Promise<string[]>;
   /** Why a channel is disabled, where configuration explains it (`/healthz`). */
@@ -43,11 +43,11 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? 0);
-  app.use(securityHeaders(options.production ?? false));
+  const logEveryRequest = options.logger.isLevelEnabled('info');
+  app.use(responseHooks({ production: options.production ?? false, logger: logEveryRequest ? undefined : options.logger, observe: options.metrics?.observe }));
   if (!options.trustProxy) app.use(forwardedWithoutTrust(options.logger));
-  app.use(options.logger.isLevelEnabled('info') ? requestLogger(options.logger) : problemLogger(options.logger));
+  if (logEveryRequest) app.use(requestLogger(options.logger));
 
-  if (options.metrics) app.use(options.metrics.count);
   if (options.metrics?.route) app.get('/metrics', options.metrics.route);
 
   app.get('/healthz', async (_req, res) => {
@@ -104,22 +104,6 @@ function requestLogger(logger: Logger): RequestHandler {
 }
 
 /**
- * Above `info`, successful requests are not logged at all: this logs the others
- * alone, and costs nothing on the path of a request that goes well.
- */
-function problemLogger(logger: Logger): RequestHandler {
-  return (req, res, next) => {
-    res.once('finish', () => {
-      if (res.statusCode < 400) return;
-      const line = { req: { method: req.method, path: req.originalUrl.split('?')[0] }, res: { status: res.statusCode } };
-      if (res.statusCode >= 500) logger.error(line, 'request failed');
-      else logger.warn(line, 'request refused');
-    });
-    next();
-  };
-}
-
-/**
  * Answers only a client on this machine: the socket's own address is loopback and no
  * proxy forwarded the request (a proxy on this machine would make everyone look local).
  */
@@ -133,14 +117,30 @@ export const loopbackOnly: RequestHandler = (req, res, next) => {
   res.status(403).json({ error: { code: 'forbidden', message: 'The simulator helpers answer only on this machine (loopback)' } });
 };
 
-/** On every response; in production also HSTS (the server is only ever reached over TLS there). */
-function securityHeaders(production: boolean): RequestHandler {
-  return (_req, res, next) => {
+/**
+ * What every response gets, in one layer and one listener: the security headers (in
+ * production also HSTS: the server is only ever reached over TLS there); when finished,
+ * its count by part of the service and status class (metrics) and, above `info` (where
+ * successful requests are not logged at all), a line for each refused or failed one.
+ */
+function responseHooks({ production, logger, observe }: { production: boolean; logger?: Logger; observe?: (path: string, status: number) => void }): RequestHandler {
+  return (req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Cache-Control', 'no-store');
     if (production) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    if (logger || observe) {
+      res.once('finish', () => {
+        const path = req.originalUrl.split('?')[0];
+        const status = res.statusCode;
+        observe?.(path, status);
+        if (!logger || status < 400) return;
+        const line = { req: { method: req.method, path }, res: { status } };
+        if (status >= 500) logger.error(line, 'request failed');
+        else logger.warn(line, 'request refused');
+      });
+    }
     next();
   };
 }
@@ -171,7 +171,7 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (status >= 400 && status < 500) {
       // Body-parser errors: malformed or oversized bodies.
-      const message = status === 413 ? 'request body too large' : 'malformed request';
+      const message = status === 413 ? 'request body too large' : status === 415 ? 'unsupported content encoding or charset' : 'malformed request';
       res.status(status).type('text/plain').send(`bad request: ${message}`);
       return;
     }

@@ -77,11 +77,10 @@ export function createMetrics({ prisma, clock, queues }: MetricsOptions) {
     wrongCode(outcome: 'ok' | 'notFound' | 'limited'): void {
       if (outcome !== 'ok') codes.inc({ outcome: outcome === 'notFound' ? 'not_found' : 'limited' });
     },
-    /** Counts every response by part of the service and status class. */
-    count: ((req, res, next) => {
-      res.on('finish', () => requests.inc({ channel: routeOf(req.originalUrl.split('?')[0]), status_class: `${Math.floor(res.statusCode / 100)}xx` }));
-      next();
-    }) as RequestHandler,
+    /** Counts a response by part of the service (from its path) and status class. */
+    observe(path: string, status: number): void {
+      requests.inc({ channel: routeOf(path), status_class: `${Math.floor(status / 100)}xx` });
+    },
     /** `GET /metrics`: only with `Authorization: Bearer <METRICS_TOKEN>`. */
     route(token: string): RequestHandler {
       return async (req, res) => {

@@ -143,7 +143,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     forget: (channel, sessionKey, address) => gateway.forget(channel, sessionKey, address),
     atGuard,
     ussdRenderer,
-    metrics: { count: metrics.count, ...(config.METRICS_TOKEN ? { route: metrics.route(config.METRICS_TOKEN) } : {}) },
+    metrics: { observe: metrics.observe, ...(config.METRICS_TOKEN ? { route: metrics.route(config.METRICS_TOKEN) } : {}) },
     disabledReasons,
     channels: {
       ussd: atChannels.ussd ? 'enabled' : 'disabled',

@@ -4,6 +4,7 @@ import type { DeliveryStatus } from '../../outbox/deliveryStats';
 import { renderSmsReply, type SmsRouteOptions } from '../sms/smsWebhook';
 import type { InboundMessage } from '../types';
 import { badRequest } from '../webhook';
+import { formBody, WEBHOOK_BODY_LIMIT } from '../formBody';
 
 /**
  * Africa's Talking's incoming-message callback (application/x-www-form-urlencoded).
@@ -64,7 +65,7 @@ export interface AtSmsRouteOptions extends SmsRouteOptions {
  */
 export function atSmsRoute(options: AtSmsRouteOptions): Router {
   const router = express.Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const form = formBody(WEBHOOK_BODY_LIMIT);
   router.post('/', options.guard, form, async (req, res, next) => {
     try {
       const parsed = AtSmsForm.safeParse(req.body ?? {});

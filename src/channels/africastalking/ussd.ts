@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { InboundMessage, Reply } from '../types';
 import { badRequest } from '../webhook';
 import { clampUssd, type UssdRenderer } from './ussdRenderer';
+import { formBody, WEBHOOK_BODY_LIMIT } from '../formBody';
 
 /**
  * Africa's Talking's USSD callback form. Unknown extra fields are ignored; the phone
@@ -58,7 +59,7 @@ export function toInboundMessage(form: UssdForm): InboundMessage {
  */
 export function ussdRoute({ handle, forget, guard, renderer }: UssdRouteOptions): Router {
   const router = express.Router();
-  router.post('/events', guard, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res, next) => {
+  router.post('/events', guard, formBody(WEBHOOK_BODY_LIMIT), async (req, res, next) => {
     try {
       const parsed = UssdEventForm.safeParse(req.body ?? {});
       if (!parsed.success) return void badRequest(res, parsed.error);
@@ -68,7 +69,7 @@ export function ussdRoute({ handle, forget, guard, renderer }: UssdRouteOptions)
       next(err);
     }
   });
-  router.post('/', guard, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res, next) => {
+  router.post('/', guard, formBody(WEBHOOK_BODY_LIMIT), async (req, res, next) => {
     try {
       const parsed = UssdForm.safeParse(req.body ?? {});
       if (!parsed.success) return void badRequest(res, parsed.error);

@@ -6,6 +6,7 @@ import type { DeliveryStatus } from '../../outbox/deliveryStats';
 import { renderSmsReply, type SmsRouteOptions } from '../sms/smsWebhook';
 import type { InboundMessage } from '../types';
 import { badRequest } from '../webhook';
+import { formBody, WEBHOOK_BODY_LIMIT } from '../formBody';
 
 export const TWILIO_SMS_PATH = '/webhooks/twilio/sms';
 export const TWILIO_STATUS_PATH = '/webhooks/twilio/sms/status';
@@ -82,7 +83,7 @@ export interface TwilioSmsRouteOptions extends SmsRouteOptions {
  */
 export function twilioSmsRoute(options: TwilioSmsRouteOptions): Router {
   const router = express.Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const form = formBody(WEBHOOK_BODY_LIMIT);
 
   const verified = (req: Request, res: express.Response): boolean => {
     const signature = req.header('x-twilio-signature');
