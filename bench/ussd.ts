@@ -49,6 +49,12 @@ import { formatProfileSummary, summariseCpuProfile, type ProfileSummary } from '
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureBuilt } = require('../scripts/build') as { ensureBuilt(): void };
 
+/** The server's Node.js flags, as `npm start` gives them (package.json's start script). */
+const SERVER_NODE_FLAGS: string[] = (() => {
+  const start = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  return /^node((?: --[\w-]+(?:=\S+)?)*) scripts\/start\.js$/.exec(start)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+})();
+
 // ---------------------------------------------------------------------------
 // Options
 
@@ -973,8 +979,8 @@ async function main() {
   const profArgs = (name: string) => (opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : []);
   // The server as `npm start` runs it: the compiled JavaScript of dist/ (built first if the sources changed).
   ensureBuilt();
-  const passArgs = [...profArgs('passerelle'), 'dist/main.js'];
-  const twilioArgs = [...profArgs('twilio-sms'), 'dist/main.js'];
+  const passArgs = [...SERVER_NODE_FLAGS, ...profArgs('passerelle'), 'dist/main.js'];
+  const twilioArgs = [...SERVER_NODE_FLAGS, ...profArgs('twilio-sms'), 'dist/main.js'];
   const bareArgs = [...profArgs('bare'), 'bench/bareServer.ts'];
 
   const bareScenario = ussdScenario('bare');
@@ -1008,7 +1014,7 @@ async function main() {
     progress('starting PostgreSQL, Redis, three Passerelle instances and haproxy');
     const started = opts.skipCluster
       ? { skipped: 'skipped (--skip-cluster)' }
-      : await startCluster(path.join(tmp, 'scale'), passEnv, [...profArgs('cluster'), 'dist/main.js']);
+      : await startCluster(path.join(tmp, 'scale'), passEnv, [...SERVER_NODE_FLAGS, ...profArgs('cluster'), 'dist/main.js']);
     let clusterReport: ServerReport | undefined;
     let clusterIntakes = 0;
     let clusterEnds = 0;

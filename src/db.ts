@@ -4,11 +4,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from './generated/prisma/client';
-import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client';
 import { engineOf, sqliteFileFromUrl, type DatabaseEngine } from './databaseUrl';
-import pg from 'pg';
 import type Database from 'better-sqlite3';
-import { postgresAdapterFactory } from './dbPostgres';
 
 export type { PrismaClient };
 
@@ -35,6 +32,9 @@ export async function createPrisma(databaseUrl: string): Promise<PrismaClient> {
   if (engineOf(databaseUrl) === 'postgresql') {
     // The PostgreSQL client is generated from the same models (prisma/postgresql/schema.prisma):
     // its API is the SQLite client's, so the rest of the code sees one type.
+    // Loaded only here: an embedded (SQLite) instance never holds PostgreSQL's client, driver and adapter in memory.
+    const { PrismaClient: PostgresPrismaClient } = require('./generated/postgresql/client') as typeof import('./generated/postgresql/client');
+    const { postgresAdapterFactory } = require('./dbPostgres') as typeof import('./dbPostgres');
     const prisma = new PostgresPrismaClient({ adapter: postgresAdapterFactory(databaseUrl) }) as unknown as PrismaClient;
     engines.set(prisma, 'postgresql');
     postgresUrls.set(prisma, databaseUrl);
@@ -157,7 +157,8 @@ export async function rewriteDestroyed(prisma: PrismaClient): Promise<boolean> {
   // Its own connection: VACUUM cannot run in a transaction, and its lock timeout is this
   // connection's alone. VACUUM FULL takes the tables' exclusive lock: it never waits for it
   // long (the requests come first), nor holds up the requests behind it for long.
-  const client = new pg.Client({ connectionString: url, options: '-c lock_timeout=2000 -c statement_timeout=60000' });
+  const { Client } = require('pg') as typeof import('pg');
+  const client = new Client({ connectionString: url, options: '-c lock_timeout=2000 -c statement_timeout=60000' });
   try {
     await client.connect();
     await client.query(`VACUUM (FULL) ${SEALED_TABLES.join(', ')}`);

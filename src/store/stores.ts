@@ -1,14 +1,12 @@
 import crypto from 'node:crypto';
 import type { Store as RateLimitStore } from 'express-rate-limit';
 import type { Logger } from 'pino';
-import { RedisStore } from 'rate-limit-redis';
 import type { Config } from '../config';
 import type { Keyring } from '../crypto/keyring';
 import type { PrismaClient } from '../db';
 import { DatabaseAttemptLog, RedisAttemptLog, type AttemptLog } from './attemptLog';
 import { MemoryDueQueue, RedisDueQueue, type DueQueue } from './dueQueue';
 import { MemoryLock, RedisLock, type Lock } from './lock';
-import { connectRedis } from './redis';
 import { MemorySessionStore, RedisSessionStore, type SessionStore, type ValueSealer } from './sessionStore';
 
 /**
@@ -65,6 +63,9 @@ export async function createStores(options: StoresOptions): Promise<Stores> {
       close: async () => undefined,
     };
   }
+  // Loaded only here: an instance without Redis never holds its client's code in memory.
+  const { connectRedis } = require('./redis') as typeof import('./redis');
+  const { RedisStore } = require('rate-limit-redis') as typeof import('rate-limit-redis');
   const redis = await connectRedis(config.REDIS_URL, config.REDIS_PREFIX, options.logger);
   // A lock's token is seen by nothing but the lock (drawn apart from the injected randomness,
   // which decides what people and tests see).

@@ -16,6 +16,9 @@ const CANARY = '+221779990301';
  * sources: started here as `npm start` starts it, with a database copied from the
  * migrated template, and watched through /metrics.
  */
+/** The Node.js flags `npm start` runs the server with (package.json). */
+const START_FLAGS = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').filter((a) => a.startsWith('--'));
+
 describe('the compiled server', () => {
   let dir: string;
   let child: ChildProcess;
@@ -26,7 +29,7 @@ describe('the compiled server', () => {
     fs.copyFileSync(process.env.PASSERELLE_TEST_TEMPLATE!, path.join(dir, 'p.db'));
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.js')], {
+    child = spawn(process.execPath, [...START_FLAGS, path.join(ROOT, 'scripts', 'start.js')], {
       cwd: ROOT,
       env: { ...process.env, ...TEST_ENV, LOG_LEVEL: 'info', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `file:${path.join(dir, 'p.db')}`, DATA_DIR: dir, METRICS_TOKEN: TOKEN, PASSERELLE_TEST_NOW: '2026-11-24T09:00:00Z', NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,7 +54,7 @@ describe('the compiled server', () => {
 
   it('is the JavaScript of dist/, loaded without a TypeScript loader', () => {
     const loaded = fs.readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
-    expect(loaded).toEqual([process.execPath, path.join(ROOT, 'scripts', 'start.js'), '']);
+    expect(loaded).toEqual([process.execPath, ...START_FLAGS, path.join(ROOT, 'scripts', 'start.js'), '']);
     const maps = fs.readFileSync(`/proc/${child.pid}/maps`, 'utf8');
     // tsx would run esbuild (a native binary) beside it, and a loader thread.
     expect(maps).not.toMatch(/esbuild/);
