@@ -109,6 +109,11 @@ const STARTUP_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 5_000;
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 10;
+/** Issue targets for production (README, Benchmarks): Twilio's share, the intake hop, memory, a restart. */
+const TARGET_TWILIO_RATIO = 0.4;
+const TARGET_INTAKE_P99_MS = 5;
+const TARGET_RSS_MB = 150;
+const TARGET_RESTART_MS = 1500;
 
 /** The answers of a complete French callback request: 12 hops, the last one confirms. */
 const STEP_TEXTS: string[] = ['', '1', '1*2', ...Array.from({ length: 9 }, (_, i) => '1*2' + '*1'.repeat(i + 1))];
@@ -1010,6 +1015,13 @@ async function main() {
     await stopChild(twilio, opts.profile ? 20_000 : 5000);
     if (twilio.exitCode !== 0 && twilio.exitCode !== undefined) progress(`Passerelle Twilio SMS exited with code ${twilio.exitCode}`);
 
+    // A restart as an operator does one: the server alone on its database, migrations current.
+    progress('restarting Passerelle alone on its database (migrations current)');
+    const again = spawnNode('Passerelle restart', [...SERVER_NODE_FLAGS, 'dist/main.js'], passEnv, passPort, path.join(tmp, 'passerelle-restart.log'));
+    const restartMs = await waitHealthy(again);
+    await stopChild(again);
+    progress(`restart to healthy: ${restartMs} ms`);
+
     // The same USSD walk on three instances behind haproxy, on PostgreSQL + Redis.
     progress('starting PostgreSQL, Redis, three Passerelle instances and haproxy');
     const started = opts.skipCluster
@@ -1100,11 +1112,13 @@ async function main() {
           valueMs: passReport.openLoop.latencyMs.p99,
           met: passReport.openLoop.latencyMs.p99 < TARGET_P99_MS,
         },
-        /** Informative: the USSD targets applied to the Twilio SMS webhook. */
         twilioSms: {
-          ratio: { target: TARGET_RATIO, value: Math.round(twRatio * 1000) / 1000, met: twRatio >= TARGET_RATIO },
-          p99: { targetMs: TARGET_P99_MS, rate: opts.rate, valueMs: twReport.openLoop.latencyMs.p99, met: twReport.openLoop.latencyMs.p99 < TARGET_P99_MS },
+          ratio: { target: TARGET_TWILIO_RATIO, value: Math.round(twRatio * 1000) / 1000, met: twRatio >= TARGET_TWILIO_RATIO },
+          p99: { targetMs: TARGET_P99_MS, rate: opts.rate, valueMs: twReport.openLoop.latencyMs.p99, met: twReport.openLoop.latencyMs.p99 <= TARGET_P99_MS },
         },
+        intakeP99: { targetMs: TARGET_INTAKE_P99_MS, valueMs: passReport.openLoop.lastStepLatencyMs.p99, met: passReport.openLoop.lastStepLatencyMs.p99 <= TARGET_INTAKE_P99_MS },
+        peakRss: { targetMb: TARGET_RSS_MB, valueMb: passReport.peakRssMb, met: passReport.peakRssMb !== null && passReport.peakRssMb <= TARGET_RSS_MB },
+        restart: { targetMs: TARGET_RESTART_MS, valueMs: restartMs, met: restartMs <= TARGET_RESTART_MS },
       },
       profile,
       openLoopProfile,
@@ -1194,13 +1208,16 @@ async function main() {
       out.push('WARNING: other processes used more than a quarter of a core during a phase; the numbers are disturbed (see "other processes CPU").');
     }
     out.push('');
-    out.push(`target: Passerelle ≥ ${TARGET_RATIO * 100} % of bare throughput: ${(ratio * 100).toFixed(1)} % — ${ratio >= TARGET_RATIO ? 'MET' : 'MISSED'}`);
-    out.push(
-      `target: p99 < ${TARGET_P99_MS} ms at ${opts.rate} req/s: ${p.openLoop.latencyMs.p99} ms — ${p.openLoop.latencyMs.p99 < TARGET_P99_MS ? 'MET' : 'MISSED'}`,
-    );
-    out.push(
-      `Twilio SMS against the same targets (informative): ${(twRatio * 100).toFixed(1)} % of bare throughput — ${twRatio >= TARGET_RATIO ? 'met' : 'missed'}; p99 ${t.openLoop.latencyMs.p99} ms at ${opts.rate} req/s — ${t.openLoop.latencyMs.p99 < TARGET_P99_MS ? 'met' : 'missed'}`,
-    );
+    const verdict = (met: boolean) => (met ? 'MET' : 'MISSED');
+    const targetLines: Array<[string, string, boolean]> = [
+      [`USSD throughput ≥ ${TARGET_RATIO * 100} % of bare`, `${(ratio * 100).toFixed(1)} % (by CPU/request ${pct1(cpuRatio)})`, ratio >= TARGET_RATIO],
+      [`Twilio SMS throughput ≥ ${TARGET_TWILIO_RATIO * 100} % of bare`, `${(twRatio * 100).toFixed(1)} % (by CPU/request ${pct1(twCpuRatio)})`, twRatio >= TARGET_TWILIO_RATIO],
+      [`USSD p99 ≤ ${TARGET_P99_MS} ms at ${opts.rate} req/s`, `${p.openLoop.latencyMs.p99} ms`, p.openLoop.latencyMs.p99 <= TARGET_P99_MS],
+      [`intake hop p99 ≤ ${TARGET_INTAKE_P99_MS} ms at ${opts.rate} req/s`, `${p.openLoop.lastStepLatencyMs.p99} ms (${p.openLoop.completedSessions} intakes sampled)`, p.openLoop.lastStepLatencyMs.p99 <= TARGET_INTAKE_P99_MS],
+      [`peak RSS ≤ ${TARGET_RSS_MB} MB`, `${p.peakRssMb} MB`, p.peakRssMb !== null && p.peakRssMb <= TARGET_RSS_MB],
+      [`restart to /healthz ≤ ${TARGET_RESTART_MS} ms (alone, migrations current)`, `${restartMs} ms`, restartMs <= TARGET_RESTART_MS],
+    ];
+    for (const [what, value, met] of targetLines) out.push(`target: ${what}: ${value} — ${verdict(met)}`);
     for (const prof of [profile, openLoopProfile, twilioProfile]) {
       if (!prof) continue;
       out.push('');
