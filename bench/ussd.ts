@@ -50,10 +50,8 @@ import { formatProfileSummary, summariseCpuProfile, type ProfileSummary } from '
 const { ensureBuilt } = require('../scripts/build') as { ensureBuilt(): void };
 
 /** The server's Node.js flags, as `npm start` gives them (package.json's start script). */
-const SERVER_NODE_FLAGS: string[] = (() => {
-  const start = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  return /^node((?: --[\w-]+(?:=\S+)?)*) scripts\/start\.js$/.exec(start)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
-})();
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const SERVER_NODE_FLAGS = (require('../scripts/startFlags') as { startFlags(): string[] }).startFlags();
 
 // ---------------------------------------------------------------------------
 // Options

@@ -170,7 +170,7 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (status >= 400 && status < 500) {
-      // Body-parser errors: malformed or oversized bodies.
+      // The body readers' errors: malformed, oversized, compressed or in another charset.
       const message = status === 413 ? 'request body too large' : status === 415 ? 'unsupported content encoding or charset' : 'malformed request';
       res.status(status).type('text/plain').send(`bad request: ${message}`);
       return;

@@ -1,6 +1,5 @@
 import { queueFor } from '../config';
 import { generateLabel, generateReference, referenceHash } from './referenceCode';
-import { Prisma } from '../generated/prisma/client';
 import { OPEN_STATUSES, type CaseLinkDeps } from './types';
 import { engineOfClient, sqliteConnection } from '../db';
 import type Database from 'better-sqlite3';
@@ -173,6 +172,9 @@ export const OPEN_COUNT_SQL = `
   ) c JOIN "Intake" i ON i."id" = c."intakeId"
   WHERE i."status" IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')}) AND i."sessionHash" <> ?`;
 
+/** The same, with PostgreSQL's numbered parameters ($1, $2, $3). */
+const OPEN_COUNT_SQL_NUMBERED = OPEN_COUNT_SQL.split('?').reduce((sql, part, i) => `${sql}$${i}${part}`);
+
 type Statements = Record<'count' | 'intake' | 'contact' | 'event', Database.Statement>;
 
 /** Prepared once per connection. */
@@ -205,12 +207,8 @@ async function countThenInsert(deps: CaseLinkDeps, tx: CaseLinkDeps['prisma'], r
     }
   }
   // The count is plain SQL (both engines): on this hot path it costs a fraction of a compiled Prisma query.
-  const [{ n }] = await tx.$queryRaw<Array<{ n: number | bigint }>>`
-    SELECT COUNT(*) AS n FROM (
-      SELECT "intakeId" FROM "OpenContact" WHERE "requesterHash" = ${options.requesterHash}
-      UNION SELECT "intakeId" FROM "OpenContact" WHERE "contactHash" = ${contactHash}
-    ) c JOIN "Intake" i ON i."id" = c."intakeId"
-    WHERE i."status" IN (${Prisma.join(OPEN_STATUSES)}) AND i."sessionHash" <> ${options.sessionHash}`;
+  const sql = engineOfClient(deps.prisma) === 'postgresql' ? OPEN_COUNT_SQL_NUMBERED : OPEN_COUNT_SQL;
+  const [{ n }] = await tx.$queryRawUnsafe<Array<{ n: number | bigint }>>(sql, options.requesterHash, contactHash, options.sessionHash);
   if (Number(n) >= config.MAX_OPEN_REQUESTS) {
     await tx.auditEvent.create({
       data: { action: 'intake.refused', actor: 'requester', detail: JSON.stringify({ reason: 'open_limit', channel: options.channel }), at: now },

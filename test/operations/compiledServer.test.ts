@@ -17,7 +17,7 @@ const CANARY = '+221779990301';
  * migrated template, and watched through /metrics.
  */
 /** The Node.js flags `npm start` runs the server with (package.json). */
-const START_FLAGS = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').filter((a) => a.startsWith('--'));
+const START_FLAGS = (require('../../scripts/startFlags') as { startFlags(): string[] }).startFlags();
 
 describe('the compiled server', () => {
   let dir: string;

@@ -54,9 +54,8 @@ describe('deploy/passerelle.service', () => {
   it('runs the compiled server as an unprivileged user, restarts it on failure, and keeps its files private', () => {
     const unit = fs.readFileSync(path.join(DEPLOY, 'passerelle.service'), 'utf8');
     // The Node.js flags of `npm start`, no more and no fewer.
-    const start = (JSON.parse(fs.readFileSync(path.join(DEPLOY, '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-    expect(start).toMatch(/^node (--[\w-]+=\S+ )*scripts\/start\.js$/);
-    expect(unit).toContain(`\nExecStart=/usr/bin/node ${start.replace(/^node /, '').replace('scripts/start.js', '/opt/passerelle/scripts/start.js')}\n`);
+    const { startFlags } = require('../../scripts/startFlags') as { startFlags(): string[] };
+    expect(unit).toContain(`\nExecStart=/usr/bin/node ${[...startFlags(), '/opt/passerelle/scripts/start.js'].join(' ')}\n`);
     expect(unit).toMatch(/^User=passerelle$/m);
     expect(unit).toMatch(/^Restart=on-failure$/m);
     expect(unit).toMatch(/^UMask=0077$/m);
