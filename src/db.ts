@@ -116,6 +116,7 @@ export async function eraseDestroyed(prisma: PrismaClient): Promise<boolean> {
     // pages, so no page of its indexes keeps a stale copy of a deleted hash (cheap: it only
     // holds open requests).
     await prisma.$executeRawUnsafe('REINDEX "OpenContact"');
+    await prisma.$executeRawUnsafe('REINDEX "HandoffContact"');
     const [row] = await prisma.$queryRawUnsafe<Array<{ busy: number | bigint }>>('PRAGMA wal_checkpoint(TRUNCATE)');
     return Number(row?.busy ?? 0) === 0;
   } catch {
@@ -139,7 +140,7 @@ export async function compactAfterMigration(prisma: PrismaClient): Promise<void>
 }
 
 /** Tables whose deleted rows held sealed numbers or their hashes (small: open requests, unsent SMS). */
-const SEALED_TABLES = ['"OpenContact"', '"OutboxMessage"'];
+const SEALED_TABLES = ['"OpenContact"', '"OutboxMessage"', '"HandoffContact"'];
 
 /**
  * The purge's erasure. SQLite: as after every destruction (eraseDestroyed). PostgreSQL:
