@@ -29,7 +29,7 @@ export async function deliverHandoffs(deps: Pick<DeskDeps, 'prisma' | 'clock'>, 
     if (leased.count !== 1) continue;
     const attempts = handoff.attempts + 1;
     try {
-      await adapter.deliver(JSON.parse(handoff.payload) as HandoffPayload);
+      await adapter.deliver({ handoffId: handoff.id, payload: JSON.parse(handoff.payload) as HandoffPayload, contact: null });
       await prisma.handoff.update({ where: { id: handoff.id }, data: { status: 'delivered', attempts, deliveredAt: clock() } });
       result.delivered += 1;
     } catch {

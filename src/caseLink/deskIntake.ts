@@ -13,6 +13,11 @@ export const DESK_INTAKE_FIELDS = {
   firstCallAt: true,
   closeReason: true,
   handedOffAt: true,
+  lastOutcomeAt: true,
+  consentServices: true,
+  consentShareOrgs: true,
+  consentShareNumber: true,
+  consentRecordedAt: true,
 } as const;
 
 /** Loads an intake for a staff operation; unknown or invisible ids are both 404 (no probing). */

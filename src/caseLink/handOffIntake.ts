@@ -2,6 +2,8 @@ import { eraseDestroyed } from '../db';
 import { AppError } from './appError';
 import { assertClaimer, assertInTime, loadIntakeFor } from './deskIntake';
 import type { HandoffPayload } from './handoff/adapter';
+import { sealHandoffContact } from './handoffContact';
+import { storedConsent, writeConsent, type Consent } from './recordConsent';
 import { destroyedContact, destroyNumbers, staffActor, type Actor, type DeskDeps } from './types';
 
 export interface HandOffIntakeOptions {
@@ -9,20 +11,34 @@ export interface HandOffIntakeOptions {
   actor: Actor;
   /** The adapter that will deliver it (its name is stored with the hand-off). */
   adapter: string;
+  /** The person's consent, recorded with the hand-off; without it, the consent recorded earlier (recordConsent). */
+  consent?: Consent;
 }
+
+/** The refusal a hand-off without consent to services gets. */
+export const CONSENT_REQUIRED = new AppError(
+  'consent_required',
+  'The person has not consented to services: record their consent (asked during the call) before handing off. Without it nothing is handed on.',
+  409,
+);
 
 /**
  * Hands an intake off to the case-management system once the claimer has spoken
- * with the person (outcome `reached`): queues a de-identified hand-off for delivery
- * and forgets the number in the same transaction. Delivery is `deliverHandoffs`.
+ * with the person (outcome `reached`) and recorded their consent to services: queues a
+ * de-identified hand-off for delivery and forgets the number in the same transaction.
+ * With consent to share the number, it is sealed again under the hand-off's id for the
+ * adapter alone, until delivered or failed and at the latest when the request's time
+ * runs out. Delivery is `deliverHandoffs`.
  */
-export async function handOffIntake(deps: Pick<DeskDeps, 'prisma' | 'clock' | 'randomBytes' | 'config' | 'events'>, { intakeId, actor, adapter }: HandOffIntakeOptions): Promise<{ handoffId: string }> {
-  const { prisma, clock, randomBytes } = deps;
+export async function handOffIntake(deps: Pick<DeskDeps, 'prisma' | 'keyring' | 'clock' | 'randomBytes' | 'config' | 'events'>, { intakeId, actor, adapter, consent: given }: HandOffIntakeOptions): Promise<{ handoffId: string }> {
+  const { prisma, keyring, clock, randomBytes } = deps;
   const intake = await loadIntakeFor(deps, actor, intakeId);
   assertClaimer(actor, intake);
   if (intake.lastOutcome !== 'reached') throw new AppError('not_reached', 'Record that the person was reached before handing off', 409);
   const now = clock();
   assertInTime(intake, now, deps.config.INTAKE_TTL_HOURS);
+  const consent = given ? { ...given, recordedAt: now } : storedConsent(intake);
+  if (!consent?.services) throw CONSENT_REQUIRED;
   const payload: HandoffPayload = {
     label: intake.label,
     queue: intake.queue,
@@ -32,9 +48,12 @@ export async function handOffIntake(deps: Pick<DeskDeps, 'prisma' | 'clock' | 'r
     claimedAt: intake.claimedAt?.toISOString() ?? null,
     firstCallAt: intake.firstCallAt?.toISOString() ?? null,
     handedOffAt: now.toISOString(),
+    consent: { services: consent.services, shareWithOrganisations: consent.shareWithOrganisations, shareNumber: consent.shareNumber, recordedAt: consent.recordedAt.toISOString() },
   };
   const handoffId = randomBytes(16).toString('hex');
   await prisma.$transaction(async (tx) => {
+    if (given) await writeConsent(tx, intakeId, actor, given, now);
+    const open = consent.shareNumber ? await tx.openContact.findUnique({ where: { intakeId }, select: { sealedContact: true, contactNonce: true, contactKeyId: true } }) : null;
     const updated = await tx.intake.updateMany({
       where: { id: intakeId, status: 'claimed', claimedById: actor.id, expiresAt: { gt: now } },
       data: { status: 'handed_off', handedOffAt: now, endedAt: now, closeReason: 'handed_off', ...destroyedContact(now) },
@@ -42,7 +61,14 @@ export async function handOffIntake(deps: Pick<DeskDeps, 'prisma' | 'clock' | 'r
     if (updated.count !== 1) throw new AppError('not_claimer', 'This intake is no longer claimed by you', 409);
     await destroyNumbers(tx, [intakeId]);
     await tx.handoff.create({ data: { id: handoffId, intakeId, adapter, payload: JSON.stringify(payload), status: 'pending', nextAttemptAt: now, createdAt: now } });
-    await tx.auditEvent.create({ data: { intakeId, action: 'intake.handed_off', actor: staffActor(actor), detail: JSON.stringify({ adapter }), at: now } });
+    if (open) {
+      const number = keyring.unseal({ ciphertext: open.sealedContact, nonce: open.contactNonce, keyId: open.contactKeyId }, intakeId);
+      // Kept no longer than the request itself was promised (INTAKE_TTL_HOURS after it was made).
+      await tx.handoffContact.create({ data: { handoffId, ...sealHandoffContact(keyring, handoffId, number), destroyBy: intake.expiresAt } });
+    }
+    await tx.auditEvent.create({
+      data: { intakeId, action: 'intake.handed_off', actor: staffActor(actor), detail: JSON.stringify({ adapter, consent: payload.consent, numberPassedOn: Boolean(open) }), at: now },
+    });
   });
   await eraseDestroyed(prisma);
   deps.events?.count('handed_off');

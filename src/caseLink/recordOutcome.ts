@@ -33,19 +33,19 @@ export async function recordOutcome(deps: Pick<DeskDeps, 'prisma' | 'config' | '
   let data: Record<string, unknown>;
   if (outcome === 'reached') {
     status = 'claimed';
-    data = { lastOutcome: outcome, firstCallAt };
+    data = { lastOutcome: outcome, lastOutcomeAt: now, firstCallAt };
   } else if (outcome === 'no_answer' || outcome === 'unsafe') {
     attempts += 1;
     if (attempts >= config.MAX_CALL_ATTEMPTS) {
       status = 'expired';
-      data = { status, attempts, lastOutcome: outcome, firstCallAt, endedAt: now, closeReason: 'unreachable', ...destroyedContact(now) };
+      data = { status, attempts, lastOutcome: outcome, lastOutcomeAt: now, firstCallAt, endedAt: now, closeReason: 'unreachable', ...destroyedContact(now) };
     } else {
       status = 'pending';
-      data = { status, attempts, lastOutcome: outcome, firstCallAt, claimedById: null, claimedAt: null };
+      data = { status, attempts, lastOutcome: outcome, lastOutcomeAt: now, firstCallAt, claimedById: null, claimedAt: null };
     }
   } else {
     status = 'closed';
-    data = { status, lastOutcome: outcome, firstCallAt, endedAt: now, closeReason: outcome, ...destroyedContact(now) };
+    data = { status, lastOutcome: outcome, lastOutcomeAt: now, firstCallAt, endedAt: now, closeReason: outcome, ...destroyedContact(now) };
   }
   await prisma.$transaction(async (tx) => {
     const updated = await tx.intake.updateMany({ where: { id: intakeId, status: 'claimed', claimedById: actor.id }, data });

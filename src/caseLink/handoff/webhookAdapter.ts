@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { HandoffAdapter, HandoffPayload } from './adapter';
+import type { HandoffAdapter, HandoffDelivery } from './adapter';
 
 export interface WebhookAdapterOptions {
   url: string;
@@ -22,11 +22,15 @@ export function signHandoff(secret: string, timestamp: string, body: string): st
   return `sha256=${crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex')}`;
 }
 
-/** A signed JSON webhook; any non-2xx answer (redirects included) or network error is retried by the caller with backoff. */
+/**
+ * A signed JSON webhook; any non-2xx answer (redirects included) or network error is retried
+ * by the caller with backoff. It sends the de-identified payload only, never the number: a
+ * programme that needs the number passed on uses the Primero adapter.
+ */
 export function webhookHandoffAdapter({ url, secret, clock = () => new Date(), fetch: doFetch = fetch, timeoutMs = 10_000 }: WebhookAdapterOptions): HandoffAdapter {
   return {
     name: 'webhook',
-    async deliver(payload: HandoffPayload) {
+    async deliver({ payload }: HandoffDelivery) {
       const body = JSON.stringify(payload);
       const timestamp = String(Math.floor(clock().getTime() / 1000));
       const res = await doFetch(url, {
