@@ -1,4 +1,5 @@
 import type { DeskIntake } from '../caseLink/deskIntake';
+import { storedConsent } from '../caseLink/recordConsent';
 import type { Actor } from '../caseLink/types';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -34,5 +35,12 @@ export function presentIntake(intake: DeskIntake, actor: Pick<Actor, 'id'>, now:
     firstCallAt: iso(intake.firstCallAt),
     closeReason: intake.closeReason,
     handedOffAt: iso(intake.handedOffAt),
+    consent: presentConsent(intake),
   };
+}
+
+/** The recorded consent for the API, or null when none was recorded. */
+function presentConsent(intake: DeskIntake) {
+  const consent = storedConsent(intake);
+  return consent && { services: consent.services, shareWithOrganisations: consent.shareWithOrganisations, shareNumber: consent.shareNumber, recordedAt: consent.recordedAt.toISOString() };
 }

@@ -8,6 +8,7 @@ import { handOffIntake } from '../../caseLink/handOffIntake';
 import { listCaseload } from '../../caseLink/listCaseload';
 import { listQueue } from '../../caseLink/listQueue';
 import { reassignIntake } from '../../caseLink/reassignIntake';
+import { recordConsent } from '../../caseLink/recordConsent';
 import { recordOutcome } from '../../caseLink/recordOutcome';
 import { releaseIntake } from '../../caseLink/releaseIntake';
 import { revealContact } from '../../caseLink/revealContact';
@@ -22,7 +23,7 @@ import { createLinkCode } from '../staffAccounts';
 import { intakeIdOf } from '../intakeParam';
 import { authenticate } from './authenticate';
 import { openApiDocument } from './openapi';
-import { ClaimBody, CloseBody, NewStaffBody, OutcomeBody, PasswordBody, ReassignBody, StatsQuery } from './schemas';
+import { ClaimBody, CloseBody, ConsentBody, HandoffBody, NewStaffBody, OutcomeBody, PasswordBody, ReassignBody, StatsQuery } from './schemas';
 
 
 const actorOf = (res: Response) => res.locals.actor as Actor & { name: string };
@@ -87,9 +88,16 @@ export function apiRouter(ctx: DeskContext): Router {
     await closeIntake(ctx, { intakeId: id, actor: actorOf(res), reason });
     res.json(await show(res, id));
   });
+  router.post('/intakes/:id/consent', async (req, res) => {
+    const id = intakeIdOf(req);
+    const consent = ConsentBody.parse(bodyOf(req));
+    await recordConsent(ctx, { intakeId: id, actor: actorOf(res), consent });
+    res.json(await show(res, id));
+  });
   router.post('/intakes/:id/handoff', async (req, res) => {
     const id = intakeIdOf(req);
-    await handOffIntake(ctx, { intakeId: id, actor: actorOf(res), adapter: ctx.handoffAdapter.name });
+    const { consent } = HandoffBody.parse(bodyOf(req));
+    await handOffIntake(ctx, { intakeId: id, actor: actorOf(res), adapter: ctx.handoffAdapter.name, consent });
     ctx.kickHandoffs();
     res.json(await show(res, id));
   });

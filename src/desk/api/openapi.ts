@@ -77,10 +77,17 @@ export function openApiDocument() {
   });
   path({
     method: 'post',
+    operationId: 'recordConsent', path: '/api/v1/intakes/{id}/consent',
+    summary: 'Record what the person agreed to during the call (claimer, after a reached outcome; audited)',
+    request: { ...withId, body: body(S.ConsentBody) },
+    responses: { 200: json(S.IntakeView, 'Recorded'), 400: err('Invalid body'), ...common, 404: err('Unknown intake'), 409: err('Not claimed or not reached') },
+  });
+  path({
+    method: 'post',
     operationId: 'handOffIntake', path: '/api/v1/intakes/{id}/handoff',
-    summary: 'Hand off to the case-management system (after a reached outcome); the number is forgotten',
-    request: withId,
-    responses: { 200: json(S.IntakeView, 'Handed off'), ...common, 404: err('Unknown intake'), 409: err('Not claimed or not reached') },
+    summary: 'Hand off to the case-management system (after a reached outcome, with consent to services); the number is forgotten here',
+    request: { ...withId, body: body(S.HandoffBody) },
+    responses: { 200: json(S.IntakeView, 'Handed off'), 400: err('Invalid body'), ...common, 404: err('Unknown intake'), 409: err('Not claimed, not reached, or no consent to services (consent_required)') },
   });
   path({
     method: 'post',

@@ -11,6 +11,17 @@ export const ClaimBody = z
   .strictObject({ override: z.boolean().optional().openapi({ description: 'Supervisors only: claim past the caseload limit (audited).' }) })
   .openapi('ClaimBody');
 export const OutcomeBody = z.strictObject({ outcome: z.enum(OUTCOMES) }).openapi('OutcomeBody');
+/** What the person agreed to on the phone, each asked aloud during the call. */
+export const ConsentBody = z
+  .strictObject({
+    services: z.boolean().openapi({ description: 'The person agrees to receive services. Without it a hand-off is refused (409).' }),
+    shareWithOrganisations: z.boolean().openapi({ description: 'The person agrees that their case is shared with another organisation (Primero: disclosure_other_orgs).' }),
+    shareNumber: z.boolean().openapi({ description: 'The person agrees that their number is passed on to the case-management system (Primero: telephone_current); otherwise it is never sent.' }),
+  })
+  .openapi('Consent');
+export const HandoffBody = z
+  .strictObject({ consent: ConsentBody.optional().openapi({ description: 'The consent, recorded with the hand-off; without it, the consent recorded earlier (POST …/consent).' }) })
+  .openapi('HandoffBody');
 export const CloseBody = z.strictObject({ reason: z.enum(CLOSE_REASONS) }).openapi('CloseBody');
 export const ReassignBody = z
   .strictObject({ staffId: z.string().min(1).max(64), override: z.boolean().optional() })
@@ -89,6 +100,7 @@ export const IntakeView = z
     firstCallAt: nullableDate,
     closeReason: z.string().nullable(),
     handedOffAt: nullableDate,
+    consent: ConsentBody.extend({ recordedAt: z.string() }).nullable().openapi({ description: 'What the person agreed to, as recorded during the call; null until recorded.' }),
   })
   .openapi('Intake');
 
