@@ -106,7 +106,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * Counts of intakes created in [from, to): per day, channel, queue, outcome and time to
- * first call; and the feedback of the weeks whose Thursday falls in [from, to). Counts only. Every table has the same keys whatever the counts (every day
+ * first call; and the feedback of the weeks whose Thursday falls in [from, to) (see
+ * FeedbackStatistics). Counts only. Every table has the same keys whatever the counts (every day
  * of the range, every channel, queue, outcome and delay; anything else is `other`) and
  * covers every intake, so it adds up to the total; cells under STATS_MIN_CELL are
  * suppressed (and more, so a subtraction from the total cannot recover them), and every
