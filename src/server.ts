@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import { cancelIntake } from './caseLink/cancelIntake';
+import { recordFeedback } from './caseLink/recordFeedback';
 import { createIntake } from './caseLink/createIntake';
 import { createDesk, type DeskOptions } from './desk/desk';
 import { formatReference } from './caseLink/referenceCode';
@@ -117,6 +118,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
         return result;
       },
       cancelIntake: (o) => cancelIntake(deps, o) },
+    feedback: { recordFeedback: (o) => recordFeedback(deps, o) },
     renderers: { ussd: ussdRenderer, ...channels.renderers },
     sessionTtls: channels.sessionTtls,
     notices: channels.notices,

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
 import { serializeError } from '../src/logger';
-import { codeShownIn, createTestServer, type TestServer } from './support/testServer';
+import { onScaleStorage } from './support/scale';
+import { codeShownIn, createTestServer, testKeyring, type TestServer } from './support/testServer';
 import { UssdSession } from './support/ussdSession';
 import { FakeAfricasTalking } from './support/fakeAfricasTalking';
 import { FakeTelegram, TelegramChat } from './support/fakeTelegram';
@@ -63,6 +64,39 @@ describe('privacy canaries', () => {
       expect({ needle, inDatabase: db.includes(needle) }).toEqual({ needle, inDatabase: false });
       expect({ needle, inLogs: logs.includes(needle) }).toEqual({ needle, inLogs: false });
     }
+  });
+
+  it('counts feedback under its week, channel, question and answer only: nothing of the session or the number', async () => {
+    const FEEDBACK_PHONE = '+221779990005';
+    const SESSION = 'ATUid_CANARYxSESSIONx7c1e';
+    const phone = new UssdSession(t.server.app, FEEDBACK_PHONE, SESSION);
+    await phone.dial();
+    // Free text where a numbered answer is expected: refused, never stored.
+    for (const answer of ['1', '6', CANARY_TEXT, '2', CANARY_TEXT]) await phone.send(answer);
+    expect(await phone.send('3')).toMatch(/^END Merci pour votre avis/);
+    await phone.post(phone.form()); // a retried last hop counts nothing more
+
+    const rows = await t.server.prisma.feedbackCount.findMany({ orderBy: { question: 'asc' } });
+    expect(rows).toEqual([
+      { week: '2026-W48', channel: 'ussd', question: 'respectful', answer: 'not_called', count: 1 },
+      { week: '2026-W48', channel: 'ussd', question: 'useful', answer: 'partly', count: 1 },
+    ]);
+    const keyring = testKeyring();
+    const addressHash = keyring.hash(FEEDBACK_PHONE);
+    const storeKey = t.server.gateway.storeKey('ussd', SESSION, FEEDBACK_PHONE);
+    const db = await t.storedBytes();
+    // On PostgreSQL + Redis the stored bytes include Redis, whose keys name the live session
+    // (the session store, with its one-minute tombstone): there the session is looked for in the rows only.
+    const sessionNeedles = [SESSION, storeKey, keyring.hash(storeKey), storeKey.split(':')[2]];
+    for (const needle of [...forms(FEEDBACK_PHONE), CANARY_TEXT, addressHash, addressHash.slice(0, 12), ...(onScaleStorage() ? [] : sessionNeedles)]) {
+      expect({ needle, inDatabase: db.includes(needle) }).toEqual({ needle, inDatabase: false });
+    }
+    for (const needle of [...forms(FEEDBACK_PHONE), CANARY_TEXT, ...sessionNeedles]) expect(JSON.stringify(rows)).not.toContain(needle);
+    // The log says that feedback was counted, and nothing more: no answer, channel, session or who.
+    const lines = t.logs.filter((l) => l.includes('feedback recorded')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(1);
+    expect(Object.keys(lines[0]).filter((k) => !['level', 'time', 'msg'].includes(k))).toEqual([]);
+    for (const needle of [...forms(FEEDBACK_PHONE), CANARY_TEXT, SESSION, addressHash.slice(0, 12)]) expect(t.logs.join('')).not.toContain(needle);
   });
 
   it('keeps no raw input in the session store, and seals the safer number', async () => {

@@ -1,3 +1,5 @@
+import { weeksOf } from './isoWeek';
+import { FEEDBACK_ANSWERS, FEEDBACK_QUESTIONS } from './recordFeedback';
 import { CLOSE_REASONS, OUTCOMES, type DeskDeps } from './types';
 
 export interface StatisticsOptions {
@@ -24,6 +26,28 @@ export interface Statistics {
   byOutcome: StatCell[];
   /** Time from the request to the first call attempt (`not_called` when none yet). */
   timeToFirstCall: StatCell[];
+  /** Anonymous feedback from the people served. */
+  feedback: FeedbackStatistics;
+}
+
+/**
+ * The feedback counted in the period, published like the intake tables (same keys
+ * whatever the counts, suppression, rounding). Feedback is kept per ISO week (UTC), so
+ * the period counts whole weeks: those whose Thursday falls in it (a week belongs to
+ * the month of its Thursday, as it belongs to the year of its Thursday); two months
+ * never share a week, and a week is never split.
+ */
+export interface FeedbackStatistics {
+  /** The ISO weeks counted, e.g. `2026-W49`. */
+  weeks: string[];
+  /** People who answered the questions to the end (each answers every question). */
+  responses: number | null;
+  /** Responses per week of `weeks`. */
+  byWeek: StatCell[];
+  /** Responses per channel. */
+  byChannel: StatCell[];
+  /** Per question, the answers given; each table adds up to the responses. */
+  questions: Array<{ question: string; answers: StatCell[] }>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -82,7 +106,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * Counts of intakes created in [from, to): per day, channel, queue, outcome and time to
- * first call. Counts only. Every table has the same keys whatever the counts (every day
+ * first call; and the feedback of the weeks whose Thursday falls in [from, to) (see
+ * FeedbackStatistics). Counts only. Every table has the same keys whatever the counts (every day
  * of the range, every channel, queue, outcome and delay; anything else is `other`) and
  * covers every intake, so it adds up to the total; cells under STATS_MIN_CELL are
  * suppressed (and more, so a subtraction from the total cannot recover them), and every
@@ -98,16 +123,7 @@ export async function statistics(deps: Pick<DeskDeps, 'prisma' | 'config'>, { fr
   });
   const days: string[] = [];
   for (let t = Date.parse(from.toISOString().slice(0, 10)); t < to.getTime(); t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10));
-  const table = (allKeys: string[], keyOf: (r: (typeof rows)[number]) => string): StatCell[] => {
-    const counts = new Map<string, number>([...new Set(allKeys)].map((k) => [k, 0]));
-    counts.set('other', 0);
-    for (const row of rows) {
-      const key = keyOf(row);
-      const at = counts.has(key) && key !== 'other' ? key : 'other';
-      counts.set(at, counts.get(at)! + 1);
-    }
-    return suppress(counts, min).map((cell) => ({ key: cell.key, count: roundCount(cell.count, step) }));
-  };
+  const table = (allKeys: string[], keyOf: (r: (typeof rows)[number]) => string): StatCell[] => publishTable(allKeys, rows.map((r) => [keyOf(r), 1]), min, step);
   return {
     from: from.toISOString(),
     to: to.toISOString(),
@@ -125,5 +141,57 @@ export async function statistics(deps: Pick<DeskDeps, 'prisma' | 'config'>, { fr
       const ms = r.firstCallAt.getTime() - r.createdAt.getTime();
       return FIRST_CALL_BUCKETS.find(([, limit]) => ms < limit)![0];
     }),
+    feedback: await feedbackStatistics(deps, { from, to, channels: keys.channels }),
+  };
+}
+
+/**
+ * One published table: a cell for every key given, in that order, and `other` for
+ * anything else; suppressed (see `suppress`) and rounded to `step`.
+ */
+function publishTable(allKeys: readonly string[], counted: Iterable<[key: string, count: number]>, min: number, step: number): StatCell[] {
+  const counts = new Map<string, number>([...new Set(allKeys)].map((k) => [k, 0]));
+  counts.set('other', 0);
+  for (const [key, n] of counted) {
+    const at = counts.has(key) && key !== 'other' ? key : 'other';
+    counts.set(at, counts.get(at)! + n);
+  }
+  return suppress(counts, min).map((cell) => ({ key: cell.key, count: roundCount(cell.count, step) }));
+}
+
+/**
+ * The feedback tables of [from, to): the weeks whose Thursday falls in it. A response is
+ * one person's answers: every question is answered once per response, so the responses
+ * of a week and channel are the answers counted for a question there (the largest count
+ * over the questions, should a question have been added during a week).
+ */
+async function feedbackStatistics(deps: Pick<DeskDeps, 'prisma' | 'config'>, { from, to, channels }: { from: Date; to: Date; channels: string[] }): Promise<FeedbackStatistics> {
+  const min = deps.config.STATS_MIN_CELL;
+  const step = deps.config.STATS_ROUNDING;
+  const weeks = weeksOf(from, to);
+  const rows = await deps.prisma.feedbackCount.findMany({ where: { week: { in: weeks } }, select: { week: true, channel: true, question: true, answer: true, count: true } });
+  const perQuestion = new Map<string, number>();
+  for (const row of rows) {
+    const key = JSON.stringify([row.week, row.channel, row.question]);
+    perQuestion.set(key, (perQuestion.get(key) ?? 0) + row.count);
+  }
+  const responses = new Map<string, { week: string; channel: string; count: number }>();
+  for (const [key, count] of perQuestion) {
+    const [week, channel] = JSON.parse(key) as [string, string, string];
+    const at = JSON.stringify([week, channel]);
+    const known = responses.get(at);
+    if (!known || known.count < count) responses.set(at, { week, channel, count });
+  }
+  const cells = [...responses.values()];
+  const total = cells.reduce((sum, c) => sum + c.count, 0);
+  return {
+    weeks,
+    responses: total < min ? null : roundCount(total, step),
+    byWeek: publishTable(weeks, cells.map((c) => [c.week, c.count]), min, step),
+    byChannel: publishTable(channels, cells.map((c) => [c.channel, c.count]), min, step),
+    questions: FEEDBACK_QUESTIONS.map((question) => ({
+      question,
+      answers: publishTable(FEEDBACK_ANSWERS[question], rows.filter((r) => r.question === question).map((r) => [r.answer, r.count]), min, step),
+    })),
   };
 }

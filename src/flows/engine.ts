@@ -34,6 +34,8 @@ export interface FlowState {
 export type Effect =
   | { type: 'createIntake'; await: true; params: Record<string, string> }
   | { type: 'cancelIntake'; await: true; params: Record<string, string> }
+  /** Counts answers to the feedback questions (`params`: question → answer code). */
+  | { type: 'recordFeedback'; await: true; params: Record<string, string> }
   | { type: 'holdSecret'; await: false; name: string; value: string }
   | { type: 'end'; await: false; reason: 'exit' | 'done' };
 

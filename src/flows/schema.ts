@@ -77,7 +77,7 @@ export const InputNode = z.strictObject({
 export const ActionNode = z.strictObject({
   kind: z.literal('action'),
   id: NodeId,
-  effect: z.enum(['createIntake', 'cancelIntake']),
+  effect: z.enum(['createIntake', 'cancelIntake', 'recordFeedback']),
   with: z.array(VarName).default([]),
   outcomes: z.record(z.string(), NodeId).refine((o) => 'error' in o, 'an action needs an "error" outcome'),
 });

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { CancelIntakeOptions } from '../caseLink/cancelIntake';
 import type { CreateIntakeOptions, CreateIntakeResult } from '../caseLink/createIntake';
+import { FEEDBACK_ANSWERS, FEEDBACK_QUESTIONS, type FeedbackAnswer, type RecordFeedbackOptions } from '../caseLink/recordFeedback';
 import { CHANNEL_CAPABILITIES, type ChannelId, type ChannelRenderer, type InboundMessage, type Reply } from '../channels/types';
 import type { Keyring, Sealed } from '../crypto/keyring';
 import { GLOBAL, jump, start, step, type Effect, type EngineEvent, type FlowData, type FlowState, type Screen, type StepContext, type StepResult, type Text } from '../flows/engine';
@@ -43,6 +44,11 @@ export interface IntakeService {
   cancelIntake(options: CancelIntakeOptions): Promise<'ok' | 'notFound'>;
 }
 
+/** The operation the gateway asks of caseLink for the feedback questions. */
+export interface FeedbackService {
+  recordFeedback(options: RecordFeedbackOptions): Promise<void>;
+}
+
 export interface GatewayOptions {
   flow: FlowDefinition;
   localizer: Localizer;
@@ -50,6 +56,8 @@ export interface GatewayOptions {
   /** One request at a time per conversation (across instances with Redis). */
   lock: Lock;
   intakes: IntakeService;
+  /** Counts the answers to the feedback questions (per week and channel only). */
+  feedback: FeedbackService;
   keyring: Keyring;
   logger: Logger;
   renderers: Partial<Record<ChannelId, ChannelRenderer>>;
@@ -88,6 +96,9 @@ const CreateParams = z.object({
   cover: z.string().min(1).max(40),
   contact: z.enum(['self', 'alternate']),
 });
+
+/** Feedback answers as the flow hands them over: question → answer code, each from the fixed list. */
+const FeedbackParams = z.strictObject(Object.fromEntries(FEEDBACK_QUESTIONS.map((q) => [q, z.enum(FEEDBACK_ANSWERS[q]).optional()])));
 
 /**
  * The one place where a conversation step performs I/O: it loads the session, runs
@@ -362,6 +373,16 @@ class Turn {
         if (outcome === 'ok') logger.info({ channel: message.channel }, 'intake cancelled by requester');
         // The code typed is not kept once it has been tried.
         return { type: 'result', outcome, values: { code: '' } };
+      }
+      if (effect.type === 'recordFeedback') {
+        const params = FeedbackParams.parse(effect.params);
+        const answers = Object.entries(params).flatMap(([question, answer]) => (answer ? [{ question, answer } as FeedbackAnswer] : []));
+        // Counted under the week and the channel, nothing else: no session, address or time is passed on.
+        if (answers.length > 0) await this.options.feedback.recordFeedback({ channel: message.channel, answers });
+        // Only the event: not the answers, the channel or anything that would tie them to this conversation.
+        logger.info('feedback recorded');
+        // The answers leave the conversation's state once counted.
+        return { type: 'result', outcome: 'ok', values: Object.fromEntries(FEEDBACK_QUESTIONS.map((q) => [q, ''])) };
       }
     } catch (err) {
       logger.error({ err, effect: effect.type }, 'effect failed');

@@ -87,6 +87,76 @@ describe('statistics', () => {
     ]);
   });
 
+  it('publishes the feedback of the weeks whose Thursday falls in the month, per week, channel and answer, suppressed and rounded', async () => {
+    const s = await createTestServer();
+    try {
+      const rows: Array<[week: string, channel: string, question: string, answer: string, count: number]> = [
+        ['2026-W45', 'ussd', 'useful', 'yes', 8],
+        ['2026-W45', 'ussd', 'useful', 'partly', 2],
+        ['2026-W45', 'ussd', 'respectful', 'yes', 6],
+        ['2026-W45', 'ussd', 'respectful', 'not_called', 4],
+        ['2026-W46', 'telegram', 'useful', 'no', 5],
+        ['2026-W46', 'telegram', 'respectful', 'not_called', 5],
+        // Monday 26 October to Sunday 1 November: its Thursday is in October.
+        ['2026-W44', 'ussd', 'useful', 'yes', 50],
+        // Monday 30 November to Sunday 6 December: its Thursday is in December.
+        ['2026-W49', 'ussd', 'useful', 'yes', 50],
+      ];
+      for (const [week, channel, question, answer, count] of rows) await s.server.prisma.feedbackCount.create({ data: { week, channel, question, answer, count } });
+      const november = await statistics(s.server.desk.context, { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-12-01T00:00:00Z'), keys: KEYS });
+      expect(november.feedback).toEqual({
+        weeks: ['2026-W45', '2026-W46', '2026-W47', '2026-W48'],
+        responses: 15,
+        byWeek: [
+          { key: '2026-W45', count: 10 },
+          { key: '2026-W46', count: 5 },
+          { key: '2026-W47', count: null },
+          { key: '2026-W48', count: null },
+          { key: 'other', count: null },
+        ],
+        byChannel: [
+          { key: 'ussd', count: 10 },
+          { key: 'sms_twilio', count: null },
+          { key: 'sms_africastalking', count: null },
+          { key: 'telegram', count: 5 },
+          { key: 'other', count: null },
+        ],
+        questions: [
+          {
+            question: 'useful',
+            // "partly" (2) alone would be 15 - 8 - 5: "no" is hidden with it; 8 is published as 10.
+            answers: [
+              { key: 'yes', count: 10 },
+              { key: 'partly', count: null },
+              { key: 'no', count: null },
+              { key: 'other', count: null },
+            ],
+          },
+          {
+            question: 'respectful',
+            answers: [
+              { key: 'yes', count: 5 },
+              { key: 'no', count: null },
+              { key: 'not_called', count: 10 },
+              { key: 'other', count: null },
+            ],
+          },
+        ],
+      });
+      const december = await statistics(s.server.desk.context, { from: new Date('2026-12-01T00:00:00Z'), to: new Date('2027-01-01T00:00:00Z'), keys: KEYS });
+      expect(december.feedback.weeks).toEqual(['2026-W49', '2026-W50', '2026-W51', '2026-W52', '2026-W53']);
+      expect(december.feedback.byWeek[0]).toEqual({ key: '2026-W49', count: 50 });
+      // A month without feedback has the same keys, every cell suppressed.
+      const empty = await statistics(s.server.desk.context, { from: new Date('2026-09-01T00:00:00Z'), to: new Date('2026-10-01T00:00:00Z'), keys: KEYS });
+      expect(empty.feedback.responses).toBeNull();
+      expect(empty.feedback.byChannel.map((c) => c.key)).toEqual(november.feedback.byChannel.map((c) => c.key));
+      expect(empty.feedback.questions.map((q) => [q.question, q.answers.map((a) => a.key)])).toEqual(november.feedback.questions.map((q) => [q.question, q.answers.map((a) => a.key)]));
+      expect([...empty.feedback.byWeek, ...empty.feedback.byChannel, ...empty.feedback.questions.flatMap((q) => q.answers)].every((c) => c.count === null)).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('cannot be differenced: two overlapping ranges, subtracted, do not give a suppressed cell', async () => {
     const s = await createTestServer({ MAX_OPEN_REQUESTS: '50' });
     try {

@@ -66,6 +66,7 @@ describe('staff REST API /api/v1', () => {
       ].sort(),
     );
     expect(res.body.components.schemas.OutcomeBody.properties.outcome.enum).toEqual(['reached', 'no_answer', 'unsafe', 'wrong_number', 'declined']);
+    expect(Object.keys(res.body.components.schemas.FeedbackStatistics.properties)).toEqual(['weeks', 'responses', 'byWeek', 'byChannel', 'questions']);
     // Every operation is named and lists every status it can answer; the document carries the licence.
     const operations = Object.values(res.body.paths as Record<string, Record<string, { operationId?: string; responses: Record<string, unknown> }>>).flatMap((p) => Object.entries(p));
     const ids = operations.map(([, op]) => op.operationId);
@@ -442,6 +443,9 @@ describe('staff REST API /api/v1', () => {
     const child = res.body.byQueue.find((c: { key: string }) => c.key === 'child_protection');
     expect(child).toEqual({ key: 'child_protection', count: null });
     expect(JSON.stringify(res.body)).not.toMatch(/reference|staff|\+221/);
+    // The feedback of the weeks whose Thursday is in November, in the same shape, suppressed like the rest.
+    expect(res.body.feedback).toMatchObject({ weeks: ['2026-W45', '2026-W46', '2026-W47', '2026-W48'], responses: null });
+    expect(res.body.feedback.questions.map((q: { question: string }) => q.question)).toEqual(['useful', 'respectful']);
   });
 
   it('answers an unexpected error with a 500 that says nothing more, logs it without its message, and keeps serving', async () => {

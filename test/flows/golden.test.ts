@@ -59,6 +59,17 @@ const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'feedback',
+    sessions: [
+      // useful, respectful: thanks, and the session ends
+      { answers: ['LANG', '6', '1', '1'] },
+      // a wrong answer, back to change the first one, then "partly" and "not called back"
+      { answers: ['LANG', '6', '4', '3', '98', '2', '3'] },
+      // the quick exit on a question: nothing counted
+      { answers: ['LANG', '6', '1', '0'] },
+    ],
+  },
+  {
     name: 'cancel',
     sessions: [
       { phone: '+221770000005', answers: ['LANG', '2', '1', '1', '1', '1', '1', '1', '1', '1', '1'] },

@@ -39,6 +39,7 @@ function setup(flow: FlowDefinition = loadFlow(undefined, (k) => localizer.hasKe
       },
       cancelIntake: async () => 'notFound',
     },
+    feedback: { recordFeedback: async () => undefined },
     renderers: { sms_twilio: sms, telegram: telegramRenderer },
     data: { items: (source) => (source === 'languages' ? ['fr', 'en'].map((id) => ({ id, fields: {} })) : []) },
     params: { hotline: '116', emergency: 'Police 17', retentionHours: '72' },

@@ -100,7 +100,7 @@ export function openApiDocument() {
   path({
     method: 'get',
     operationId: 'getStatistics', path: '/api/v1/stats',
-    summary: 'Supervisors: counts per day, channel, queue, outcome and time to first call; small cells suppressed',
+    summary: 'Supervisors: counts per day, channel, queue, outcome and time to first call, and the anonymous feedback of the weeks whose Thursday falls in the month; small cells suppressed',
     request: { query: S.StatsQuery },
     responses: { 200: json(S.StatsView, 'Statistics'), 400: err('Invalid query'), ...common },
   });

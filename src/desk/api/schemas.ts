@@ -1,5 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { FEEDBACK_QUESTIONS, type FeedbackQuestion } from '../../caseLink/recordFeedback';
 import { CLOSE_REASONS, OUTCOMES, STAFF_ROLES } from '../../caseLink/types';
 
 extendZodWithOpenApi(z);
@@ -129,6 +130,21 @@ export const Me = z
   .openapi('Me');
 export const LinkCode = z.object({ code: z.string().openapi({ example: '48201937' }), expiresAt: z.string() }).openapi('TelegramLinkCode');
 const StatCell = z.object({ key: z.string(), count: z.number().int().nullable().openapi({ description: 'null: suppressed (under the minimum cell size)' }) });
+/**
+ * Anonymous feedback from the people served, counted per ISO week (UTC) and channel only:
+ * never linked to a request, a number or a session.
+ */
+const FeedbackStats = z
+  .object({
+    weeks: z.array(z.string()).openapi({ description: 'The ISO weeks counted: those whose Thursday falls in the month (a week belongs to the month of its Thursday).', example: ['2026-W45', '2026-W46', '2026-W47', '2026-W48'] }),
+    responses: z.number().int().nullable().openapi({ description: 'People who answered the questions to the end; null: suppressed' }),
+    byWeek: z.array(StatCell).openapi({ description: 'Responses per ISO week, and `other`' }),
+    byChannel: z.array(StatCell).openapi({ description: 'Responses per channel, and `other`' }),
+    questions: z
+      .array(z.object({ question: z.enum(FEEDBACK_QUESTIONS as [FeedbackQuestion, ...FeedbackQuestion[]]), answers: z.array(StatCell) }))
+      .openapi({ description: '`useful` (yes, partly, no) and `respectful` (yes, no, not_called): per question, the answers given, and `other`; each adds up to the responses' }),
+  })
+  .openapi('FeedbackStatistics');
 export const StatsView = z
   .object({
     from: z.string(),
@@ -141,5 +157,6 @@ export const StatsView = z
     byQueue: z.array(StatCell),
     byOutcome: z.array(StatCell),
     timeToFirstCall: z.array(StatCell),
+    feedback: FeedbackStats,
   })
   .openapi('Statistics');

@@ -54,7 +54,8 @@ describe('segment counts of French screens', () => {
   const translit = createSmsRenderer({ transliterate: true });
   const cases: Array<[string, string[], { plain: [string, number]; translit: [string, number] }]> = [
     ['welcome (Français: ç)', [], { plain: ['UCS-2', 2], translit: ['GSM-7', 1] }],
-    ['main menu', ['1'], { plain: ['GSM-7', 1], translit: ['GSM-7', 1] }],
+    // Six entries since "Donner mon avis": 173 characters, past one segment's 160.
+    ['main menu', ['1'], { plain: ['GSM-7', 2], translit: ['GSM-7', 2] }],
     // The French source avoids letters outside GSM-7 where a word allows (no "sûr", no "prêt(e)").
     ['callback consent', ['1', '2'], { plain: ['GSM-7', 2], translit: ['GSM-7', 2] }],
     ['is it safe', ['1', '2', '1'], { plain: ['GSM-7', 1], translit: ['GSM-7', 1] }],
@@ -75,7 +76,7 @@ describe('segment counts of French screens', () => {
 
   it('lays out numbered options and the global inputs as plain text', () => {
     expect(plain.render(french('1'))).toBe(
-      'Menu principal\n1. Infos sur les services\n2. Demander un rappel\n3. Je suis en danger maintenant\n4. Protection de vos infos\n5. Annuler une demande\n0 Quitter',
+      'Menu principal\n1. Infos sur les services\n2. Demander un rappel\n3. Je suis en danger maintenant\n4. Protection de vos infos\n5. Annuler une demande\n6. Donner mon avis\n0 Quitter',
     );
   });
 
