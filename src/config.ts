@@ -140,6 +140,8 @@ export const ConfigSchema = z.object({
   PRIMERO_FIELDS: pairs(',').optional(),
   /** `fr=<lookup id>,...`: the ids of Primero's `lookup-language` for each language; unset, the codes are sent as they are. */
   PRIMERO_LANGUAGES: pairs(',').optional(),
+  /** How long one call to Primero may take; past it the attempt is retried (the same case id then gets 409 if it had arrived). */
+  PRIMERO_TIMEOUT_SECONDS: intFromEnv(1, 120).default(15),
   /** Audit entries older than this are deleted by the purge. */
   AUDIT_RETENTION_DAYS: intFromEnv(1, 3650).default(180),
   /** Statistics cells below this count are suppressed. */

@@ -70,6 +70,7 @@ export function handoffAdapterFor(config: Config, clock: () => Date, logger?: Lo
         fields: Object.fromEntries((config.PRIMERO_FIELDS ?? []).map((p) => [p.name, p.value])),
         languages: config.PRIMERO_LANGUAGES && Object.fromEntries(config.PRIMERO_LANGUAGES.map((p) => [p.name, p.value])),
         timeZone: config.TIME_ZONE,
+        timeoutMs: config.PRIMERO_TIMEOUT_SECONDS * 1000,
         logger,
         clock,
       });

@@ -133,7 +133,10 @@ export class FakePrimero {
     }
     const scripted = this.script.shift();
     if (typeof scripted === 'object') {
-      json(scripted.status, { errors: [{ code: scripted.status, resource: path, message: 'Scripted' }] }, scripted.retryAfter ? { 'Retry-After': scripted.retryAfter } : {});
+      const headers: Record<string, string> = scripted.retryAfter ? { 'Retry-After': scripted.retryAfter } : {};
+      // A redirect points elsewhere on this server, where a client that follows it would land (and be seen).
+      if (scripted.status >= 300 && scripted.status < 400) headers.Location = '/elsewhere';
+      json(scripted.status, { errors: [{ code: scripted.status, resource: path, message: 'Scripted' }] }, headers);
       return;
     }
     if (!data) {
