@@ -297,6 +297,7 @@ function checkHandoff(config: Config): void {
     // Credentials in the URL would be logged with it; a query or fragment would be dropped.
     if (url.username || url.password) fail('PRIMERO_URL', 'must not hold credentials: use PRIMERO_USERNAME and PRIMERO_PASSWORD');
     if (url.search || url.hash) fail('PRIMERO_URL', 'must have no query or fragment');
+    if (/\/api(\/v2)?\/?$/.test(url.pathname)) fail('PRIMERO_URL', "Primero's address without /api/v2 (cases are created at <PRIMERO_URL>/api/v2/cases)");
   }
   const badModule = config.PRIMERO_MODULES?.find((p) => !/^[a-z][a-z0-9_]{0,39}$/.test(p.name) || !/^[A-Za-z0-9_-]{1,64}$/.test(p.value));
   if (badModule) fail('PRIMERO_MODULES', `expected queue=module_id such as migrant_protection=primeromodule-cp, got "${badModule.name}"`);
