@@ -148,6 +148,20 @@ function dialable(contact: string): Raw {
   return html`<a href="tel:${parsed ? parsed.number : contact}">${shown}</a>`;
 }
 
+/** Where the hand-off stands, so that a refused one is seen: the fields refused (never their values), or the account refused. */
+function handoffStatus(p: PageContext, handoff: HandoffState): Raw {
+  const error = handoffError(handoff.lastError);
+  if (handoff.status === 'delivered') return html`<p class="note" id="handoff-status">${tr(p, 'handoff.delivered', { at: localTime(p, handoff.deliveredAt ?? handoff.nextAttemptAt) })}</p>`;
+  if (handoff.status === 'pending') return html`<p class="note" id="handoff-status">${tr(p, 'handoff.pending', { attempts: handoff.attempts, at: localTime(p, handoff.nextAttemptAt) })}</p>`;
+  const why =
+    error?.code === 'invalid_fields'
+      ? tr(p, 'handoff.error.invalid_fields', { fields: error.pointers.join(', ') || '?' })
+      : error?.code === 'primero_401' || error?.code === 'primero_403'
+        ? tr(p, 'handoff.error.account')
+        : tr(p, 'handoff.error.other', { attempts: handoff.attempts, code: error?.code ?? '?' });
+  return html`<p class="error" role="alert" id="handoff-status">${tr(p, 'handoff.failed')} ${why}</p>`;
+}
+
 export function intakePage(p: PageContext, view: IntakeView): string {
   const { intake } = view;
   const actor = p.actor!;
@@ -216,20 +230,6 @@ ${intake.lastOutcome === 'reached' ? html`<form method="post" action="${action('
   }
   parts.push(html`<p><a href="/console/">${tr(p, 'intake.back')}</a></p>`);
   return page(p, tr(p, 'intake.title', { reference: intake.label }), raw(parts.map(String).join('\n')));
-}
-
-/** Where the hand-off stands, so that a refused one is seen: the fields refused (never their values), or the account refused. */
-function handoffStatus(p: PageContext, handoff: HandoffState): Raw {
-  const error = handoffError(handoff.lastError);
-  if (handoff.status === 'delivered') return html`<p class="note" id="handoff-status">${tr(p, 'handoff.delivered', { at: localTime(p, handoff.deliveredAt ?? handoff.nextAttemptAt) })}</p>`;
-  if (handoff.status === 'pending') return html`<p class="note" id="handoff-status">${tr(p, 'handoff.pending', { attempts: handoff.attempts, at: localTime(p, handoff.nextAttemptAt) })}</p>`;
-  const why =
-    error?.code === 'invalid_fields'
-      ? tr(p, 'handoff.error.invalid_fields', { fields: error.pointers.join(', ') || '?' })
-      : error?.code === 'primero_401' || error?.code === 'primero_403'
-        ? tr(p, 'handoff.error.account')
-        : tr(p, 'handoff.error.other', { attempts: handoff.attempts, code: error?.code ?? '?' });
-  return html`<p class="error" role="alert" id="handoff-status">${tr(p, 'handoff.failed')} ${why}</p>`;
 }
 
 export function errorPage(p: PageContext, message: string): string {
