@@ -1,6 +1,6 @@
 import { HANDOFF_BACKOFF } from '../../src/caseLink/deliverHandoffs';
 import { HandoffRefused, HandoffRetry, HandoffRetryAt, type HandoffDelivery } from '../../src/caseLink/handoff/adapter';
-import { answerFor, dayIn, primeroCaseId, primeroHandoffAdapter, refusedPointers, retryAfter } from '../../src/caseLink/handoff/primeroAdapter';
+import { answerFor, dayIn, primeroCase, primeroCaseId, primeroHandoffAdapter, refusedPointers, retryAfter } from '../../src/caseLink/handoff/primeroAdapter';
 import { consoleLogin, makeIntake, makeStaff } from '../desk/deskFixtures';
 import { FakePrimero, type PrimeroScript } from '../support/fakePrimero';
 import { createTestServer, type TestServer } from '../support/testServer';
@@ -89,6 +89,25 @@ describe('Primero adapter, its parts', () => {
     { label: 'not JSON', body: '<html>', pointers: [] },
   ])('keeps the pointers of a 422 from $label, never a message', ({ body, pointers }) => {
     expect(refusedPointers(typeof body === 'string' ? body : JSON.stringify(body))).toEqual(pointers);
+  });
+
+  it.each([
+    { label: 'consent to share, number held', shareNumber: true, contact: '+221771234567', fields: {}, has: ['telephone_current'], lacks: ['passerelle_reference', 'passerelle_queue'] },
+    { label: 'consent to share, number destroyed (past the request’s time)', shareNumber: true, contact: null, fields: {}, has: [], lacks: ['telephone_current'] },
+    { label: 'no consent to share, number given anyway', shareNumber: false, contact: '+221771234567', fields: {}, has: [], lacks: ['telephone_current'] },
+    { label: 'the label mapped, not the queue', shareNumber: false, contact: null, fields: { label: 'passerelle_reference' }, has: ['passerelle_reference'], lacks: ['passerelle_queue', 'telephone_current'] },
+  ])('builds the case: $label', ({ shareNumber, contact, fields, has, lacks }) => {
+    const data = primeroCase(
+      { modules: { gbv: 'primeromodule-gbv' }, fields, timeZone: 'Africa/Dakar', languages: { fr: 'language1' } },
+      {
+        handoffId: '0123456789abcdef0123456789abcdef',
+        contact,
+        payload: { label: 'ABC-DEF', queue: 'gbv', language: 'fr', outcome: 'reached', createdAt: now.toISOString(), claimedAt: null, firstCallAt: null, handedOffAt: now.toISOString(), consent: { ...NO_NUMBER, shareNumber, recordedAt: now.toISOString() } },
+      },
+    );
+    expect(Object.keys(data).sort()).toEqual(['consent_for_services', 'disclosure_other_orgs', 'hidden_name', 'id', 'language', 'module_id', 'registration_date', ...has].sort());
+    for (const field of lacks) expect(data).not.toHaveProperty(field);
+    expect(data.language).toEqual(['language1']);
   });
 
   it('dates the registration on the deployment’s calendar', () => {
