@@ -65,28 +65,37 @@ export async function deliverHandoffs(deps: Pick<DeskDeps, 'prisma' | 'clock' | 
         logger?.error({ event: 'handoff.contact_unreadable', handoffId: handoff.id }, 'the number to pass on cannot be unsealed (key removed from DATA_KEYS?): the hand-off goes without it');
       }
     }
-    const finish = (data: { status: string; deliveredAt?: Date; failedAt?: Date; lastError?: string | null }) =>
-      prisma.handoff.update({ where: { id: handoff.id }, data: { ...data, attempts, ...(sealed ? { contact: { delete: true } } : {}) } });
+    // Ended: the held number goes in the same transaction (deleteMany: the purge may have taken it meanwhile).
+    const finish = async (data: { status: string; deliveredAt?: Date; failedAt?: Date; lastError: string | null }) => {
+      const [, gone] = await prisma.$transaction([
+        prisma.handoff.update({ where: { id: handoff.id }, data: { ...data, attempts } }),
+        prisma.handoffContact.deleteMany({ where: { handoffId: handoff.id } }),
+      ]);
+      destroyed ||= gone.count > 0;
+    };
+    let failure: { err: unknown } | undefined;
     try {
       await adapter.deliver({ handoffId: handoff.id, payload: JSON.parse(handoff.payload) as HandoffPayload, contact });
-      await finish({ status: 'delivered', deliveredAt: clock(), lastError: null });
-      destroyed ||= Boolean(sealed);
-      result.delivered += 1;
     } catch (err) {
-      const { final, error, at } = classify(err);
+      failure = { err };
+    }
+    if (!failure) {
+      await finish({ status: 'delivered', deliveredAt: clock(), lastError: null });
+      result.delivered += 1;
+      continue;
+    }
+    const { final, error, at } = classify(failure.err);
+    if (final || attempts >= HANDOFF_BACKOFF.maxAttempts) {
+      await finish({ status: 'failed', failedAt: clock(), lastError: storedHandoffError(final ? error : { code: `gave_up_${error.code}` }) });
+      logger?.warn({ event: 'handoff.failed', handoffId: handoff.id, adapter: adapter.name, attempts, error }, 'hand-off failed for good');
+      result.failed += 1;
+    } else {
       const now = clock().getTime();
-      if (final || attempts >= HANDOFF_BACKOFF.maxAttempts) {
-        await finish({ status: 'failed', failedAt: clock(), lastError: storedHandoffError(final ? error : { code: `gave_up_${error.code}` }) });
-        logger?.warn({ event: 'handoff.failed', handoffId: handoff.id, adapter: adapter.name, attempts, error }, 'hand-off failed for good');
-        destroyed ||= Boolean(sealed);
-        result.failed += 1;
-      } else {
-        const backoff = Math.min(HANDOFF_BACKOFF.baseMs * 2 ** (attempts - 1), HANDOFF_BACKOFF.maxMs);
-        // The receiver's own time when it gave one, within reason (a second to the backoff's cap).
-        const delay = at ? Math.min(Math.max(at.getTime() - now, 1000), HANDOFF_BACKOFF.maxMs) : backoff;
-        await prisma.handoff.update({ where: { id: handoff.id }, data: { attempts, status: 'pending', nextAttemptAt: new Date(now + delay), lastError: storedHandoffError(error) } });
-        result.retried += 1;
-      }
+      const backoff = Math.min(HANDOFF_BACKOFF.baseMs * 2 ** (attempts - 1), HANDOFF_BACKOFF.maxMs);
+      // The receiver's own time when it gave one, within reason (a second to the backoff's cap).
+      const delay = at ? Math.min(Math.max(at.getTime() - now, 1000), HANDOFF_BACKOFF.maxMs) : backoff;
+      await prisma.handoff.update({ where: { id: handoff.id }, data: { attempts, status: 'pending', nextAttemptAt: new Date(now + delay), lastError: storedHandoffError(error) } });
+      result.retried += 1;
     }
   }
   // The sealed numbers deleted above: their bytes leave every database file now.
