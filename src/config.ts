@@ -123,6 +123,25 @@ export const ConfigSchema = z.object({
   /** Signed hand-off webhook (de-identified payload); without a URL hand-offs stay in the built-in queue. */
   HANDOFF_WEBHOOK_URL: optionalString.pipe(z.url().optional()),
   HANDOFF_WEBHOOK_SECRET: optionalString,
+  /**
+   * Where hand-offs go: `queue` (the built-in queue, read through the API), `webhook` (signed,
+   * de-identified) or `primero` (Primero v2 cases). Default: `webhook` when HANDOFF_WEBHOOK_URL
+   * is set, else `queue` (see `withDefaults`), as before this setting existed.
+   */
+  HANDOFF_ADAPTER: z.enum(['queue', 'webhook', 'primero'], 'queue, webhook or primero'),
+  /** Primero's origin (and path prefix, if any): cases are created at `<PRIMERO_URL>/api/v2/cases`. */
+  PRIMERO_URL: optionalString.pipe(z.url('a URL such as https://primero.example.org').optional()),
+  /** The dedicated API user, sent with HTTP Basic on every call (never the session login). */
+  PRIMERO_USERNAME: optionalString,
+  PRIMERO_PASSWORD: optionalString,
+  /** `queue=module_id,...` over the defaults (gbv, child_protection); every routed queue needs one with `primero`. */
+  PRIMERO_MODULES: pairs(',').optional(),
+  /** `label=<field>,queue=<field>`: the programme's Primero fields for the staff label and the queue; not sent unless mapped. */
+  PRIMERO_FIELDS: pairs(',').optional(),
+  /** `fr=<lookup id>,...`: the ids of Primero's `lookup-language` for each language; unset, the codes are sent as they are. */
+  PRIMERO_LANGUAGES: pairs(',').optional(),
+  /** How long one call to Primero may take; past it the attempt is retried (the same case id then gets 409 if it had arrived). */
+  PRIMERO_TIMEOUT_SECONDS: intFromEnv(1, 120).default(15),
   /** Audit entries older than this are deleted by the purge. */
   AUDIT_RETENTION_DAYS: intFromEnv(1, 3650).default(180),
   /** Statistics cells below this count are suppressed. */
@@ -210,6 +229,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.NODE_ENV === 'production' && config.HANDOFF_WEBHOOK_URL?.startsWith('http:')) {
     throw new ConfigError('Invalid configuration:\n  HANDOFF_WEBHOOK_URL: must be https in production');
   }
+  checkHandoff(config);
   if (!config.QUEUE_ROUTES.some((route) => route.name === 'default')) {
     throw new ConfigError('Invalid configuration:\n  QUEUE_ROUTES: needs a default=<queue> route');
   }
@@ -235,7 +255,68 @@ function withDefaults(given: Record<string, string | undefined>): Record<string,
     ...env,
     LANGUAGES: env.LANGUAGES ?? (production ? 'fr,en' : 'fr,en,wo,bm'),
     SHOW_DRAFT_STRINGS: env.SHOW_DRAFT_STRINGS ?? (production ? 'false' : 'true'),
+    // A deployment that set a webhook URL before HANDOFF_ADAPTER existed keeps its webhook.
+    HANDOFF_ADAPTER: env.HANDOFF_ADAPTER?.trim() ?? (env.HANDOFF_WEBHOOK_URL ? 'webhook' : 'queue'),
   };
+}
+
+/**
+ * The Primero module each queue's cases are created in, unless PRIMERO_MODULES says otherwise.
+ * There is no default for `migrant_protection`: Primero ships no migrant module, and filing
+ * adults under child protection (or anywhere else) is the programme's decision, so it must
+ * name the module (PRIMERO_MODULES=migrant_protection=...) before hand-offs go to Primero.
+ */
+export const DEFAULT_PRIMERO_MODULES: Readonly<Record<string, string>> = { gbv: 'primeromodule-gbv', child_protection: 'primeromodule-cp' };
+
+/** Passerelle values a programme may map to fields of its own Primero forms (PRIMERO_FIELDS). */
+export const PRIMERO_MAPPABLE = ['label', 'queue'] as const;
+
+/** Fields the Primero adapter always fills itself: a mapping may not overwrite them. */
+export const PRIMERO_OWN_FIELDS = ['id', 'module_id', 'consent_for_services', 'disclosure_other_orgs', 'language', 'registration_date', 'hidden_name', 'telephone_current'];
+
+/** The Primero module of every queue: the defaults, overridden by PRIMERO_MODULES. */
+export function primeroModules(config: Pick<Config, 'PRIMERO_MODULES'>): Record<string, string> {
+  return { ...DEFAULT_PRIMERO_MODULES, ...Object.fromEntries((config.PRIMERO_MODULES ?? []).map((p) => [p.name, p.value])) };
+}
+
+function fail(variable: string, message: string): never {
+  throw new ConfigError(`Invalid configuration:\n  ${variable}: ${message}`);
+}
+
+/** The hand-off settings hold together: each adapter has what it needs, and every queue a Primero module. */
+function checkHandoff(config: Config): void {
+  if (config.HANDOFF_ADAPTER === 'webhook' && !config.HANDOFF_WEBHOOK_URL) fail('HANDOFF_WEBHOOK_URL', 'required when HANDOFF_ADAPTER is webhook');
+  const primero = config.HANDOFF_ADAPTER === 'primero';
+  for (const variable of ['PRIMERO_URL', 'PRIMERO_USERNAME', 'PRIMERO_PASSWORD'] as const) {
+    if (primero && !config[variable]) fail(variable, 'required when HANDOFF_ADAPTER is primero');
+  }
+  if (config.PRIMERO_URL) {
+    const url = new URL(config.PRIMERO_URL);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('PRIMERO_URL', 'must be an https URL');
+    if (config.NODE_ENV === 'production' && url.protocol !== 'https:') fail('PRIMERO_URL', 'must be https in production (the API user\'s password goes with every call)');
+    // Credentials in the URL would be logged with it; a query or fragment would be dropped.
+    if (url.username || url.password) fail('PRIMERO_URL', 'must not hold credentials: use PRIMERO_USERNAME and PRIMERO_PASSWORD');
+    if (url.search || url.hash) fail('PRIMERO_URL', 'must have no query or fragment');
+    if (/\/api(\/v2)?\/?$/.test(url.pathname)) fail('PRIMERO_URL', "Primero's address without /api/v2 (cases are created at <PRIMERO_URL>/api/v2/cases)");
+  }
+  const badModule = config.PRIMERO_MODULES?.find((p) => !/^[a-z][a-z0-9_]{0,39}$/.test(p.name) || !/^[A-Za-z0-9_-]{1,64}$/.test(p.value));
+  if (badModule) fail('PRIMERO_MODULES', `expected queue=module_id such as migrant_protection=primeromodule-cp, got "${badModule.name}"`);
+  if (primero) {
+    const modules = primeroModules(config);
+    const missing = [...new Set(config.QUEUE_ROUTES.map((r) => r.value))].filter((queue) => !modules[queue]);
+    if (missing.length > 0) fail('PRIMERO_MODULES', `no Primero module for queue ${missing.map((q) => `"${q}"`).join(', ')} (QUEUE_ROUTES sends requests there): add ${missing[0]}=<module id>, e.g. ${missing[0]}=primeromodule-cp`);
+  }
+  for (const pair of config.PRIMERO_FIELDS ?? []) {
+    if (!(PRIMERO_MAPPABLE as readonly string[]).includes(pair.name)) fail('PRIMERO_FIELDS', `"${pair.name}" cannot be sent (only ${PRIMERO_MAPPABLE.join(', ')})`);
+    if (!/^[a-z][a-z0-9_]{0,63}$/.test(pair.value)) fail('PRIMERO_FIELDS', `"${pair.value}" is not a Primero field name (lower case, digits, _)`);
+    if (PRIMERO_OWN_FIELDS.includes(pair.value)) fail('PRIMERO_FIELDS', `"${pair.value}" is filled by Passerelle itself; map ${pair.name} to a field of the programme's own`);
+  }
+  if (config.PRIMERO_LANGUAGES) {
+    const bad = config.PRIMERO_LANGUAGES.find((p) => !/^[A-Za-z0-9_-]{1,64}$/.test(p.value));
+    if (bad) fail('PRIMERO_LANGUAGES', `"${bad.value}" is not a lookup id`);
+    const unmapped = config.LANGUAGES.filter((code) => !config.PRIMERO_LANGUAGES!.some((p) => p.name === code));
+    if (unmapped.length > 0) fail('PRIMERO_LANGUAGES', `no lookup id for ${unmapped.join(', ')} (LANGUAGES offers it): add ${unmapped[0]}=<id of lookup-language>`);
+  }
 }
 
 /**

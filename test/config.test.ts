@@ -1,7 +1,16 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { configWarnings, loadConfig, queueFor } from '../src/config';
+import { configWarnings, loadConfig, primeroModules, queueFor } from '../src/config';
+
+/** A Primero hand-off that starts: the default routes' three queues each have a module. */
+const PRIMERO: Record<string, string | undefined> = {
+  HANDOFF_ADAPTER: 'primero',
+  PRIMERO_URL: 'https://primero.example.org',
+  PRIMERO_USERNAME: 'passerelle-api',
+  PRIMERO_PASSWORD: 'a-long-password',
+  PRIMERO_MODULES: 'migrant_protection=primeromodule-cp',
+};
 
 describe('loadConfig', () => {
   it('gives defaults that serve a local trial', () => {
@@ -44,6 +53,44 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HANDOFF_WEBHOOK_URL: 'https://cms.example.org/hook' })).toThrow(/HANDOFF_WEBHOOK_SECRET: required/);
     expect(() => loadConfig({ NODE_ENV: 'production', HANDOFF_WEBHOOK_URL: 'http://cms.example.org/hook', HANDOFF_WEBHOOK_SECRET: 's' })).toThrow(/must be https/);
     expect(loadConfig({ HANDOFF_WEBHOOK_URL: 'https://cms.example.org/hook', HANDOFF_WEBHOOK_SECRET: 's' }).HANDOFF_WEBHOOK_SECRET).toBe('s');
+  });
+
+  it('picks the hand-off adapter: webhook when a webhook URL is set, else the built-in queue, unless HANDOFF_ADAPTER says', () => {
+    expect(loadConfig({}).HANDOFF_ADAPTER).toBe('queue');
+    expect(loadConfig({ HANDOFF_WEBHOOK_URL: 'https://cms.example.org/hook', HANDOFF_WEBHOOK_SECRET: 's' }).HANDOFF_ADAPTER).toBe('webhook');
+    expect(loadConfig({ HANDOFF_ADAPTER: 'queue', HANDOFF_WEBHOOK_URL: 'https://cms.example.org/hook', HANDOFF_WEBHOOK_SECRET: 's' }).HANDOFF_ADAPTER).toBe('queue');
+    const primero = loadConfig({ ...PRIMERO, PRIMERO_URL: 'https://primero.example.org/' });
+    expect(primero).toMatchObject({ HANDOFF_ADAPTER: 'primero', PRIMERO_TIMEOUT_SECONDS: 15 });
+    expect(primeroModules(primero)).toEqual({ gbv: 'primeromodule-gbv', child_protection: 'primeromodule-cp', migrant_protection: 'primeromodule-cp' });
+    expect(primeroModules(loadConfig({ ...PRIMERO, PRIMERO_MODULES: 'gbv=primeromodule-gbv-sn,migrant_protection=primeromodule-mp' }))).toEqual({
+      gbv: 'primeromodule-gbv-sn',
+      child_protection: 'primeromodule-cp',
+      migrant_protection: 'primeromodule-mp',
+    });
+    // Without migrant_protection in the routes, the defaults do.
+    expect(loadConfig({ ...PRIMERO, PRIMERO_MODULES: undefined, QUEUE_ROUTES: 'child=child_protection,default=gbv' }).HANDOFF_ADAPTER).toBe('primero');
+  });
+
+  it.each([
+    { label: 'an unknown adapter', env: { HANDOFF_ADAPTER: 'email' }, error: /HANDOFF_ADAPTER: queue, webhook or primero/ },
+    { label: 'webhook without a URL', env: { HANDOFF_ADAPTER: 'webhook' }, error: /HANDOFF_WEBHOOK_URL: required when HANDOFF_ADAPTER is webhook/ },
+    { label: 'primero without a URL', env: { ...PRIMERO, PRIMERO_URL: undefined }, error: /PRIMERO_URL: required when HANDOFF_ADAPTER is primero/ },
+    { label: 'primero without a user', env: { ...PRIMERO, PRIMERO_USERNAME: '' }, error: /PRIMERO_USERNAME: required/ },
+    { label: 'primero without a password', env: { ...PRIMERO, PRIMERO_PASSWORD: undefined }, error: /PRIMERO_PASSWORD: required/ },
+    { label: 'a URL that is not one', env: { ...PRIMERO, PRIMERO_URL: 'primero.example.org' }, error: /PRIMERO_URL:/ },
+    { label: 'http in production', env: { ...PRIMERO, NODE_ENV: 'production', PRIMERO_URL: 'http://primero.example.org' }, error: /PRIMERO_URL: must be https in production/ },
+    { label: 'credentials in the URL', env: { ...PRIMERO, PRIMERO_URL: 'https://api:secret@primero.example.org' }, error: /PRIMERO_URL: must not hold credentials/ },
+    { label: 'the API path in the URL', env: { ...PRIMERO, PRIMERO_URL: 'https://primero.example.org/api/v2/' }, error: /PRIMERO_URL: Primero's address without \/api\/v2/ },
+    { label: 'a routed queue without a module', env: { ...PRIMERO, PRIMERO_MODULES: undefined }, error: /PRIMERO_MODULES: no Primero module for queue "migrant_protection"/ },
+    { label: 'a custom queue without a module', env: { ...PRIMERO, QUEUE_ROUTES: 'topic:legal=legal_aid,default=gbv' }, error: /PRIMERO_MODULES: no Primero module for queue "legal_aid"/ },
+    { label: 'a module pair that is not one', env: { ...PRIMERO, PRIMERO_MODULES: 'migrant_protection' }, error: /PRIMERO_MODULES: expected name=value/ },
+    { label: 'a module id with spaces', env: { ...PRIMERO, PRIMERO_MODULES: 'migrant_protection=primero cp' }, error: /PRIMERO_MODULES: expected queue=module_id/ },
+    { label: 'a field mapping for something never sent', env: { ...PRIMERO, PRIMERO_FIELDS: 'cover=passerelle_cover' }, error: /PRIMERO_FIELDS: "cover" cannot be sent/ },
+    { label: 'a field mapping onto a field Passerelle fills', env: { ...PRIMERO, PRIMERO_FIELDS: 'label=telephone_current' }, error: /PRIMERO_FIELDS: "telephone_current" is filled by Passerelle/ },
+    { label: 'a language without its lookup id', env: { ...PRIMERO, LANGUAGES: 'fr,en', PRIMERO_LANGUAGES: 'fr=language1' }, error: /PRIMERO_LANGUAGES: no lookup id for en/ },
+    { label: 'a timeout too long', env: { ...PRIMERO, PRIMERO_TIMEOUT_SECONDS: '600' }, error: /PRIMERO_TIMEOUT_SECONDS:/ },
+  ])('refuses to start with $label, naming the variable', ({ env, error }) => {
+    expect(() => loadConfig(env)).toThrow(error);
   });
 
   it('reads an empty value (`PORT=` in a .env file) as not set', () => {

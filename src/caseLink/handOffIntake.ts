@@ -1,7 +1,7 @@
 import { eraseDestroyed } from '../db';
 import { AppError } from './appError';
 import { assertClaimer, assertInTime, loadIntakeFor } from './deskIntake';
-import type { HandoffPayload } from './handoff/adapter';
+import type { HandoffAdapter, HandoffPayload } from './handoff/adapter';
 import { sealHandoffContact } from './handoffContact';
 import { storedConsent, writeConsent, type Consent } from './recordConsent';
 import { destroyedContact, destroyNumbers, staffActor, type Actor, type DeskDeps } from './types';
@@ -30,7 +30,10 @@ export const CONSENT_REQUIRED = new AppError(
  * adapter alone, until delivered or failed and at the latest when the request's time
  * runs out. Delivery is `deliverHandoffs`.
  */
-export async function handOffIntake(deps: Pick<DeskDeps, 'prisma' | 'keyring' | 'clock' | 'randomBytes' | 'config' | 'events'>, { intakeId, actor, adapter, consent: given }: HandOffIntakeOptions): Promise<{ handoffId: string }> {
+export async function handOffIntake(
+  deps: Pick<DeskDeps, 'prisma' | 'keyring' | 'clock' | 'randomBytes' | 'config' | 'events'> & { handoffAdapter?: Pick<HandoffAdapter, 'name' | 'refusal'> },
+  { intakeId, actor, adapter, consent: given }: HandOffIntakeOptions,
+): Promise<{ handoffId: string }> {
   const { prisma, keyring, clock, randomBytes } = deps;
   const intake = await loadIntakeFor(deps, actor, intakeId);
   assertClaimer(actor, intake);
@@ -50,6 +53,9 @@ export async function handOffIntake(deps: Pick<DeskDeps, 'prisma' | 'keyring' | 
     handedOffAt: now.toISOString(),
     consent: { services: consent.services, shareWithOrganisations: consent.shareWithOrganisations, shareNumber: consent.shareNumber, recordedAt: consent.recordedAt.toISOString() },
   };
+  // Asked before the number is destroyed: a hand-off that could never arrive is refused, and the request stays open.
+  const refusal = deps.handoffAdapter?.name === adapter ? deps.handoffAdapter.refusal?.(payload) : undefined;
+  if (refusal) throw new AppError('handoff_unroutable', refusal, 409);
   const handoffId = randomBytes(16).toString('hex');
   await prisma.$transaction(async (tx) => {
     if (given) await writeConsent(tx, intakeId, actor, given, now);

@@ -15,6 +15,8 @@ export interface PurgeResult {
   sessionsPruned?: number;
   linkCodesCleared?: number;
   handoffsPruned?: number;
+  /** Numbers held for hand-offs still undelivered when the request's time ran out (the hand-off goes on without them). */
+  handoffNumbersDestroyed?: number;
   /** Failed attempts (wrong codes, logins) older than a day, no longer counted by any limit. */
   attemptsPruned?: number;
 }
@@ -25,7 +27,8 @@ const DAY_MS = 86_400_000;
  * The retention purge: puts back in the queue the intakes of deactivated staff (no one
  * else could call or close them), expires every open intake past INTAKE_TTL_HOURS (claimed too), destroys
  * the sealed number of every ended intake (and forgets its requester hash), prunes
- * audit entries and finished hand-offs past AUDIT_RETENTION_DAYS, expired console
+ * audit entries and finished hand-offs past AUDIT_RETENTION_DAYS, the numbers held for
+ * hand-offs past the request's time (INTAKE_TTL_HOURS, whatever the delivery), expired console
  * sessions, stale Telegram link codes and day-old failed attempts, then erases the
  * destroyed bytes from every database file. Idempotent; runs on the server's schedule
  * and as `passerelle purge`.
@@ -54,6 +57,7 @@ export async function purge(
     sessionsPruned: (await prisma.staffSession.deleteMany({ where: { expiresAt: { lte: now } } })).count,
     linkCodesCleared: (await prisma.staff.updateMany({ where: { linkCodeExpiresAt: { lte: now } }, data: { linkCodeHash: null, linkCodeExpiresAt: null } })).count,
     handoffsPruned: (await prisma.handoff.deleteMany({ where: { status: { in: ['delivered', 'failed'] }, createdAt: { lt: horizon } } })).count,
+    handoffNumbersDestroyed: (await prisma.handoffContact.deleteMany({ where: { destroyBy: { lte: now } } })).count,
     attemptsPruned: (await prisma.attempt.deleteMany({ where: { at: { lt: new Date(now.getTime() - DAY_MS) } } })).count,
   };
   for (const [key, value] of Object.entries(counts)) if (value > 0) result[key as keyof typeof counts] = value;

@@ -3,9 +3,10 @@ import type { RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import { deliverHandoffs } from '../caseLink/deliverHandoffs';
 import { builtinHandoffAdapter, type HandoffAdapter } from '../caseLink/handoff/adapter';
+import { primeroHandoffAdapter } from '../caseLink/handoff/primeroAdapter';
 import { webhookHandoffAdapter } from '../caseLink/handoff/webhookAdapter';
 import { purge } from '../caseLink/purge';
-import type { Config } from '../config';
+import { primeroModules, type Config } from '../config';
 import type { Keyring } from '../crypto/keyring';
 import type { PrismaClient } from '../db';
 import { Lease } from '../store/lease';
@@ -53,11 +54,29 @@ export interface Desk {
 /** How long a purge may run before another instance may take over (a dead holder frees it then). */
 const MAINTENANCE_LEASE_MS = 10 * 60_000;
 
-/** The hand-off adapter configuration asks for: the signed webhook when a URL is set, else the built-in queue. */
-export function handoffAdapterFor(config: Config, clock: () => Date): HandoffAdapter {
-  if (!config.HANDOFF_WEBHOOK_URL) return builtinHandoffAdapter;
-  if (!config.HANDOFF_WEBHOOK_SECRET) throw new Error('HANDOFF_WEBHOOK_SECRET: required when HANDOFF_WEBHOOK_URL is set');
-  return webhookHandoffAdapter({ url: config.HANDOFF_WEBHOOK_URL, secret: config.HANDOFF_WEBHOOK_SECRET, clock });
+/** The hand-off adapter HANDOFF_ADAPTER names: the built-in queue, the signed webhook or Primero (loadConfig checked their settings). */
+export function handoffAdapterFor(config: Config, clock: () => Date, logger?: Logger): HandoffAdapter {
+  switch (config.HANDOFF_ADAPTER) {
+    case 'webhook':
+      if (!config.HANDOFF_WEBHOOK_URL || !config.HANDOFF_WEBHOOK_SECRET) throw new Error('HANDOFF_WEBHOOK_URL and HANDOFF_WEBHOOK_SECRET: required when HANDOFF_ADAPTER is webhook');
+      return webhookHandoffAdapter({ url: config.HANDOFF_WEBHOOK_URL, secret: config.HANDOFF_WEBHOOK_SECRET, clock });
+    case 'primero':
+      if (!config.PRIMERO_URL || !config.PRIMERO_USERNAME || !config.PRIMERO_PASSWORD) throw new Error('PRIMERO_URL, PRIMERO_USERNAME and PRIMERO_PASSWORD: required when HANDOFF_ADAPTER is primero');
+      return primeroHandoffAdapter({
+        url: config.PRIMERO_URL,
+        username: config.PRIMERO_USERNAME,
+        password: config.PRIMERO_PASSWORD,
+        modules: primeroModules(config),
+        fields: Object.fromEntries((config.PRIMERO_FIELDS ?? []).map((p) => [p.name, p.value])),
+        languages: config.PRIMERO_LANGUAGES && Object.fromEntries(config.PRIMERO_LANGUAGES.map((p) => [p.name, p.value])),
+        timeZone: config.TIME_ZONE,
+        timeoutMs: config.PRIMERO_TIMEOUT_SECONDS * 1000,
+        logger,
+        clock,
+      });
+    default:
+      return builtinHandoffAdapter;
+  }
 }
 
 /** The callback desk: staff API, web console, staff Telegram bot, hand-off and retention, wired on caseLink. */
@@ -65,7 +84,7 @@ export function createDesk(options: DeskOptions): Desk {
   const { prisma, keyring, config, logger, clock, randomBytes } = options;
   if (config.CASELOAD_WARNING > config.CASELOAD_LIMIT) throw new Error('CASELOAD_WARNING: must not be above CASELOAD_LIMIT');
   if (config.TELEGRAM_STAFF_TOKEN && !config.STAFF_TELEGRAM_GROUP_ID) logger.warn('STAFF_TELEGRAM_GROUP_ID is not set: new intakes are not announced to the staff bot');
-  const handoffAdapter = options.handoffAdapter ?? handoffAdapterFor(config, clock);
+  const handoffAdapter = options.handoffAdapter ?? handoffAdapterFor(config, clock, logger);
   let delivering: Promise<unknown> = Promise.resolve();
   const runHandoffs = () => {
     delivering = delivering

@@ -10,8 +10,35 @@ export function minutesLeft(intake: Pick<DeskIntake, 'status' | 'expiresAt'>, no
   return Math.max(0, Math.floor((intake.expiresAt.getTime() - now.getTime()) / 60_000));
 }
 
-/** An intake for the API: dates as ISO strings, `claimedByMe` instead of another staff member's id, the time left. */
-export function presentIntake(intake: DeskIntake, actor: Pick<Actor, 'id'>, now: Date) {
+type HandoffStatus = { adapter: string; status: string; attempts: number; nextAttemptAt: Date; deliveredAt: Date | null; failedAt: Date | null; lastError: string | null };
+
+/** Why a hand-off failed or is being retried, as stored: a code and the refused fields' pointers (never values). */
+export function handoffError(lastError: string | null): { code: string; pointers: string[] } | null {
+  if (!lastError) return null;
+  try {
+    const parsed = JSON.parse(lastError) as { code?: unknown; pointers?: unknown };
+    const pointers = Array.isArray(parsed.pointers) ? parsed.pointers.filter((p): p is string => typeof p === 'string') : [];
+    return { code: typeof parsed.code === 'string' ? parsed.code : 'error', pointers };
+  } catch {
+    return { code: 'error', pointers: [] };
+  }
+}
+
+/** A hand-off's state for the API: pending (with the next attempt), delivered or failed (with why). */
+export function presentHandoff(handoff: HandoffStatus) {
+  return {
+    adapter: handoff.adapter,
+    status: handoff.status,
+    attempts: handoff.attempts,
+    nextAttemptAt: handoff.status === 'pending' ? handoff.nextAttemptAt.toISOString() : null,
+    deliveredAt: iso(handoff.deliveredAt),
+    failedAt: iso(handoff.failedAt),
+    error: handoffError(handoff.lastError),
+  };
+}
+
+/** An intake for the API: dates as ISO strings, `claimedByMe` instead of another staff member's id, the time left; with its hand-off's state when loaded. */
+export function presentIntake(intake: DeskIntake & { handoff?: HandoffStatus | null }, actor: Pick<Actor, 'id'>, now: Date) {
   return {
     id: intake.id,
     label: intake.label,
@@ -36,6 +63,7 @@ export function presentIntake(intake: DeskIntake, actor: Pick<Actor, 'id'>, now:
     closeReason: intake.closeReason,
     handedOffAt: iso(intake.handedOffAt),
     consent: presentConsent(intake),
+    ...(intake.handoff !== undefined ? { handoff: intake.handoff && presentHandoff(intake.handoff) } : {}),
   };
 }
 

@@ -6,6 +6,8 @@ import { makeIntake, makeStaff } from '../desk/deskFixtures';
 import { createTestServer, type TestServer } from '../support/testServer';
 
 const SECRET = 'test-handoff-secret-0123456789';
+/** What the person agreed to on the phone: services and sharing, and their number passed on (the webhook never sends it). */
+const CONSENT = { services: true, shareWithOrganisations: true, shareNumber: true };
 
 /** A case-management system on loopback: records what it receives, answers with the statuses queued. */
 async function receiver() {
@@ -46,7 +48,7 @@ describe('hand-off through the signed webhook adapter', () => {
     await post(`/api/v1/intakes/${intake.id}/outcome`, { outcome: 'reached' });
 
     cms.statuses.push(503, 500);
-    expect((await post(`/api/v1/intakes/${intake.id}/handoff`)).status).toBe(200);
+    expect((await post(`/api/v1/intakes/${intake.id}/handoff`, { consent: CONSENT })).status).toBe(200);
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'handed_off', contactDestroyedAt: expect.any(Date) });
     expect(await t.server.prisma.openContact.count({ where: { intakeId: intake.id } })).toBe(0);
     await t.server.desk.runMaintenance(); // waits for the delivery the hand-off started
@@ -54,6 +56,8 @@ describe('hand-off through the signed webhook adapter', () => {
     let row = await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id } });
     expect(row).toMatchObject({ adapter: 'webhook', status: 'pending', attempts: 1 });
     expect(row.nextAttemptAt.getTime() - t.clock.ms).toBe(HANDOFF_BACKOFF.baseMs);
+    expect(JSON.parse(row.lastError!)).toEqual({ code: 'http_503' });
+    expect(await t.server.prisma.handoffContact.count({ where: { handoffId: row.id } })).toBe(1);
 
     // Not due yet: nothing is sent.
     t.clock.advance(HANDOFF_BACKOFF.baseMs - 1000);
@@ -68,7 +72,9 @@ describe('hand-off through the signed webhook adapter', () => {
     await t.server.desk.runMaintenance();
     expect(cms.received).toHaveLength(3);
     row = await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id } });
-    expect(row).toMatchObject({ status: 'delivered', attempts: 3 });
+    expect(row).toMatchObject({ status: 'delivered', attempts: 3, lastError: null });
+    // The number held for the hand-off (the person agreed to pass it on) is gone with the delivery.
+    expect(await t.server.prisma.handoffContact.count({ where: { handoffId: row.id } })).toBe(0);
 
     const last = cms.received[2];
     const timestamp = String(last.headers[TIMESTAMP_HEADER.toLowerCase()]);
@@ -85,6 +91,7 @@ describe('hand-off through the signed webhook adapter', () => {
       claimedAt: expect.any(String),
       firstCallAt: expect.any(String),
       handedOffAt: expect.any(String),
+      consent: { ...CONSENT, recordedAt: expect.any(String) },
     });
     for (const secret of [intake.contact, intake.contact.slice(4), 'customer_service', staff.id]) expect(last.body).not.toContain(secret);
 
@@ -108,20 +115,34 @@ describe('hand-off through the signed webhook adapter', () => {
     const { intake, post } = await reachedIntake();
     const before = cms.received.length;
     cms.statuses.push(...Array(HANDOFF_BACKOFF.maxAttempts).fill(500));
-    await post(`/api/v1/intakes/${intake.id}/handoff`);
+    await post(`/api/v1/intakes/${intake.id}/handoff`, { consent: CONSENT });
     for (let i = 0; i < HANDOFF_BACKOFF.maxAttempts + 2; i += 1) {
       await t.server.desk.runMaintenance();
       t.clock.advance(HANDOFF_BACKOFF.maxMs);
     }
     expect(cms.received.length - before).toBe(HANDOFF_BACKOFF.maxAttempts);
-    expect(await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id } })).toMatchObject({ status: 'failed', attempts: HANDOFF_BACKOFF.maxAttempts });
+    const row = await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id } });
+    expect(row).toMatchObject({ status: 'failed', attempts: HANDOFF_BACKOFF.maxAttempts, failedAt: expect.any(Date) });
+    expect(JSON.parse(row.lastError!)).toEqual({ code: 'gave_up_http_500' });
+    expect(await t.server.prisma.handoffContact.count({ where: { handoffId: row.id } })).toBe(0);
+  });
+
+  it('refuses a hand-off without consent to services: nothing is queued and the request stays claimed', async () => {
+    const { intake, post } = await reachedIntake();
+    for (const body of [{}, { consent: { ...CONSENT, services: false } }]) {
+      const res = await post(`/api/v1/intakes/${intake.id}/handoff`, body);
+      expect(res.status).toBe(409);
+      expect(res.body.error).toMatchObject({ code: 'consent_required' });
+    }
+    expect(await t.server.prisma.handoff.count({ where: { intakeId: intake.id } })).toBe(0);
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'claimed' });
   });
 
   it('does not follow a redirect with the signed payload: it is a failure, retried later', async () => {
     const { intake, post } = await reachedIntake();
     const before = cms.received.length;
     cms.statuses.push(307);
-    await post(`/api/v1/intakes/${intake.id}/handoff`);
+    await post(`/api/v1/intakes/${intake.id}/handoff`, { consent: CONSENT });
     await t.server.desk.runMaintenance();
     expect(cms.received.slice(before).map((r) => r.path)).toEqual(['/intake']);
     expect(await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id } })).toMatchObject({ status: 'pending', attempts: 1 });

@@ -35,7 +35,8 @@ describe('purge', () => {
     for (const i of [working, closed, handed]) await claimIntake(ctx, { intakeId: i.id, actor });
     await closeIntake(ctx, { intakeId: closed.id, actor, reason: 'resolved' });
     await recordOutcome(ctx, { intakeId: handed.id, actor, outcome: 'reached' });
-    await handOffIntake(ctx, { intakeId: handed.id, actor, adapter: 'builtin', consent: { services: true, shareWithOrganisations: false, shareNumber: false } });
+    // The person agreed to pass their number on: it is held for the hand-off, sealed under its id, until delivered or 72 h.
+    const { handoffId } = await handOffIntake(ctx, { intakeId: handed.id, actor, adapter: 'builtin', consent: { services: true, shareWithOrganisations: false, shareNumber: true } });
     await t.server.prisma.intake.update({ where: { id: leftover.id }, data: { status: 'cancelled' } });
     await openSession(t.server.prisma, staff.id, { now: t.clock.now(), hours: 8, randomBytes: ctx.randomBytes });
     await createLinkCode(ctx, staff.id);
@@ -52,7 +53,9 @@ describe('purge', () => {
     expect(await sealed()).toMatchObject({ [working.id]: true });
     t.clock.advance(HOUR); // 72 h: what the screens promised — the unclaimed and the claimed request both expire
     const told: string[] = [];
-    expect(await purge(ctx, { onExpiredClaims: (claims) => told.push(...claims.map((c) => c.label)) })).toEqual({ expired: 2, contactsDestroyed: 2 });
+    expect(await t.server.prisma.handoffContact.count({ where: { handoffId } })).toBe(1); // not delivered yet (no delivery ran)
+    expect(await purge(ctx, { onExpiredClaims: (claims) => told.push(...claims.map((c) => c.label)) })).toEqual({ expired: 2, contactsDestroyed: 2, handoffNumbersDestroyed: 1 });
+    expect(await t.server.prisma.handoffContact.count()).toBe(0);
     expect(await sealed()).toEqual({ [waiting.id]: false, [working.id]: false, [closed.id]: false, [handed.id]: false, [leftover.id]: false });
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ status: 'expired', closeReason: 'retention', contactDestroyedAt: expect.any(Date) });
     // The claimed one keeps its caseworker, who is told why it is gone.

@@ -40,7 +40,17 @@ export interface HandoffDelivery {
 export interface HandoffAdapter {
   /** Stored on the Handoff row. */
   readonly name: string;
+  /**
+   * Resolves when the receiver has the case (or already had it). Throws `HandoffRefused` to
+   * stop for good, `HandoffRetryAt` to be tried at a given time; anything else is retried
+   * with backoff.
+   */
   deliver(delivery: HandoffDelivery): Promise<void>;
+  /**
+   * Why a hand-off with this payload could not be delivered at all (a queue the receiver has
+   * no place for), asked before the hand-off destroys the number; undefined when it can.
+   */
+  refusal?(payload: Pick<HandoffPayload, 'queue' | 'language'>): string | undefined;
 }
 
 /** The built-in queue: the Handoff row itself is the hand-off (read it with the API or a report). */
@@ -48,3 +58,37 @@ export const builtinHandoffAdapter: HandoffAdapter = {
   name: 'builtin',
   async deliver() {},
 };
+
+/**
+ * The receiver refused this hand-off for good (invalid fields, refused credentials): it is
+ * not tried again. `code` and `pointers` (JSON pointers to the refused fields, never their
+ * values) are stored on the hand-off and shown to the caseworker.
+ */
+export class HandoffRefused extends Error {
+  constructor(
+    readonly code: string,
+    readonly pointers: string[] = [],
+  ) {
+    super(`hand-off refused: ${code}`);
+    this.name = 'HandoffRefused';
+  }
+}
+
+/** The receiver asked to be called again later (503 with Retry-After): the next attempt waits until `at`. */
+export class HandoffRetryAt extends Error {
+  constructor(
+    readonly at: Date,
+    readonly code: string,
+  ) {
+    super(`hand-off deferred: ${code}`);
+    this.name = 'HandoffRetryAt';
+  }
+}
+
+/** A failure worth trying again with the usual backoff (network, timeout, 5xx, 429); `code` is stored, never a message. */
+export class HandoffRetry extends Error {
+  constructor(readonly code: string) {
+    super(`hand-off not delivered: ${code}`);
+    this.name = 'HandoffRetry';
+  }
+}

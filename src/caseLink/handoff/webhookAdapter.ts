@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { HandoffAdapter, HandoffDelivery } from './adapter';
+import { HandoffRetry, type HandoffAdapter, type HandoffDelivery } from './adapter';
 
 export interface WebhookAdapterOptions {
   url: string;
@@ -33,15 +33,21 @@ export function webhookHandoffAdapter({ url, secret, clock = () => new Date(), f
     async deliver({ payload }: HandoffDelivery) {
       const body = JSON.stringify(payload);
       const timestamp = String(Math.floor(clock().getTime() / 1000));
-      const res = await doFetch(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signHandoff(secret, timestamp, body) },
-        body,
-        signal: AbortSignal.timeout(timeoutMs),
-        // A redirect is a failure: the signed payload goes to the configured URL only.
-        redirect: 'manual',
-      });
-      if (!res.ok) throw new Error(`hand-off webhook answered ${res.status}`);
+      let res: Response;
+      try {
+        res = await doFetch(url, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signHandoff(secret, timestamp, body) },
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+          // A redirect is a failure: the signed payload goes to the configured URL only.
+          redirect: 'manual',
+        });
+      } catch (err) {
+        throw new HandoffRetry((err as Error)?.name === 'TimeoutError' ? 'timeout' : 'network');
+      }
+      await res.body?.cancel().catch(() => undefined);
+      if (!res.ok) throw new HandoffRetry(`http_${res.status}`);
     },
   };
 }

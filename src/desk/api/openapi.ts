@@ -87,7 +87,7 @@ export function openApiDocument() {
     operationId: 'handOffIntake', path: '/api/v1/intakes/{id}/handoff',
     summary: 'Hand off to the case-management system (after a reached outcome, with consent to services); the number is forgotten here',
     request: { ...withId, body: body(S.HandoffBody) },
-    responses: { 200: json(S.IntakeView, 'Handed off'), 400: err('Invalid body'), ...common, 404: err('Unknown intake'), 409: err('Not claimed, not reached, or no consent to services (consent_required)') },
+    responses: { 200: json(S.IntakeView, 'Handed off'), 400: err('Invalid body'), ...common, 404: err('Unknown intake'), 409: err('Not claimed, not reached, no consent to services (consent_required), or a queue the case-management system has no place for (handoff_unroutable)') },
   });
   path({
     method: 'post',

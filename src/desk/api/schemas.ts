@@ -76,6 +76,23 @@ export const ErrorResponse = z
   .openapi('Error');
 
 const nullableDate = z.string().nullable();
+/** Where a hand-off stands: the case-management system has it, it is being retried, or it failed for good (and why). */
+export const HandoffStatusView = z
+  .object({
+    adapter: z.string().openapi({ description: 'builtin, webhook or primero' }),
+    status: z.enum(['pending', 'delivered', 'failed']),
+    attempts: z.number().int(),
+    nextAttemptAt: nullableDate.openapi({ description: 'While pending: when it is tried next' }),
+    deliveredAt: nullableDate,
+    failedAt: nullableDate,
+    error: z
+      .object({
+        code: z.string().openapi({ example: 'invalid_fields', description: 'invalid_fields (Primero refused fields: see pointers), primero_401 / primero_403 (the API user was refused: tell the administrator), no_module, gave_up_<last error> after the last attempt, or while pending the last attempt\'s error (timeout, network, http_503, ...)' }),
+        pointers: z.array(z.string()).openapi({ example: ['/language/0'], description: 'The refused fields as JSON pointers; never their values' }),
+      })
+      .nullable(),
+  })
+  .openapi('HandoffStatus');
 /** An intake as the desk shows it: never a number, a hash or a requester. */
 export const IntakeView = z
   .object({
@@ -102,6 +119,9 @@ export const IntakeView = z
     closeReason: z.string().nullable(),
     handedOffAt: nullableDate,
     consent: ConsentBody.extend({ recordedAt: z.string() }).nullable().openapi({ description: 'What the person agreed to, as recorded during the call; null until recorded.' }),
+    handoff: HandoffStatusView.nullable()
+      .optional()
+      .openapi({ description: 'One intake only (not in lists): its hand-off once handed off, else null.' }),
   })
   .openapi('Intake');
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { DeskIntake } from '../../caseLink/deskIntake';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { minutesLeft } from '../presenters';
+import { handoffError, minutesLeft } from '../presenters';
 import { CLOSE_REASONS, isSupervisor, OUTCOMES, type Actor } from '../../caseLink/types';
 import { html, raw, type Raw } from './html';
 import { translate, type ConsoleLang } from './i18n';
@@ -126,8 +126,12 @@ export function linkCodePage(p: PageContext, code: string): string {
   return page(p, tr(p, 'telegram.title'), html`<p class="note">${tr(p, 'telegram.code', { code })}</p><p><a href="/console/caseload">${tr(p, 'nav.caseload')}</a></p>`);
 }
 
+/** A hand-off's state as the intake page shows it. */
+type HandoffState = { status: string; attempts: number; nextAttemptAt: Date; deliveredAt: Date | null; failedAt: Date | null; lastError: string | null };
+
 export interface IntakeView {
-  intake: DeskIntake;
+  /** With its latest hand-off once handed off (getIntake). */
+  intake: DeskIntake & { handoff?: HandoffState | null };
   /** Set only in the response to a reveal request; never in a URL. */
   revealed?: { contact: string; cover: string };
   notice?: string;
@@ -142,6 +146,20 @@ function dialable(contact: string): Raw {
   const parsed = parsePhoneNumberFromString(contact);
   const shown = parsed ? parsed.formatInternational() : contact;
   return html`<a href="tel:${parsed ? parsed.number : contact}">${shown}</a>`;
+}
+
+/** Where the hand-off stands, so that a refused one is seen: the fields refused (never their values), or the account refused. */
+function handoffStatus(p: PageContext, handoff: HandoffState): Raw {
+  const error = handoffError(handoff.lastError);
+  if (handoff.status === 'delivered') return html`<p class="note" id="handoff-status">${tr(p, 'handoff.delivered', { at: localTime(p, handoff.deliveredAt ?? handoff.nextAttemptAt) })}</p>`;
+  if (handoff.status === 'pending') return html`<p class="note" id="handoff-status">${tr(p, 'handoff.pending', { attempts: handoff.attempts, at: localTime(p, handoff.nextAttemptAt) })}</p>`;
+  const why =
+    error?.code === 'invalid_fields'
+      ? tr(p, 'handoff.error.invalid_fields', { fields: error.pointers.join(', ') || '?' })
+      : error?.code === 'primero_401' || error?.code === 'primero_403'
+        ? tr(p, 'handoff.error.account')
+        : tr(p, 'handoff.error.other', { attempts: handoff.attempts, code: error?.code ?? '?' });
+  return html`<p class="error" role="alert" id="handoff-status">${tr(p, 'handoff.failed')} ${why}</p>`;
 }
 
 export function intakePage(p: PageContext, view: IntakeView): string {
@@ -178,6 +196,8 @@ ${intake.lastOutcome ? html`<dt>${tr(p, 'intake.lastOutcome')}</dt><dd>${tr(p, `
 ${intake.consentRecordedAt ? html`<dt>${tr(p, 'intake.consent')}</dt><dd id="consent">${consentText(p, intake)}</dd>` : ''}
 ${intake.closeReason ? html`<dt>${tr(p, 'intake.reason')}</dt><dd>${tr(p, `reason.${intake.closeReason}`, { hours: p.ttlHours })}</dd>` : ''}
 </dl>`);
+
+  if (intake.handoff) parts.push(handoffStatus(p, intake.handoff));
 
   if (intake.status === 'pending' && view.canClaim) {
     parts.push(html`<form method="post" action="${action('claim')}">${csrf}
