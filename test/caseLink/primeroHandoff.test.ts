@@ -127,6 +127,9 @@ describe('Primero adapter, its parts', () => {
     const slow = primeroHandoffAdapter({ ...base, url: 'http://127.0.0.1:9', timeoutMs: 50, fetch: (_url, init) => new Promise((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(init!.signal!.reason))) });
     await expect(slow.deliver(delivery)).rejects.toMatchObject({ code: 'timeout' });
     expect(refused.refusal?.({ queue: 'legacy_queue', language: 'fr' })).toMatch(/PRIMERO_MODULES/);
+    // A hand-off queued by an older version, before consent was recorded, never leaves (and is not retried).
+    const { consent: _none, ...older } = delivery.payload;
+    await expect(refused.deliver({ ...delivery, payload: older as HandoffDelivery['payload'] })).rejects.toEqual(new HandoffRefused('no_consent'));
     expect(new HandoffRefused('x')).toBeInstanceOf(Error);
     expect(new HandoffRetryAt(now, 'http_503').at).toBe(now);
   });

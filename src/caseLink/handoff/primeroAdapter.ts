@@ -154,6 +154,8 @@ export function primeroHandoffAdapter(options: PrimeroAdapterOptions): HandoffAd
     },
     async deliver(delivery: HandoffDelivery) {
       if (!options.modules[delivery.payload.queue]) throw new HandoffRefused('no_module');
+      // A hand-off queued before consent was recorded (an older version) never leaves for Primero.
+      if (!delivery.payload.consent?.services) throw new HandoffRefused('no_consent');
       let res: Response;
       try {
         res = await doFetch(endpoint, {
