@@ -1,4 +1,5 @@
 import { AppError } from '../caseLink/appError';
+import type { Config } from '../config';
 import { eraseDestroyed, type PrismaClient } from '../db';
 import { generateToken, hashPassword, sha256 } from './auth';
 import { NewStaff } from './staffAccounts';
@@ -26,10 +27,26 @@ export interface StaffSummary {
   active: boolean;
   consolePassword: boolean;
   telegramLinked: boolean;
+  /** The caseworker's supervisor (id and name), or null. */
+  supervisorId: string | null;
+  supervisor: string | null;
   createdAt: string;
 }
 
-const SUMMARY_SELECT = { id: true, name: true, role: true, queues: true, languages: true, gender: true, active: true, passwordHash: true, telegramIdHash: true, createdAt: true } as const;
+const SUMMARY_SELECT = {
+  id: true,
+  name: true,
+  role: true,
+  queues: true,
+  languages: true,
+  gender: true,
+  active: true,
+  passwordHash: true,
+  telegramIdHash: true,
+  supervisorId: true,
+  supervisor: { select: { name: true } },
+  createdAt: true,
+} as const;
 const list = (csv: string) => csv.split(',').filter(Boolean);
 
 /** Every staff account, active first, then by name. */
@@ -45,6 +62,8 @@ export async function listStaff(deps: Pick<StaffLifecycleDeps, 'prisma'>): Promi
     active: r.active,
     consolePassword: r.passwordHash !== null,
     telegramLinked: r.telegramIdHash !== null,
+    supervisorId: r.supervisorId,
+    supervisor: r.supervisor?.name ?? null,
     createdAt: r.createdAt.toISOString(),
   }));
 }
@@ -145,5 +164,81 @@ export async function setStaffPassword(deps: StaffLifecycleDeps, { staffId, pass
     const sessionsEnded = (await tx.staffSession.deleteMany({ where: { staffId } })).count;
     await tx.auditEvent.create({ data: { action: 'staff.password_set', actor: by, detail: JSON.stringify({ staffId, sessionsEnded }), at: now } });
     return { sessionsEnded };
+  });
+}
+
+/** A transaction client (what `$transaction(async (tx) => …)` hands over). */
+type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+/** Active caseworkers an account supports. */
+export function supervisedCount(tx: Pick<PrismaClient, 'staff'>, supervisorId: string): Promise<number> {
+  return tx.staff.count({ where: { supervisorId, active: true, role: 'caseworker' } });
+}
+
+/**
+ * Checks that `supervisorId` may take one more caseworker: an active supervisor or admin,
+ * under SUPERVISION_LIMIT caseworkers unless `override`. Called inside the transaction
+ * that assigns, and again after it (`assertWithinLimit`): two assignments racing past the
+ * first check are caught by the second.
+ */
+export async function assertCanSupervise(tx: Pick<PrismaClient, 'staff'>, supervisorId: string, { limit, override }: { limit: number; override: boolean }): Promise<number> {
+  const supervisor = await tx.staff.findUnique({ where: { id: supervisorId }, select: { active: true, role: true } });
+  if (!supervisor) throw new AppError('unknown_staff', 'No such supervisor account', 404);
+  if (!supervisor.active || (supervisor.role !== 'supervisor' && supervisor.role !== 'admin')) {
+    throw new AppError('not_supervisor', 'Only an active supervisor or admin account can supervise caseworkers', 409);
+  }
+  const count = await supervisedCount(tx, supervisorId);
+  if (count >= limit && !override) throw new AppError('supervision_limit', `This supervisor already supports ${count} caseworkers (limit ${limit}); override to go past it`, 409);
+  return count;
+}
+
+/** After an assignment, inside its transaction: refuses (rolls back) when a race took the supervisor past the limit. */
+export async function assertWithinLimit(tx: Pick<PrismaClient, 'staff'>, supervisorId: string, { limit, override }: { limit: number; override: boolean }): Promise<{ caseworkers: number; overridden: boolean }> {
+  const caseworkers = await supervisedCount(tx, supervisorId);
+  if (caseworkers > limit && !override) throw new AppError('supervision_limit', `This supervisor already supports ${caseworkers - 1} caseworkers (limit ${limit})`, 409);
+  return { caseworkers, overridden: caseworkers > limit };
+}
+
+export interface SetSupervisorOptions extends ByWhom {
+  staffId: string;
+  /** The supervisor, or null to remove the caseworker's supervisor. */
+  supervisorId: string | null;
+  /** Assign past SUPERVISION_LIMIT caseworkers; audited as such. */
+  override?: boolean;
+}
+
+/**
+ * Sets (or removes) an active caseworker's supervisor: an active supervisor or admin,
+ * refused once they support SUPERVISION_LIMIT caseworkers unless overridden (about 5,
+ * never more than 8, the guidance says; an override is for a handover, and is audited).
+ * Audited; setting the supervisor the account already has changes nothing.
+ */
+export async function setStaffSupervisor(
+  deps: Pick<StaffLifecycleDeps, 'prisma' | 'clock'> & { config: Pick<Config, 'SUPERVISION_LIMIT'> },
+  { staffId, supervisorId, override = false, by }: SetSupervisorOptions,
+): Promise<{ supervisorId: string | null; caseworkers: number | null; overridden: boolean; changed: boolean }> {
+  const { prisma, clock, config } = deps;
+  const now = clock();
+  const limit = config.SUPERVISION_LIMIT;
+  return prisma.$transaction(async (tx: Tx) => {
+    const staff = await tx.staff.findUnique({ where: { id: staffId }, select: { active: true, role: true, supervisorId: true } });
+    if (!staff) throw new AppError('unknown_staff', 'No such staff account', 404);
+    if (!staff.active) throw new AppError('not_active', 'This account is not active', 409);
+    if (staff.role !== 'caseworker') throw new AppError('not_caseworker', 'Only a caseworker account has a supervisor', 409);
+    if (staff.supervisorId === supervisorId) {
+      return { supervisorId, caseworkers: supervisorId ? await supervisedCount(tx, supervisorId) : null, overridden: false, changed: false };
+    }
+    if (supervisorId) await assertCanSupervise(tx, supervisorId, { limit, override });
+    await tx.staff.update({ where: { id: staffId }, data: { supervisorId } });
+    const within = supervisorId ? await assertWithinLimit(tx, supervisorId, { limit, override }) : null;
+    await tx.auditEvent.create({
+      data: {
+        action: within?.overridden ? 'staff.supervisor_set_override' : 'staff.supervisor_set',
+        actor: by,
+        detail: JSON.stringify({ staffId, supervisorId, previous: staff.supervisorId, ...(within?.overridden ? { caseworkers: within.caseworkers, limit } : {}) }),
+        at: now,
+      },
+    });
+    return { supervisorId, caseworkers: within?.caseworkers ?? null, overridden: within?.overridden ?? false, changed: true };
   });
 }
