@@ -46,6 +46,7 @@ describe('staff REST API /api/v1', () => {
         '/api/v1/intakes/{id}',
         '/api/v1/intakes/{id}/claim',
         '/api/v1/intakes/{id}/close',
+        '/api/v1/intakes/{id}/consent',
         '/api/v1/intakes/{id}/handoff',
         '/api/v1/intakes/{id}/outcome',
         '/api/v1/intakes/{id}/reassign',
@@ -58,7 +59,9 @@ describe('staff REST API /api/v1', () => {
         '/api/v1/staff/{id}/password',
         '/api/v1/staff/{id}/reactivate',
         '/api/v1/staff/{id}/rotate-token',
+        '/api/v1/staff/{id}/supervisor',
         '/api/v1/stats',
+        '/api/v1/supervision',
       ].sort(),
     );
     expect(res.body.components.schemas.OutcomeBody.properties.outcome.enum).toEqual(['reached', 'no_answer', 'unsafe', 'wrong_number', 'declined']);
