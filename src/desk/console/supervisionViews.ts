@@ -15,16 +15,22 @@ function levelCell(p: PageContext, count: number, limit: number, level: Level): 
   return html`<td class="${level}">${count}/${limit}${level === 'ok' ? '' : html` · ${tr(p, `level.${level}`)}`}</td>`;
 }
 
+/** Rows of each list the overview page shows (all are counted): with a few dozen caseworkers the page stays under 30 KB. */
+export const PAGE_LIST_MAX = 15;
+
 /** The supervisor's desk: stale claims first (they need someone to act), then caseloads, supervision and the queue. */
 export function supervisionPage(p: PageContext, o: SupervisionOverview, done?: string): string {
   const m = o.marks;
-  const stale = o.staleClaims.length
+  const staleShown = o.staleClaims.slice(0, PAGE_LIST_MAX);
+  const nearShown = o.queue.nearExpiryIntakes.slice(0, PAGE_LIST_MAX);
+  const more = (n: number) => (n > 0 ? html`<p>${tr(p, 'supervision.staleMore', { n })}</p>` : '');
+  const stale = staleShown.length
     ? html`<table><thead><tr><th>${tr(p, 'col.reference')}</th><th>${tr(p, 'col.queue')}</th><th>${tr(p, 'col.language')}</th><th>${tr(p, 'col.heldBy')}</th><th>${tr(p, 'col.claimedFor')}</th><th>${tr(p, 'col.timeLeft')}</th><th>${tr(p, 'col.announced')}</th><th></th></tr></thead><tbody>
-${o.staleClaims.map(
+${staleShown.map(
   (s) =>
-    html`<tr><td><a href="/console/intakes/${s.intakeId}">${s.label}</a></td><td>${tr(p, `queue.${s.queue}`)}</td><td>${tr(p, `lang.${s.language}`)}</td><td><a href="/console/supervision/staff/${s.staffId}">${s.staffName}</a></td><td>${age(p, s.claimedAt)}</td><td>${timeLeft(p, { status: 'claimed', expiresAt: s.expiresAt })}</td><td>${tr(p, s.announcedAt ? 'yes' : 'no')}</td><td><a href="/console/supervision/reassign/${s.intakeId}">${tr(p, 'supervision.reassign')}</a></td></tr>
+    html`<tr><td><a href="/console/intakes/${s.intakeId}">${s.label}</a></td><td>${tr(p, `queue.${s.queue}`)}</td><td>${tr(p, `lang.${s.language}`)}</td><td>${s.staffName}</td><td>${age(p, s.claimedAt)}</td><td>${timeLeft(p, { status: 'claimed', expiresAt: s.expiresAt })}</td><td>${tr(p, s.announcedAt ? 'yes' : 'no')}</td><td><a href="/console/supervision/reassign/${s.intakeId}">${tr(p, 'supervision.reassign')}</a></td></tr>
 `,
-)}</tbody></table>${o.staleCount > o.staleClaims.length ? html`<p>${tr(p, 'supervision.staleMore', { n: o.staleCount - o.staleClaims.length })}</p>` : ''}`
+)}</tbody></table>${more(o.staleCount - staleShown.length)}`
     : html`<p>${tr(p, 'supervision.staleNone', { hours: m.staleClaimHours })}</p>`;
 
   const caseloads = o.caseloads.length
@@ -49,14 +55,14 @@ ${o.supervisors.map((s) => html`<tr><td>${s.name}${s.role === 'admin' ? html` ($
 ${q.byQueue.map((r) => html`<tr><td>${tr(p, `queue.${r.queue}`)}</td><td>${tr(p, `lang.${r.language}`)}</td><td>${r.pending}</td><td>${age(p, r.oldestCreatedAt)}</td><td class="${r.nearExpiry ? 'warning' : ''}">${r.nearExpiry}</td></tr>
 `)}</tbody></table>`
     : html`<p>${tr(p, 'supervision.queueEmpty')}</p>`;
-  const near = q.nearExpiryIntakes.length
+  const near = nearShown.length
     ? html`<section aria-labelledby="near"><h2 id="near">${tr(p, 'supervision.nearExpiry')}</h2><p>${tr(p, 'supervision.nearNote', { hours: m.nearExpiryHours })}</p>
 <table><thead><tr><th>${tr(p, 'col.reference')}</th><th>${tr(p, 'col.queue')}</th><th>${tr(p, 'col.language')}</th><th>${tr(p, 'col.caller')}</th><th>${tr(p, 'col.timeLeft')}</th><th></th></tr></thead><tbody>
-${q.nearExpiryIntakes.map(
+${nearShown.map(
   (i) =>
     html`<tr><td><a href="/console/intakes/${i.intakeId}">${i.label}</a></td><td>${tr(p, `queue.${i.queue}`)}</td><td>${tr(p, `lang.${i.language}`)}</td><td>${tr(p, `caller.${i.callerGender}`)}</td><td>${timeLeft(p, { status: 'pending', expiresAt: i.expiresAt })}</td><td><a href="/console/supervision/reassign/${i.intakeId}">${tr(p, 'supervision.reassign')}</a></td></tr>
 `,
-)}</tbody></table></section>`
+)}</tbody></table>${more(q.nearExpiry - nearShown.length)}</section>`
     : '';
 
   return page(
