@@ -127,7 +127,8 @@ export async function listStaleClaims(deps: OverviewDeps): Promise<StaleClaim[]>
       hours: Math.floor((now.getTime() - r.claimedAt!.getTime()) / HOUR_MS),
       // An outcome of an earlier claim (before a reassignment) is shown, not counted.
       lastOutcome: r.lastOutcome,
-      announcedAt: r.staleAnnouncedAt && r.staleAnnouncedAt >= r.claimedAt! ? r.staleAnnouncedAt : null,
+      // A claim is told STALE_CLAIM_HOURS after it was made at the earliest: a mark from before (or of the very moment of) the claim is an earlier claim's.
+      announcedAt: r.staleAnnouncedAt && r.staleAnnouncedAt > r.claimedAt! ? r.staleAnnouncedAt : null,
     }));
 }
 

@@ -16,7 +16,7 @@ export async function announceStaleClaims(deps: Pick<DeskDeps, 'prisma' | 'confi
   for (const claim of await listStaleClaims(deps)) {
     if (claim.announcedAt) continue;
     const marked = await prisma.intake.updateMany({
-      where: { id: claim.intakeId, status: 'claimed', claimedById: claim.staffId, claimedAt: claim.claimedAt, OR: [{ staleAnnouncedAt: null }, { staleAnnouncedAt: { lt: claim.claimedAt } }] },
+      where: { id: claim.intakeId, status: 'claimed', claimedById: claim.staffId, claimedAt: claim.claimedAt, OR: [{ staleAnnouncedAt: null }, { staleAnnouncedAt: { lte: claim.claimedAt } }] },
       data: { staleAnnouncedAt: now },
     });
     if (marked.count !== 1) continue;
