@@ -256,7 +256,7 @@ export function staffAccountPage(p: PageContext, view: StaffAccountView): string
   ];
   if (s.active && s.role === 'caseworker') {
     parts.push(html`<form method="post" action="${action('supervisor')}">${csrfField(p)}<fieldset><legend>${tr(p, 'staff.supervisor')}</legend>
-<select name="supervisorId" id="supervisor-select"><option value="">${tr(p, 'staff.noSupervisor')}</option>${view.supervisors.map(
+<select name="supervisorId" id="supervisor-select" aria-label="${tr(p, 'staff.supervisor')}"><option value="">${tr(p, 'staff.noSupervisor')}</option>${view.supervisors.map(
       (c) => html`<option value="${c.id}"${raw(c.id === s.supervisorId ? ' selected' : '')}>${tr(p, 'staff.supervisorOption', { name: c.name, n: c.caseworkers, limit: view.supervisionLimit })}</option>`,
     )}</select>
 <label><input type="checkbox" name="override" value="1"> ${tr(p, 'staff.supervisionOverride', { limit: view.supervisionLimit })}</label>
