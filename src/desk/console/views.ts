@@ -211,6 +211,7 @@ ${OUTCOMES.map((o) => html`<label><input type="radio" name="outcome" value="${o}
 ${intake.lastOutcome === 'reached' ? html`<form method="post" action="${action('handoff')}">${csrf}<button id="handoff">${tr(p, 'intake.handoff')}</button></form>` : ''}
 <form method="post" action="${action('release')}">${csrf}<button id="release">${tr(p, 'intake.release')}</button></form>`);
   }
+  if (supervisor && open) parts.push(html`<p><a href="/console/supervision/reassign/${intake.id}" id="to-reassign">${tr(p, 'supervision.reassign')}</a></p>`);
   parts.push(html`<p><a href="/console/">${tr(p, 'intake.back')}</a></p>`);
   return page(p, tr(p, 'intake.title', { reference: intake.label }), raw(parts.map(String).join('\n')));
 }
