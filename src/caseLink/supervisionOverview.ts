@@ -144,11 +144,16 @@ export async function supervisionOverview(deps: OverviewDeps, { actor }: { actor
   const { prisma, config } = deps;
   const now = deps.clock();
   const nearCutoff = new Date(now.getTime() + NEAR_EXPIRY_HOURS * HOUR_MS);
-  const [staff, claims, pending, stale] = await Promise.all([
+  // Past their time but not yet swept by the purge: as good as expired, not counted.
+  const pendingWhere = { status: 'pending', expiresAt: { gt: now } };
+  const nearWhere = { status: 'pending', expiresAt: { gt: now, lte: nearCutoff } };
+  // The queue is counted in the database (a campaign can fill it with thousands); only the near-expiry list is read.
+  const [staff, claims, pending, nearCounts, near, stale] = await Promise.all([
     prisma.staff.findMany({ where: { active: true }, select: { id: true, name: true, role: true, supervisor: { select: { id: true, name: true, active: true } } }, orderBy: { name: 'asc' } }),
     prisma.intake.groupBy({ by: ['claimedById'], where: { status: 'claimed' }, _count: { _all: true } }),
-    // Past their time but not yet swept by the purge: as good as expired, not counted.
-    prisma.intake.findMany({ where: { status: 'pending', expiresAt: { gt: now } }, select: INTAKE_FIELDS, orderBy: { expiresAt: 'asc' } }),
+    prisma.intake.groupBy({ by: ['queue', 'language'], where: pendingWhere, _count: { _all: true }, _min: { createdAt: true } }),
+    prisma.intake.groupBy({ by: ['queue', 'language'], where: nearWhere, _count: { _all: true } }),
+    prisma.intake.findMany({ where: nearWhere, select: INTAKE_FIELDS, orderBy: { expiresAt: 'asc' }, take: OVERVIEW_LIST_MAX }),
     listStaleClaims(deps),
   ]);
 
@@ -180,20 +185,11 @@ export async function supervisionOverview(deps: OverviewDeps, { actor }: { actor
     })
     .sort((a, b) => b.caseworkers - a.caseworkers || a.name.localeCompare(b.name));
 
-  const groups = new Map<string, QueueRow>();
-  for (const p of pending) {
-    const key = `${p.queue}\u0000${p.language}`;
-    const near = p.expiresAt <= nearCutoff ? 1 : 0;
-    const row = groups.get(key);
-    if (!row) groups.set(key, { queue: p.queue, language: p.language, pending: 1, oldestCreatedAt: p.createdAt, nearExpiry: near });
-    else {
-      row.pending += 1;
-      row.nearExpiry += near;
-      if (p.createdAt < row.oldestCreatedAt) row.oldestCreatedAt = p.createdAt;
-    }
-  }
-  const near = pending.filter((p) => p.expiresAt <= nearCutoff);
-  const oldest = pending.reduce<Date | null>((min, p) => (min === null || p.createdAt < min ? p.createdAt : min), null);
+  const nearBy = new Map(nearCounts.map((g) => [`${g.queue}\u0000${g.language}`, g._count._all]));
+  const byQueue: QueueRow[] = pending
+    .map((g) => ({ queue: g.queue, language: g.language, pending: g._count._all, oldestCreatedAt: g._min.createdAt!, nearExpiry: nearBy.get(`${g.queue}\u0000${g.language}`) ?? 0 }))
+    .sort((a, b) => a.queue.localeCompare(b.queue) || a.language.localeCompare(b.language));
+  const oldest = byQueue.reduce<Date | null>((min, q) => (min === null || q.oldestCreatedAt < min ? q.oldestCreatedAt : min), null);
 
   return {
     generatedAt: now,
@@ -209,11 +205,11 @@ export async function supervisionOverview(deps: OverviewDeps, { actor }: { actor
     supervisors,
     unsupervised: caseworkers.filter((c) => !supervisorOf(c)).map((c) => ({ staffId: c.id, name: c.name })),
     queue: {
-      pending: pending.length,
+      pending: byQueue.reduce((sum, q) => sum + q.pending, 0),
       oldestPendingAt: oldest,
-      nearExpiry: near.length,
-      byQueue: [...groups.values()].sort((a, b) => a.queue.localeCompare(b.queue) || a.language.localeCompare(b.language)),
-      nearExpiryIntakes: near.slice(0, OVERVIEW_LIST_MAX).map(toOverviewIntake),
+      nearExpiry: byQueue.reduce((sum, q) => sum + q.nearExpiry, 0),
+      byQueue,
+      nearExpiryIntakes: near.map(toOverviewIntake),
     },
     staleCount: stale.length,
     staleClaims: stale.slice(0, OVERVIEW_LIST_MAX),
