@@ -13,6 +13,9 @@ import { createTestServer, type TestServer } from './support/testServer';
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'un mot de passe solide';
 
+// Chromium walks many pages, each checked by axe: a loaded machine needs more than the default 30 s.
+jest.setTimeout(120_000);
+
 interface Violation {
   id: string;
   impact: string | null;
@@ -82,6 +85,12 @@ describe('accessibility (axe-core, no serious or critical violation)', () => {
     await page.evaluate(() => document.querySelector('#close-confirm')?.removeAttribute('required'));
     await page.click('#close');
     await check('request, close not confirmed');
+    // Reached: the consent asked during the call, then a hand-off refused without consent to services.
+    await page.check('input[name=outcome][value=reached]');
+    await page.click('#record');
+    await check('request, reached: consent and hand-off');
+    await page.click('#handoff');
+    await check('request, hand-off refused without consent');
     await page.check('input[name=outcome][value=wrong_number]');
     await page.click('#record');
     await check('request, outcome to confirm');

@@ -35,7 +35,7 @@ describe('purge', () => {
     for (const i of [working, closed, handed]) await claimIntake(ctx, { intakeId: i.id, actor });
     await closeIntake(ctx, { intakeId: closed.id, actor, reason: 'resolved' });
     await recordOutcome(ctx, { intakeId: handed.id, actor, outcome: 'reached' });
-    await handOffIntake(ctx, { intakeId: handed.id, actor, adapter: 'builtin' });
+    await handOffIntake(ctx, { intakeId: handed.id, actor, adapter: 'builtin', consent: { services: true, shareWithOrganisations: false, shareNumber: false } });
     await t.server.prisma.intake.update({ where: { id: leftover.id }, data: { status: 'cancelled' } });
     await openSession(t.server.prisma, staff.id, { now: t.clock.now(), hours: 8, randomBytes: ctx.randomBytes });
     await createLinkCode(ctx, staff.id);

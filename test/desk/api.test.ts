@@ -3,6 +3,9 @@ import { makeIntake, makeStaff } from './deskFixtures';
 
 type Staff = Awaited<ReturnType<typeof makeStaff>>;
 
+/** What a person typically agrees to: services and sharing their case, not their number. */
+const CONSENT = { services: true, shareWithOrganisations: true, shareNumber: false };
+
 describe('staff REST API /api/v1', () => {
   let t: TestServer;
   let alice: Staff; // caseworker, gbv, fr, woman
@@ -87,6 +90,7 @@ describe('staff REST API /api/v1', () => {
     ['post', `/api/v1/intakes/${id}/outcome`],
     ['post', `/api/v1/intakes/${id}/release`],
     ['post', `/api/v1/intakes/${id}/close`],
+    ['post', `/api/v1/intakes/${id}/consent`],
     ['post', `/api/v1/intakes/${id}/handoff`],
     ['post', `/api/v1/intakes/${id}/reassign`],
     ['get', '/api/v1/caseload'],
@@ -310,20 +314,95 @@ describe('staff REST API /api/v1', () => {
   it('hands off after a reached outcome only, with a de-identified payload, and forgets the number', async () => {
     const intake = await makeIntake(t, { cover: 'customer_service' });
     await post(`/api/v1/intakes/${intake.id}/claim`, alice);
-    const early = await post(`/api/v1/intakes/${intake.id}/handoff`, alice);
+    const early = await post(`/api/v1/intakes/${intake.id}/handoff`, alice, { consent: CONSENT });
     expect(early.status).toBe(409);
     expect(early.body.error.code).toBe('not_reached');
     await post(`/api/v1/intakes/${intake.id}/outcome`, alice, { outcome: 'reached' });
-    expect((await post(`/api/v1/intakes/${intake.id}/handoff`, bob)).status).toBe(403);
-    const res = await post(`/api/v1/intakes/${intake.id}/handoff`, alice);
+    expect((await post(`/api/v1/intakes/${intake.id}/handoff`, bob, { consent: CONSENT })).status).toBe(403);
+    const res = await post(`/api/v1/intakes/${intake.id}/handoff`, alice, { consent: CONSENT });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'handed_off' });
+    expect(res.body).toMatchObject({ status: 'handed_off', consent: { ...CONSENT, recordedAt: t.clock.now().toISOString() } });
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ contactDestroyedAt: expect.any(Date) });
     expect(await t.server.prisma.openContact.count({ where: { intakeId: intake.id } })).toBe(0);
-    const handoff = await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id } });
+    const handoff = await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id }, include: { contact: true } });
     expect(handoff.adapter).toBe('builtin');
-    expect(Object.keys(JSON.parse(handoff.payload)).sort()).toEqual(['claimedAt', 'createdAt', 'firstCallAt', 'handedOffAt', 'label', 'language', 'outcome', 'queue'].sort());
+    expect(handoff.contact).toBeNull();
+    expect(Object.keys(JSON.parse(handoff.payload)).sort()).toEqual(['claimedAt', 'consent', 'createdAt', 'firstCallAt', 'handedOffAt', 'label', 'language', 'outcome', 'queue'].sort());
+    expect(JSON.parse(handoff.payload).consent).toEqual({ ...CONSENT, recordedAt: t.clock.now().toISOString() });
     for (const secret of [intake.contact, intake.contact.slice(4), 'customer_service']) expect(handoff.payload).not.toContain(secret);
+  });
+
+  describe('consent to refer', () => {
+    const reached = async () => {
+      const intake = await makeIntake(t);
+      await post(`/api/v1/intakes/${intake.id}/claim`, alice);
+      await post(`/api/v1/intakes/${intake.id}/outcome`, alice, { outcome: 'reached' });
+      return intake;
+    };
+    const unchanged = async (id: string) => {
+      const row = await t.server.prisma.intake.findUniqueOrThrow({ where: { id } });
+      expect(row).toMatchObject({ status: 'claimed', contactDestroyedAt: null });
+      expect(await t.server.prisma.openContact.count({ where: { intakeId: id } })).toBe(1);
+      expect(await t.server.prisma.handoff.count({ where: { intakeId: id } })).toBe(0);
+      return row;
+    };
+
+    it('refuses a hand-off without consent to services (409, clear message) and changes nothing', async () => {
+      const intake = await reached();
+      const none = await post(`/api/v1/intakes/${intake.id}/handoff`, alice);
+      expect(none.status).toBe(409);
+      expect(none.body.error).toEqual({ code: 'consent_required', message: expect.stringMatching(/consent/) });
+      const refused = await post(`/api/v1/intakes/${intake.id}/handoff`, alice, { consent: { ...CONSENT, services: false } });
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.code).toBe('consent_required');
+      // Refused: not even the consent sent with it was recorded.
+      expect((await unchanged(intake.id)).consentRecordedAt).toBeNull();
+      expect(await t.server.prisma.auditEvent.count({ where: { intakeId: intake.id, action: 'intake.consent' } })).toBe(0);
+    });
+
+    it('records consent apart (claimer only, after reaching the person, audited), then hands off with it', async () => {
+      const intake = await reached();
+      const refusedAll = { services: false, shareWithOrganisations: false, shareNumber: false };
+      expect((await post(`/api/v1/intakes/${intake.id}/consent`, bob, refusedAll)).status).toBe(403);
+      const first = await post(`/api/v1/intakes/${intake.id}/consent`, alice, refusedAll);
+      expect(first.status).toBe(200);
+      expect(first.body.consent).toEqual({ ...refusedAll, recordedAt: t.clock.now().toISOString() });
+      expect((await post(`/api/v1/intakes/${intake.id}/handoff`, alice)).body.error.code).toBe('consent_required');
+      await unchanged(intake.id);
+
+      t.clock.advance(60_000);
+      const agreed = { services: true, shareWithOrganisations: true, shareNumber: true };
+      expect((await post(`/api/v1/intakes/${intake.id}/consent`, alice, agreed)).body.consent).toEqual({ ...agreed, recordedAt: t.clock.now().toISOString() });
+      const audit = await t.server.prisma.auditEvent.findMany({ where: { intakeId: intake.id, action: 'intake.consent' }, orderBy: { id: 'asc' } });
+      expect(audit.map((a) => [a.actor, JSON.parse(a.detail!)])).toEqual([
+        [`staff:${alice.id}`, refusedAll],
+        [`staff:${alice.id}`, agreed],
+      ]);
+
+      const res = await post(`/api/v1/intakes/${intake.id}/handoff`, alice);
+      expect(res.status).toBe(200);
+      const handoff = await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id } });
+      expect(JSON.parse(handoff.payload).consent).toEqual({ ...agreed, recordedAt: t.clock.now().toISOString() });
+      const handedOff = await t.server.prisma.auditEvent.findFirstOrThrow({ where: { intakeId: intake.id, action: 'intake.handed_off' } });
+      expect(JSON.parse(handedOff.detail!)).toMatchObject({ consent: agreed, numberPassedOn: true });
+      // The number itself never enters the payload or the audit: it travels sealed apart, for the adapter alone.
+      for (const text of [handoff.payload, handedOff.detail!]) expect(text).not.toContain(intake.contact.slice(4));
+    });
+
+    it('refuses consent before the person was reached (409) and malformed consent (400), changing nothing', async () => {
+      const intake = await makeIntake(t);
+      await post(`/api/v1/intakes/${intake.id}/claim`, alice);
+      const early = await post(`/api/v1/intakes/${intake.id}/consent`, alice, CONSENT);
+      expect([early.status, early.body.error.code]).toEqual([409, 'not_reached']);
+      await post(`/api/v1/intakes/${intake.id}/outcome`, alice, { outcome: 'reached' });
+      for (const body of [{}, { services: 'yes', shareWithOrganisations: false, shareNumber: false }, { ...CONSENT, story: 'what happened' }]) {
+        const bad = await post(`/api/v1/intakes/${intake.id}/consent`, alice, body);
+        expect(bad.status).toBe(400);
+        expect(JSON.stringify(bad.body)).not.toContain('what happened');
+      }
+      expect((await post(`/api/v1/intakes/${intake.id}/handoff`, alice, { consent: { services: true } })).status).toBe(400);
+      expect((await unchanged(intake.id)).consentRecordedAt).toBeNull();
+    });
   });
 
   it('lets a supervisor reassign, within the target caseload unless overridden; others get 403', async () => {

@@ -101,4 +101,39 @@ describe('web console in a browser, without JavaScript', () => {
     expect(weights.length).toBeGreaterThanOrEqual(9);
     for (const w of weights) expect({ page: w.page, underBudget: w.bytes < WEIGHT_BUDGET }).toEqual({ page: w.page, underBudget: true });
   });
+
+  it('records the consent asked during the call with the hand-off, and refuses a hand-off without consent to services on the same page', async () => {
+    const second = '+221776543299';
+    const phone = new UssdSession(t.server.app, second);
+    await phone.dial();
+    for (const answer of ['1', '2', '1', '1', '1', '1', '1', '1', '1', '1', '1']) await phone.send(answer);
+    const intake = await t.server.prisma.intake.findFirstOrThrow({ where: { status: 'pending' } });
+    await page.goto(`${web.baseUrl}/console/intakes/${intake.id}`);
+    await page.click('#claim');
+    await page.check('input[name=outcome][value=reached]');
+    await page.click('#record');
+    // Nothing ticked: the person was not asked, or said no. Refused, said on the same page, nothing changed.
+    expect(await page.isChecked('#consent-services')).toBe(false);
+    await page.click('#handoff');
+    expect(await page.textContent('[role=alert]')).toContain('la personne n’a pas consenti aux services');
+    expect(await page.textContent('#status')).toBe('Prise en charge');
+    expect(await t.server.prisma.handoff.count()).toBe(0);
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'claimed', consentRecordedAt: null });
+
+    await page.check('#consent-services');
+    await page.check('#consent-shareWithOrganisations');
+    await page.click('#handoff');
+    expect(await page.textContent('[role=status]')).toContain('Demande transférée');
+    expect(await page.textContent('#status')).toBe('Transférée');
+    expect(await page.textContent('#consent')).toBe('Accepte de recevoir des services ; Accepte que son dossier soit partagé avec une autre organisation');
+    expect(await page.content()).not.toContain(second.slice(4));
+    const row = await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } });
+    expect(row).toMatchObject({ status: 'handed_off', consentServices: true, consentShareOrgs: true, consentShareNumber: false, contactDestroyedAt: expect.any(Date) });
+    const handoff = await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id }, include: { contact: true } });
+    expect(JSON.parse(handoff.payload).consent).toMatchObject({ services: true, shareWithOrganisations: true, shareNumber: false });
+    expect(handoff.contact).toBeNull();
+    const audit = await t.server.prisma.auditEvent.findMany({ where: { intakeId: intake.id, action: { in: ['intake.consent', 'intake.handed_off'] } }, orderBy: { id: 'asc' } });
+    expect(audit.map((a) => a.action)).toEqual(['intake.consent', 'intake.handed_off']);
+    for (const w of weights) expect({ page: w.page, underBudget: w.bytes < WEIGHT_BUDGET }).toEqual({ page: w.page, underBudget: true });
+  });
 });

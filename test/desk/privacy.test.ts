@@ -69,7 +69,7 @@ describe('desk privacy canaries', () => {
     await agent.post(`/console/intakes/${b.id}/claim`).type('form').send({ _csrf: csrf });
     expect((await agent.post(`/console/intakes/${b.id}/reveal`).type('form').send({ _csrf: csrf })).text).toContain(CANARIES[1]);
     await agent.post(`/console/intakes/${b.id}/outcome`).type('form').send({ _csrf: csrf, outcome: 'reached' });
-    await agent.post(`/console/intakes/${b.id}/handoff`).type('form').send({ _csrf: csrf });
+    await agent.post(`/console/intakes/${b.id}/handoff`).type('form').send({ _csrf: csrf, services: '1', shareWithOrganisations: '1', shareNumber: '1' });
 
     // 3. Staff bot: link, claim (number sent privately), reached, close.
     const c = await requestCallback(CANARIES[2]);

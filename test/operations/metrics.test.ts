@@ -36,7 +36,7 @@ describe('GET /metrics', () => {
     await api(`/api/v1/intakes/${a.id}/close`, { reason: 'resolved' });
     await api(`/api/v1/intakes/${b.id}/claim`);
     await api(`/api/v1/intakes/${b.id}/outcome`, { outcome: 'reached' });
-    await api(`/api/v1/intakes/${b.id}/handoff`);
+    await api(`/api/v1/intakes/${b.id}/handoff`, { consent: { services: true, shareWithOrganisations: false, shareNumber: false } });
     const phone = new UssdSession(t.server.app, '+221779990401');
     await phone.dial();
     for (const answer of ['1', '2', '1', '1', '1', '1', '1', '1', '1', '1']) await phone.send(answer);

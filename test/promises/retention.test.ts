@@ -106,7 +106,7 @@ describe('a claimed request past INTAKE_TTL_HOURS', () => {
     const intake = await makeIntake(t);
     await api(`/api/v1/intakes/${intake.id}/claim`);
     await api(`/api/v1/intakes/${intake.id}/outcome`, { outcome: 'reached' });
-    await api(`/api/v1/intakes/${intake.id}/handoff`);
+    await api(`/api/v1/intakes/${intake.id}/handoff`, { consent: { services: true, shareWithOrganisations: false, shareNumber: false } });
     t.clock.advance(73 * HOUR);
     expect(await t.server.purge()).toMatchObject({ expired: 0 });
     expect((await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).status).toBe('handed_off');

@@ -54,7 +54,7 @@ describe('a destroyed number leaves no bytes in any database file', () => {
     ['handed off', async (id: string) => {
       await api(`/api/v1/intakes/${id}/claim`);
       await api(`/api/v1/intakes/${id}/outcome`, { outcome: 'reached' });
-      await api(`/api/v1/intakes/${id}/handoff`);
+      await api(`/api/v1/intakes/${id}/handoff`, { consent: { services: true, shareWithOrganisations: false, shareNumber: false } });
     }],
     ['expired after the last call attempt', async (id: string) => {
       for (let i = 0; i < 2; i += 1) {

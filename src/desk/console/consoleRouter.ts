@@ -33,6 +33,9 @@ const LoginForm = z.object({ name: z.string().trim().min(1).max(80), password: z
 const OutcomeForm = z.object({ outcome: z.enum(OUTCOMES), confirm: z.literal('1').optional() });
 /** Closing destroys the number: the form asks the caseworker to confirm it. */
 const CloseForm = z.object({ reason: z.enum(CLOSE_REASONS), confirm: z.literal('1') });
+/** The consent asked during the call: an unticked box is absent from the form, so absent means no. */
+const ticked = z.literal('1').optional().transform((v) => v === '1');
+const HandoffForm = z.object({ services: ticked, shareWithOrganisations: ticked, shareNumber: ticked });
 
 interface ConsoleLocals {
   actor: Actor & { name: string };
@@ -227,7 +230,15 @@ export function consoleRouter(ctx: DeskContext): Router {
   });
   router.post('/intakes/:id/handoff', async (req, res) => {
     const id = intakeIdOf(req);
-    await handOffIntake(ctx, { intakeId: id, actor: actorOf(res), adapter: ctx.handoffAdapter.name });
+    const consent = HandoffForm.parse(req.body ?? {});
+    try {
+      await handOffIntake(ctx, { intakeId: id, actor: actorOf(res), adapter: ctx.handoffAdapter.name, consent });
+    } catch (err) {
+      // Refused without consent to services: the same page again, saying why, nothing recorded.
+      if (!(err instanceof AppError && err.code === 'consent_required')) throw err;
+      await showIntake(req, res, { error: errorText(langOf(req), err.code), status: err.status });
+      return;
+    }
     ctx.kickHandoffs();
     back(res, id, 'handedOff');
   });

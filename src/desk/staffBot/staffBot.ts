@@ -7,6 +7,7 @@ import { claimIntake } from '../../caseLink/claimIntake';
 import { closeIntake } from '../../caseLink/closeIntake';
 import { getIntake } from '../../caseLink/getIntake';
 import { handOffIntake } from '../../caseLink/handOffIntake';
+import { recordConsent, storedConsent } from '../../caseLink/recordConsent';
 import { recordOutcome } from '../../caseLink/recordOutcome';
 import { releaseIntake } from '../../caseLink/releaseIntake';
 import { revealContact } from '../../caseLink/revealContact';
@@ -64,10 +65,15 @@ const UpdateShape = z.looseObject({ update_id: z.number().int().nonnegative() })
 
 /**
  * Callback data: `c:<id>` claim, `o:<id>:<outcome>`, `x:<id>` close (resolved), `h:<id>`
- * hand off, `b:<id>` back to the outcome buttons. A button that destroys the number asks
+ * hand off (first the consent asked during the call: `k:<id>:<consent>` ticks or unticks
+ * one answer), `b:<id>` back to the outcome buttons. A button that destroys the number asks
  * first; its confirmation button carries the same letter in capitals (`O`, `X`, `H`).
  */
-const DATA = /^(c|o|O|x|X|h|H|b):([0-9a-f]{32})(?::([a-z_]{1,20}))?$/;
+const DATA = /^(c|o|O|x|X|h|H|k|b):([0-9a-f]{32})(?::([a-zA-Z_]{1,30}))?$/;
+
+/** The consent answers in the order of their buttons. */
+const CONSENTS = ['services', 'shareWithOrganisations', 'shareNumber'] as const;
+type ConsentKey = (typeof CONSENTS)[number];
 
 /** Outcomes that end the request and destroy its number at once (no_answer and unsafe do too, at the last attempt). */
 const CLOSING_OUTCOMES: Outcome[] = ['wrong_number', 'declined'];
@@ -149,7 +155,9 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
     try {
       if (kind === 'c') await onClaim(c, actor, intakeId);
       else if ((kind === 'o' || kind === 'O') && OUTCOMES.includes(arg as Outcome)) await onOutcome(c, actor, intakeId, arg as Outcome, kind === 'O');
-      else if (kind === 'x' || kind === 'h') await askFirst(c, intakeId, fr(kind === 'x' ? 'confirm.close' : 'confirm.handoff'), `${kind.toUpperCase()}:${intakeId}`);
+      else if (kind === 'x') await askFirst(c, intakeId, fr('confirm.close'), `X:${intakeId}`);
+      else if (kind === 'h') await showConsent(c, actor, intakeId);
+      else if (kind === 'k' && CONSENTS.includes(arg as ConsentKey)) await toggleConsent(c, actor, intakeId, arg as ConsentKey);
       else if (kind === 'X') await onDone(c, actor, intakeId, 'close');
       else if (kind === 'H') await onDone(c, actor, intakeId, 'handoff');
       else if (kind === 'b') await showOutcomes(c, actor, intakeId);
@@ -203,6 +211,29 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
   async function askFirst(c: Context, intakeId: string, question: string, confirmData: string) {
     await c.answerCallbackQuery();
     await c.editMessageText(question, { reply_markup: new InlineKeyboard().text(fr('confirm.yes'), confirmData).text(fr('confirm.back'), `b:${intakeId}`) });
+  }
+
+  /**
+   * The hand-off step: what the person agreed to when asked during the call, one button per
+   * answer (ticked ✅ or not ⬜, each change recorded and audited), then the hand-off itself,
+   * refused without consent to services.
+   */
+  async function showConsent(c: Context, actor: Actor, intakeId: string, answer?: string) {
+    const intake = await getIntake(ctx, { intakeId, actor });
+    const given = storedConsent(intake);
+    const keyboard = new InlineKeyboard();
+    for (const key of CONSENTS) keyboard.text(`${given?.[key] ? '✅' : '⬜'} ${fr(`consent.${key}`)}`, `k:${intakeId}:${key}`).row();
+    keyboard.text(fr('intake.handoffButton'), `H:${intakeId}`).text(fr('confirm.back'), `b:${intakeId}`);
+    await c.answerCallbackQuery(answer ? { text: answer } : undefined);
+    await c.editMessageText(`${fr('intake.title', { reference: intake.label })}\n${fr('confirm.handoff')}\n${fr('consent.ask')}`, { reply_markup: keyboard });
+  }
+
+  async function toggleConsent(c: Context, actor: Actor, intakeId: string, key: ConsentKey) {
+    const given = storedConsent(await getIntake(ctx, { intakeId, actor }));
+    const consent = { services: given?.services ?? false, shareWithOrganisations: given?.shareWithOrganisations ?? false, shareNumber: given?.shareNumber ?? false };
+    consent[key] = !consent[key];
+    await recordConsent(ctx, { intakeId, actor, consent });
+    await showConsent(c, actor, intakeId, fr('done.consent'));
   }
 
   async function onOutcome(c: Context, actor: Actor, intakeId: string, outcome: Outcome, confirmed: boolean) {

@@ -89,12 +89,15 @@ describe('staff Telegram bot', () => {
   let t: TestServer;
   const telegram = fakeTelegram();
   let staffId: string;
+  let staffAuth: Record<string, string>;
   beforeAll(async () => {
     t = await createTestServer(
       { TELEGRAM_STAFF_TOKEN: '999000111:TEST', STAFF_TELEGRAM_GROUP_ID: String(GROUP), TELEGRAM_WEBHOOK_SECRET: SECRET, CASELOAD_LIMIT: '1', CASELOAD_WARNING: '1', REVEAL_RATE_LIMIT: '3', REVEAL_MESSAGE_TTL_SECONDS: '300', MAX_OPEN_REQUESTS: '20' },
       { desk: { staffBot: { botInfo: BOT, configureApi: telegram.install } } },
     );
-    staffId = (await makeStaff(t, { name: 'Hotline Awa' })).id;
+    const awa = await makeStaff(t, { name: 'Hotline Awa' });
+    staffId = awa.id;
+    staffAuth = awa.auth;
   });
   afterAll(async () => {
     await t.close();
@@ -227,6 +230,46 @@ describe('staff Telegram bot', () => {
     expect(telegram.take()[1].payload.text).toMatch(/clôturée/);
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'closed', contactDestroyedAt: expect.any(Date) });
     expect(t.logs.join('')).not.toContain('778880001');
+  });
+
+  it('records the consent asked during the call, one button per answer, and refuses a hand-off without consent to services', async () => {
+    const intake = await makeIntake(t);
+    // Claimed and reached through the API: the hand-off step is the bot's.
+    await t.http.post(`/api/v1/intakes/${intake.id}/claim`).set(staffAuth).send({});
+    await t.http.post(`/api/v1/intakes/${intake.id}/outcome`).set(staffAuth).send({ outcome: 'reached' });
+    type Markup = { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> };
+    const buttons = (call: { payload: Record<string, unknown> }) => (call.payload.reply_markup as Markup).inline_keyboard.flat();
+
+    await bot().handleUpdate(press(LINKED, `h:${intake.id}`, LINKED, 104));
+    let shown = telegram.take()[1];
+    expect(shown.payload.text).toMatch(/Transférer la demande \?/);
+    expect(buttons(shown).map((b) => b.callback_data)).toEqual([`k:${intake.id}:services`, `k:${intake.id}:shareWithOrganisations`, `k:${intake.id}:shareNumber`, `H:${intake.id}`, `b:${intake.id}`]);
+    expect(buttons(shown).slice(0, 3).every((b) => b.text.startsWith('⬜'))).toBe(true);
+
+    // Without consent to services: refused, said plainly, nothing handed off.
+    await bot().handleUpdate(press(LINKED, `H:${intake.id}`, LINKED, 104));
+    expect(telegram.take()).toEqual([{ method: 'answerCallbackQuery', payload: expect.objectContaining({ text: expect.stringMatching(/n’a pas consenti aux services/), show_alert: true }) }]);
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'claimed', contactDestroyedAt: null });
+
+    // Each answer is a button: ticked, recorded and audited; pressed again, unticked.
+    await bot().handleUpdate(press(LINKED, `k:${intake.id}:services`, LINKED, 104));
+    shown = telegram.take()[1];
+    expect(buttons(shown)[0].text).toMatch(/^✅/);
+    await bot().handleUpdate(press(LINKED, `k:${intake.id}:shareNumber`, LINKED, 104));
+    await bot().handleUpdate(press(LINKED, `k:${intake.id}:shareNumber`, LINKED, 104));
+    shown = telegram.take().at(-1)!;
+    expect(buttons(shown).slice(0, 3).map((b) => b.text.slice(0, 1))).toEqual(['✅', '⬜', '⬜']);
+    expect(await t.server.prisma.auditEvent.count({ where: { intakeId: intake.id, action: 'intake.consent', actor: `staff:${staffId}` } })).toBe(3);
+    // A forged answer name is ignored.
+    await bot().handleUpdate(press(LINKED, `k:${intake.id}:everything`, LINKED, 104));
+    expect(telegram.take()).toEqual([{ method: 'answerCallbackQuery', payload: expect.anything() }]);
+
+    await bot().handleUpdate(press(LINKED, `H:${intake.id}`, LINKED, 104));
+    expect(telegram.take()[1].payload.text).toMatch(/transférée/);
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'handed_off', consentServices: true, consentShareOrgs: false, consentShareNumber: false });
+    const handoff = await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id }, include: { contact: true } });
+    expect(JSON.parse(handoff.payload).consent).toMatchObject({ services: true, shareWithOrganisations: false, shareNumber: false });
+    expect(handoff.contact).toBeNull();
   });
 
   it('gives the intake back to the queue when the number cannot be sent to the claimer', async () => {
