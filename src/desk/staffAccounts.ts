@@ -5,7 +5,7 @@ import type { Keyring } from '../crypto/keyring';
 import type { PrismaClient } from '../db';
 import type { Config } from '../config';
 import { generateToken, hashPassword, sha256 } from './auth';
-import { assertCanSupervise, assertWithinLimit } from './staffLifecycle';
+import { assertCanSupervise, assertWithinLimit } from './supervisionLimit';
 
 const code = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lower-case codes such as gbv,child_protection');
 
