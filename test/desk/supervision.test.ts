@@ -1,5 +1,6 @@
 import { claimIntake } from '../../src/caseLink/claimIntake';
 import { recordOutcome } from '../../src/caseLink/recordOutcome';
+import { SupervisionView } from '../../src/desk/api/schemas';
 import { createTestServer, type TestServer } from '../support/testServer';
 import { makeIntake, makeStaff } from './deskFixtures';
 
@@ -92,6 +93,8 @@ describe('GET /api/v1/supervision and supervisors on accounts', () => {
     const res = await get('/api/v1/supervision', sam);
     expect(res.status).toBe(200);
     const o = res.body;
+    // The answer is what the OpenAPI document says (the same zod schema).
+    expect(SupervisionView.strict().safeParse(o).success).toBe(true);
     expect(o.marks).toEqual({ caseloadWarning: 15, caseloadLimit: 20, supervisionWarning: 5, supervisionLimit: 8, staleClaimHours: 24, nearExpiryHours: 6 });
     expect(o.caseloads[0]).toMatchObject({ staffId: workers[0].id, active: 16, level: 'warning', stale: 16, supervisorName: 'Sam Superviseur' });
     expect(o.caseloads.find((c: { staffId: string }) => c.staffId === workers[1].id)).toMatchObject({ active: 2, level: 'ok', stale: 1 });
