@@ -112,6 +112,11 @@ export const ConfigSchema = z.object({
   /** Callback desk: active (claimed) intakes one staff member may hold, and the level that warns. */
   CASELOAD_LIMIT: intFromEnv(1, 200).default(20),
   CASELOAD_WARNING: intFromEnv(1, 200).default(15),
+  /** Supervision: caseworkers one supervisor supports, the level that warns and the limit (past it only with an override). */
+  SUPERVISION_WARNING: intFromEnv(1, 100).default(5),
+  SUPERVISION_LIMIT: intFromEnv(1, 100).default(8),
+  /** A claim without an outcome since it was made is flagged to supervisors (and told once in the staff group) after this many hours. */
+  STALE_CLAIM_HOURS: intFromEnv(1, 24 * 30).default(24),
   /** Call attempts (no answer, unsafe to talk) before an intake expires. */
   MAX_CALL_ATTEMPTS: intFromEnv(1, 20).default(3),
   /** Contact reveals one staff member may make per hour. */

@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { purge, type PurgeResult } from '../caseLink/purge';
 import { processClock, processRandomBytes } from '../clock';
 import { createStaff, NewStaff } from '../desk/staffAccounts';
-import { deactivateStaff, findStaff, listStaff, reactivateStaff, rotateStaffToken, setStaffPassword } from '../desk/staffLifecycle';
+import { deactivateStaff, findStaff, listStaff, reactivateStaff, rotateStaffToken, setStaffPassword, setStaffSupervisor } from '../desk/staffLifecycle';
 import { listIntakes } from '../caseLink/listIntakes';
 import { flowParams, loadConfig } from '../config';
 import { checkDirectoryFits } from '../content/directoryFit';
@@ -116,20 +116,26 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
     .requiredOption('--languages <fr,wo>', 'languages this person calls in')
     .option('--gender <f|m>', 'so that a person who asked for a woman or a man gets one')
     .option('--password-stdin', 'read a console password from the first line of stdin (never from the command line)')
+    .option('--supervisor <name>', "a caseworker's supervisor (an active supervisor or admin account, under SUPERVISION_LIMIT caseworkers)")
     .option('--json', 'machine-readable output')
-    .action(async (opts: { name: string; role: string; queues: string; languages: string; gender?: string; passwordStdin?: boolean; json?: boolean }) => {
+    .action(async (opts: { name: string; role: string; queues: string; languages: string; gender?: string; passwordStdin?: boolean; supervisor?: string; json?: boolean }) => {
       const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
       const password = opts.passwordStdin ? fs.readFileSync(0, 'utf8').split(/\r?\n/)[0] : undefined;
       const input = { name: opts.name, role: opts.role, queues: list(opts.queues), languages: list(opts.languages), gender: opts.gender, password };
       const parsed = NewStaff.safeParse(input);
       if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '));
-      const { id, token } = await withDatabase((prisma) => createStaff({ prisma, clock: processClock(), randomBytes: processRandomBytes() }, parsed.data));
+      const config = loadConfig();
+      const { id, token } = await withDatabase(async (prisma) => {
+        const supervisorId = opts.supervisor ? (await findStaff({ prisma }, { name: opts.supervisor, active: true })).id : undefined;
+        return createStaff({ prisma, clock: processClock(), randomBytes: processRandomBytes(), config }, { ...parsed.data, supervisorId });
+      });
       if (opts.json) {
         out(JSON.stringify({ id, name: parsed.data.name, role: parsed.data.role, token }));
         return;
       }
       out(`staff account ${id} created: ${parsed.data.name} (${parsed.data.role}; queues ${parsed.data.queues.join(',')}; languages ${parsed.data.languages.join(',')})`);
       out(password ? 'console password set' : 'no console password (API and Telegram only)');
+      if (opts.supervisor) out(`supervisor: ${opts.supervisor}`);
       out('API token (shown once, store it now):');
       out(token);
     });
@@ -156,6 +162,7 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
             active: r.active ? 'yes' : 'no',
             console: r.consolePassword ? 'yes' : 'no',
             telegram: r.telegramLinked ? 'linked' : '-',
+            supervisor: r.supervisor ?? '-',
           })),
         ),
       );
@@ -200,6 +207,29 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
       });
       out(`new API token for ${result.account.name}; the old one no longer works. Shown once, store it now:`);
       out(result.token);
+    });
+  staff
+    .command('set-supervisor')
+    .description("set or remove a caseworker's supervisor (audited); refused past SUPERVISION_LIMIT caseworkers unless --override")
+    .option('--name <name>', 'the caseworker (their console login)')
+    .option('--id <id>', 'the caseworker account id, when several accounts share a name')
+    .option('--supervisor <name>', 'the supervisor: an active supervisor or admin account')
+    .option('--none', 'remove the supervisor')
+    .option('--override', 'go past SUPERVISION_LIMIT caseworkers (a handover; audited)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { name?: string; id?: string; supervisor?: string; none?: boolean; override?: boolean; json?: boolean }) => {
+      if (!opts.supervisor === !opts.none) throw new Error('give either --supervisor NAME or --none');
+      const config = loadConfig();
+      const result = await withDatabase(async (prisma) => {
+        const account = await findStaff({ prisma }, { ...who(opts), active: true });
+        const supervisor = opts.supervisor ? await findStaff({ prisma }, { name: opts.supervisor, active: true }) : null;
+        const set = await setStaffSupervisor({ prisma, clock: processClock(), config }, { staffId: account.id, supervisorId: supervisor?.id ?? null, override: opts.override, by: 'admin' });
+        return { account, supervisor, ...set };
+      });
+      if (opts.json) return out(JSON.stringify({ id: result.account.id, name: result.account.name, supervisorId: result.supervisorId, supervisor: result.supervisor?.name ?? null, caseworkers: result.caseworkers, overridden: result.overridden, changed: result.changed }));
+      if (!result.supervisor) return out(`${result.account.name} has no supervisor${result.changed ? ' now' : ' (unchanged)'}`);
+      out(`${result.account.name} is supervised by ${result.supervisor.name}${result.changed ? '' : ' (unchanged)'}`);
+      out(`${result.supervisor.name} supports ${result.caseworkers} caseworker(s) (about ${config.SUPERVISION_WARNING}, never more than ${config.SUPERVISION_LIMIT}${result.overridden ? '; over the limit by override' : ''})`);
     });
   staff
     .command('set-password')

@@ -10,6 +10,7 @@ import { primeroModules, type Config } from '../config';
 import type { Keyring } from '../crypto/keyring';
 import type { PrismaClient } from '../db';
 import { Lease } from '../store/lease';
+import { announceStaleClaims } from './announceStaleClaims';
 import { apiRouter } from './api/apiRouter';
 import { consoleRouter } from './console/consoleRouter';
 import type { DeskContext, DeskStores } from './context';
@@ -45,7 +46,7 @@ export interface Desk {
   staffBot?: StaffBot;
   /** Announce a new intake to the staff group (called by the server when the gateway creates one). */
   onIntakeCreated(intakeId: string): void;
-  /** The retention purge plus due hand-off deliveries, on one instance at a time; counts only, or undefined when another instance is running them. */
+  /** The retention purge, stale claims told to the staff group, due hand-off deliveries: on one instance at a time; counts only, or undefined when another instance is running them. */
   runMaintenance(): Promise<Awaited<ReturnType<typeof purge>> | undefined>;
   /** The staff bot's due deletions of number messages (any instance); how many were deleted. */
   sweepDeletions(): Promise<number>;
@@ -116,6 +117,14 @@ export function createDesk(options: DeskOptions): Desk {
             staffBot?.announceExpired(claims.map((c) => c.label)).catch((err) => logger.error({ err }, 'staff bot: expiry announcement failed'));
           },
         });
+        // Claims stale for STALE_CLAIM_HOURS, each told once in the staff group (by label and staff name only).
+        if (staffBot && config.STAFF_TELEGRAM_GROUP_ID) {
+          const told = await announceStaleClaims(context, (claim) => staffBot.announceStale(claim)).catch((err) => {
+            logger.error({ err }, 'staff bot: stale claims could not be read');
+            return 0;
+          });
+          if (told > 0) logger.info({ staleClaimsAnnounced: told }, 'stale claims announced');
+        }
         await runHandoffs();
         return result;
       });

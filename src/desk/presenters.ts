@@ -1,5 +1,6 @@
 import type { DeskIntake } from '../caseLink/deskIntake';
 import { storedConsent } from '../caseLink/recordConsent';
+import type { SupervisionOverview } from '../caseLink/supervisionOverview';
 import type { Actor } from '../caseLink/types';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -71,4 +72,20 @@ export function presentIntake(intake: DeskIntake & { handoff?: HandoffStatus | n
 function presentConsent(intake: DeskIntake) {
   const consent = storedConsent(intake);
   return consent && { services: consent.services, shareWithOrganisations: consent.shareWithOrganisations, shareNumber: consent.shareNumber, recordedAt: consent.recordedAt.toISOString() };
+}
+
+/** The supervisor's overview for the API: dates as ISO strings (it holds no contact detail to leave out). */
+export function presentOverview(o: SupervisionOverview) {
+  const intake = (i: SupervisionOverview['queue']['nearExpiryIntakes'][number]) => ({ ...i, createdAt: i.createdAt.toISOString(), expiresAt: i.expiresAt.toISOString() });
+  return {
+    ...o,
+    generatedAt: o.generatedAt.toISOString(),
+    queue: {
+      ...o.queue,
+      oldestPendingAt: iso(o.queue.oldestPendingAt),
+      byQueue: o.queue.byQueue.map((q) => ({ ...q, oldestCreatedAt: q.oldestCreatedAt.toISOString() })),
+      nearExpiryIntakes: o.queue.nearExpiryIntakes.map(intake),
+    },
+    staleClaims: o.staleClaims.map((s) => ({ ...intake(s), claimedAt: s.claimedAt.toISOString(), announcedAt: iso(s.announcedAt) })),
+  };
 }

@@ -3,7 +3,9 @@ import { AppError } from '../caseLink/appError';
 import { STAFF_ROLES } from '../caseLink/types';
 import type { Keyring } from '../crypto/keyring';
 import type { PrismaClient } from '../db';
+import type { Config } from '../config';
 import { generateToken, hashPassword, sha256 } from './auth';
+import { assertCanSupervise, assertWithinLimit } from './supervisionLimit';
 
 const code = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lower-case codes such as gbv,child_protection');
 
@@ -15,6 +17,8 @@ export const NewStaff = z.object({
   languages: z.array(z.string().regex(/^[a-z]{2,3}$/, 'language codes such as fr,wo')).min(1),
   gender: z.enum(['f', 'm']).optional(),
   password: z.string().min(10, 'at least 10 characters').max(200).optional(),
+  /** A caseworker's supervisor (an active supervisor or admin account id). */
+  supervisorId: z.string().min(1).max(64).optional(),
 });
 export type NewStaff = z.input<typeof NewStaff>;
 
@@ -22,30 +26,43 @@ export type NewStaff = z.input<typeof NewStaff>;
  * Creates a staff account and returns its API token, shown this once: only its
  * SHA-256 is stored. Names are unique among active accounts (they are the console login).
  */
-export async function createStaff(deps: { prisma: PrismaClient; clock: () => Date; randomBytes: (n: number) => Buffer }, input: NewStaff, by = 'admin') {
+export async function createStaff(
+  deps: { prisma: PrismaClient; clock: () => Date; randomBytes: (n: number) => Buffer; config?: Pick<Config, 'SUPERVISION_LIMIT'> },
+  input: NewStaff,
+  by = 'admin',
+) {
   const data = NewStaff.parse(input);
   const { prisma, clock, randomBytes } = deps;
   if (await prisma.staff.findFirst({ where: { name: data.name, active: true }, select: { id: true } })) {
     throw new AppError('name_taken', `An active staff account is already named "${data.name}"`, 409);
   }
+  if (data.supervisorId && data.role !== 'caseworker') throw new AppError('not_caseworker', 'Only a caseworker account has a supervisor', 409);
   const id = randomBytes(12).toString('hex');
   const token = generateToken(randomBytes);
   const now = clock();
-  await prisma.staff.create({
-    data: {
-      id,
-      name: data.name,
-      role: data.role,
-      queues: data.queues.join(','),
-      languages: data.languages.join(','),
-      gender: data.gender ?? null,
-      active: true,
-      passwordHash: data.password ? await hashPassword(data.password, randomBytes) : null,
-      tokenHash: sha256(token),
-      createdAt: now,
-    },
+  const passwordHash = data.password ? await hashPassword(data.password, randomBytes) : null;
+  // A new account joins its supervisor within SUPERVISION_LIMIT (an override goes through `staff set-supervisor`).
+  const supervision = { limit: deps.config?.SUPERVISION_LIMIT ?? 8, override: false };
+  await prisma.$transaction(async (tx) => {
+    if (data.supervisorId) await assertCanSupervise(tx, data.supervisorId, supervision);
+    await tx.staff.create({
+      data: {
+        id,
+        name: data.name,
+        role: data.role,
+        queues: data.queues.join(','),
+        languages: data.languages.join(','),
+        gender: data.gender ?? null,
+        active: true,
+        passwordHash,
+        tokenHash: sha256(token),
+        supervisorId: data.supervisorId ?? null,
+        createdAt: now,
+      },
+    });
+    if (data.supervisorId) await assertWithinLimit(tx, data.supervisorId, supervision);
+    await tx.auditEvent.create({ data: { action: 'staff.created', actor: by, detail: JSON.stringify({ staffId: id, role: data.role, ...(data.supervisorId ? { supervisorId: data.supervisorId } : {}) }), at: now } });
   });
-  await prisma.auditEvent.create({ data: { action: 'staff.created', actor: by, detail: JSON.stringify({ staffId: id, role: data.role }), at: now } });
   return { id, token };
 }
 

@@ -1,7 +1,9 @@
 import { AppError } from '../caseLink/appError';
+import type { Config } from '../config';
 import { eraseDestroyed, type PrismaClient } from '../db';
 import { generateToken, hashPassword, sha256 } from './auth';
 import { NewStaff } from './staffAccounts';
+import { assertCanSupervise, assertWithinLimit, supervisedCount } from './supervisionLimit';
 
 /** What the staff lifecycle operations need; `by` is the audit actor (`admin` for the CLI, `staff:<id>` for the API). */
 export interface StaffLifecycleDeps {
@@ -26,10 +28,26 @@ export interface StaffSummary {
   active: boolean;
   consolePassword: boolean;
   telegramLinked: boolean;
+  /** The caseworker's supervisor (id and name), or null. */
+  supervisorId: string | null;
+  supervisor: string | null;
   createdAt: string;
 }
 
-const SUMMARY_SELECT = { id: true, name: true, role: true, queues: true, languages: true, gender: true, active: true, passwordHash: true, telegramIdHash: true, createdAt: true } as const;
+const SUMMARY_SELECT = {
+  id: true,
+  name: true,
+  role: true,
+  queues: true,
+  languages: true,
+  gender: true,
+  active: true,
+  passwordHash: true,
+  telegramIdHash: true,
+  supervisorId: true,
+  supervisor: { select: { name: true } },
+  createdAt: true,
+} as const;
 const list = (csv: string) => csv.split(',').filter(Boolean);
 
 /** Every staff account, active first, then by name. */
@@ -45,6 +63,8 @@ export async function listStaff(deps: Pick<StaffLifecycleDeps, 'prisma'>): Promi
     active: r.active,
     consolePassword: r.passwordHash !== null,
     telegramLinked: r.telegramIdHash !== null,
+    supervisorId: r.supervisorId,
+    supervisor: r.supervisor?.name ?? null,
     createdAt: r.createdAt.toISOString(),
   }));
 }
@@ -145,5 +165,49 @@ export async function setStaffPassword(deps: StaffLifecycleDeps, { staffId, pass
     const sessionsEnded = (await tx.staffSession.deleteMany({ where: { staffId } })).count;
     await tx.auditEvent.create({ data: { action: 'staff.password_set', actor: by, detail: JSON.stringify({ staffId, sessionsEnded }), at: now } });
     return { sessionsEnded };
+  });
+}
+
+export interface SetSupervisorOptions extends ByWhom {
+  staffId: string;
+  /** The supervisor, or null to remove the caseworker's supervisor. */
+  supervisorId: string | null;
+  /** Assign past SUPERVISION_LIMIT caseworkers; audited as such. */
+  override?: boolean;
+}
+
+/**
+ * Sets (or removes) an active caseworker's supervisor: an active supervisor or admin,
+ * refused once they support SUPERVISION_LIMIT caseworkers unless overridden (about 5,
+ * never more than 8, the guidance says; an override is for a handover, and is audited).
+ * Audited; setting the supervisor the account already has changes nothing.
+ */
+export async function setStaffSupervisor(
+  deps: Pick<StaffLifecycleDeps, 'prisma' | 'clock'> & { config: Pick<Config, 'SUPERVISION_LIMIT'> },
+  { staffId, supervisorId, override = false, by }: SetSupervisorOptions,
+): Promise<{ supervisorId: string | null; caseworkers: number | null; overridden: boolean; changed: boolean }> {
+  const { prisma, clock, config } = deps;
+  const now = clock();
+  const limit = config.SUPERVISION_LIMIT;
+  return prisma.$transaction(async (tx) => {
+    const staff = await tx.staff.findUnique({ where: { id: staffId }, select: { active: true, role: true, supervisorId: true } });
+    if (!staff) throw new AppError('unknown_staff', 'No such staff account', 404);
+    if (!staff.active) throw new AppError('not_active', 'This account is not active', 409);
+    if (staff.role !== 'caseworker') throw new AppError('not_caseworker', 'Only a caseworker account has a supervisor', 409);
+    if (staff.supervisorId === supervisorId) {
+      return { supervisorId, caseworkers: supervisorId ? await supervisedCount(tx, supervisorId) : null, overridden: false, changed: false };
+    }
+    if (supervisorId) await assertCanSupervise(tx, supervisorId, { limit, override });
+    await tx.staff.update({ where: { id: staffId }, data: { supervisorId } });
+    const within = supervisorId ? await assertWithinLimit(tx, supervisorId, { limit, override }) : null;
+    await tx.auditEvent.create({
+      data: {
+        action: within?.overridden ? 'staff.supervisor_set_override' : 'staff.supervisor_set',
+        actor: by,
+        detail: JSON.stringify({ staffId, supervisorId, previous: staff.supervisorId, ...(within?.overridden ? { caseworkers: within.caseworkers, limit } : {}) }),
+        at: now,
+      },
+    });
+    return { supervisorId, caseworkers: within?.caseworkers ?? null, overridden: within?.overridden ?? false, changed: true };
   });
 }

@@ -62,7 +62,9 @@ describe('staff REST API /api/v1', () => {
         '/api/v1/staff/{id}/password',
         '/api/v1/staff/{id}/reactivate',
         '/api/v1/staff/{id}/rotate-token',
+        '/api/v1/staff/{id}/supervisor',
         '/api/v1/stats',
+        '/api/v1/supervision',
       ].sort(),
     );
     expect(res.body.components.schemas.OutcomeBody.properties.outcome.enum).toEqual(['reached', 'no_answer', 'unsafe', 'wrong_number', 'declined']);

@@ -13,17 +13,18 @@ import { recordOutcome } from '../../caseLink/recordOutcome';
 import { releaseIntake } from '../../caseLink/releaseIntake';
 import { revealContact } from '../../caseLink/revealContact';
 import { statistics } from '../../caseLink/statistics';
+import { supervisionOverview } from '../../caseLink/supervisionOverview';
 import type { Actor } from '../../caseLink/types';
 import { requireAdmin, requireSupervisor } from '../auth';
-import { deactivateStaff, listStaff, reactivateStaff, rotateStaffToken, setStaffPassword } from '../staffLifecycle';
+import { deactivateStaff, listStaff, reactivateStaff, rotateStaffToken, setStaffPassword, setStaffSupervisor } from '../staffLifecycle';
 import { createStaff } from '../staffAccounts';
 import type { DeskContext } from '../context';
-import { presentIntake } from '../presenters';
+import { presentIntake, presentOverview } from '../presenters';
 import { createLinkCode } from '../staffAccounts';
 import { intakeIdOf } from '../intakeParam';
 import { authenticate } from './authenticate';
 import { openApiDocument } from './openapi';
-import { ClaimBody, CloseBody, ConsentBody, HandoffBody, NewStaffBody, OutcomeBody, PasswordBody, ReassignBody, StatsQuery } from './schemas';
+import { ClaimBody, CloseBody, ConsentBody, HandoffBody, NewStaffBody, OutcomeBody, PasswordBody, ReassignBody, StatsQuery, SupervisorBody } from './schemas';
 
 
 const actorOf = (res: Response) => res.locals.actor as Actor & { name: string };
@@ -115,6 +116,11 @@ export function apiRouter(ctx: DeskContext): Router {
     const now = ctx.clock();
     res.json({ ...caseload, intakes: caseload.intakes.map((i) => presentIntake(i, actor, now)), expired: caseload.expired.map((i) => presentIntake(i, actor, now)) });
   });
+  router.get('/supervision', async (_req, res) => {
+    const actor = actorOf(res);
+    requireSupervisor(actor);
+    res.json(presentOverview(await supervisionOverview(ctx, { actor })));
+  });
   router.get('/stats', async (req, res) => {
     requireSupervisor(actorOf(res));
     const query = StatsQuery.safeParse(req.query);
@@ -164,6 +170,12 @@ export function apiRouter(ctx: DeskContext): Router {
     const { by } = admin(res);
     const id = staffIdOf(req);
     res.json({ id, ...(await rotateStaffToken(ctx, { staffId: id, by })) });
+  });
+  router.post('/staff/:id/supervisor', async (req, res) => {
+    const { by } = admin(res);
+    const id = staffIdOf(req);
+    const { supervisorId, override } = SupervisorBody.parse(bodyOf(req));
+    res.json({ id, ...(await setStaffSupervisor(ctx, { staffId: id, supervisorId, override, by })) });
   });
   router.post('/staff/:id/password', async (req, res) => {
     const { by } = admin(res);

@@ -96,6 +96,12 @@ export function openApiDocument() {
     request: { ...withId, body: body(S.ReassignBody) },
     responses: { 200: json(S.IntakeView, 'Reassigned'), 400: err('Invalid body'), ...common, 404: err('Unknown intake or staff'), 409: err('Ended or expired, or caseload limit') },
   });
+  path({
+    method: 'get',
+    operationId: 'getSupervision', path: '/api/v1/supervision',
+    summary: 'Supervisors: caseloads against CASELOAD_WARNING / CASELOAD_LIMIT, caseworkers per supervisor, queue health and stale claims; never a number',
+    responses: { 200: json(S.SupervisionView, 'The overview'), ...common, 403: err('Supervisors and admins only') },
+  });
   path({ method: 'get', operationId: 'getCaseload', path: '/api/v1/caseload', summary: 'My claimed intakes and caseload level', responses: { 200: json(S.Caseload, 'My caseload'), ...common } });
   path({
     method: 'get',
@@ -142,6 +148,14 @@ export function openApiDocument() {
     summary: "Admins: set an account's console password; its console sessions end",
     request: { ...withStaffId, body: body(S.PasswordBody) },
     responses: { 204: { description: 'Set' }, 400: err('Invalid body'), ...adminOnly, 404: err('Unknown account'), 409: err('Not active') },
+  });
+
+  path({
+    method: 'post',
+    operationId: 'setStaffSupervisor', path: '/api/v1/staff/{id}/supervisor',
+    summary: "Admins: set or remove a caseworker's supervisor (refused past SUPERVISION_LIMIT caseworkers unless overridden; audited)",
+    request: { ...withStaffId, body: body(S.SupervisorBody) },
+    responses: { 200: json(S.SupervisorResult, 'Set'), 400: err('Invalid body'), ...adminOnly, 404: err('Unknown account'), 409: err('Not an active caseworker, not a supervisor, or the supervision limit') },
   });
 
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({

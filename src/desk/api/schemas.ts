@@ -50,8 +50,24 @@ export const NewStaffBody = z
     languages: z.array(z.string().regex(/^[a-z]{2,3}$/)).min(1),
     gender: z.enum(['f', 'm']).optional(),
     password: z.string().min(10).max(200).optional().openapi({ description: 'A console password (at least 10 characters); without it the account uses the API and Telegram only.' }),
+    supervisorId: z.string().min(1).max(64).optional().openapi({ description: "A caseworker's supervisor: an active supervisor or admin account, under SUPERVISION_LIMIT caseworkers." }),
   })
   .openapi('NewStaff');
+export const SupervisorBody = z
+  .strictObject({
+    supervisorId: z.string().min(1).max(64).nullable().openapi({ description: 'An active supervisor or admin account id; null removes the supervisor.' }),
+    override: z.boolean().optional().openapi({ description: 'Assign past SUPERVISION_LIMIT caseworkers (audited).' }),
+  })
+  .openapi('SupervisorBody');
+export const SupervisorResult = z
+  .object({
+    id: z.string(),
+    supervisorId: z.string().nullable(),
+    caseworkers: z.number().int().nullable().openapi({ description: 'Active caseworkers the supervisor now supports' }),
+    overridden: z.boolean(),
+    changed: z.boolean(),
+  })
+  .openapi('SupervisorResult');
 export const PasswordBody = z.strictObject({ password: z.string().min(10).max(200) }).openapi('PasswordBody');
 export const StaffView = z
   .object({
@@ -64,6 +80,8 @@ export const StaffView = z
     active: z.boolean(),
     consolePassword: z.boolean(),
     telegramLinked: z.boolean(),
+    supervisorId: z.string().nullable(),
+    supervisor: z.string().nullable().openapi({ description: "The supervisor's name" }),
     createdAt: z.string(),
   })
   .openapi('Staff');
@@ -180,3 +198,64 @@ export const StatsView = z
     feedback: FeedbackStats,
   })
   .openapi('Statistics');
+
+const Level = z.enum(['ok', 'warning', 'limit', 'over']).openapi({ description: 'Against the marks: under the warning, from the warning, at the limit, past it (an override)' });
+const OverviewIntake = z.object({
+  intakeId: z.string(),
+  label: z.string(),
+  queue: z.string(),
+  language: z.string(),
+  callerGender: z.enum(['female', 'male', 'any']),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+/** The supervisor's desk: counts, labels and staff names; never a number. */
+export const SupervisionView = z
+  .object({
+    generatedAt: z.string(),
+    marks: z.object({
+      caseloadWarning: z.number().int().openapi({ description: 'CASELOAD_WARNING (15)' }),
+      caseloadLimit: z.number().int().openapi({ description: 'CASELOAD_LIMIT (20)' }),
+      supervisionWarning: z.number().int().openapi({ description: 'SUPERVISION_WARNING (5)' }),
+      supervisionLimit: z.number().int().openapi({ description: 'SUPERVISION_LIMIT (8)' }),
+      staleClaimHours: z.number().int().openapi({ description: 'STALE_CLAIM_HOURS (24)' }),
+      nearExpiryHours: z.number().int().openapi({ description: 'A pending request is near expiry this many hours before its number is destroyed' }),
+    }),
+    caseloads: z
+      .array(
+        z.object({
+          staffId: z.string(),
+          name: z.string(),
+          role: z.enum(STAFF_ROLES),
+          supervisorId: z.string().nullable(),
+          supervisorName: z.string().nullable(),
+          active: z.number().int().openapi({ description: 'Claimed requests held' }),
+          stale: z.number().int(),
+          level: Level,
+        }),
+      )
+      .openapi({ description: 'Every active caseworker, and any other active staff member holding a claim; most loaded first' }),
+    supervisors: z.array(z.object({ staffId: z.string(), name: z.string(), role: z.enum(STAFF_ROLES), caseworkers: z.number().int(), level: Level })),
+    unsupervised: z.array(z.object({ staffId: z.string(), name: z.string() })).openapi({ description: 'Active caseworkers without an active supervisor' }),
+    queue: z.object({
+      pending: z.number().int(),
+      oldestPendingAt: z.string().nullable(),
+      nearExpiry: z.number().int(),
+      byQueue: z.array(z.object({ queue: z.string(), language: z.string(), pending: z.number().int(), oldestCreatedAt: z.string(), nearExpiry: z.number().int() })),
+      nearExpiryIntakes: z.array(OverviewIntake).openapi({ description: 'Soonest first, at most 100' }),
+    }),
+    staleCount: z.number().int(),
+    staleClaims: z
+      .array(
+        OverviewIntake.extend({
+          staffId: z.string(),
+          staffName: z.string(),
+          claimedAt: z.string(),
+          hours: z.number().int(),
+          lastOutcome: z.enum(OUTCOMES).nullable(),
+          announcedAt: z.string().nullable(),
+        }),
+      )
+      .openapi({ description: 'Claims without an outcome since they were made, for STALE_CLAIM_HOURS or more; oldest first, at most 100' }),
+  })
+  .openapi('Supervision');

@@ -22,6 +22,7 @@ import { sessionCookieName, type DeskContext } from '../context';
 import { DEVICE_DAYS, LoginThrottle } from '../loginThrottle';
 import { createLinkCode } from '../staffAccounts';
 import { errorText, translate, type ConsoleLang } from './i18n';
+import { supervisionRoutes } from './supervisionRoutes';
 import { caseloadPage, CSS_HASH, errorPage, intakePage, linkCodePage, loginPage, queuePage, type PageContext } from './views';
 
 const LANG_COOKIE = 'psl_lang';
@@ -241,6 +242,8 @@ export function consoleRouter(ctx: DeskContext): Router {
     ctx.kickHandoffs();
     back(res, id, 'handedOff');
   });
+
+  supervisionRoutes(router, ctx, { pageContext, send, actorOf, langOf });
 
   router.use((req: Request, res: Response) => {
     send(res, errorPage(pageContext(req, res), translate(langOf(req), 'error.not_found')), 404);

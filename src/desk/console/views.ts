@@ -17,7 +17,8 @@ button.main{background:#5a2a82;color:#fff}.note{background:#fff6d6;padding:.5rem
 dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem .8rem}dt{font-weight:bold}fieldset{border:1px solid #ccc;margin:.6rem 0}
 label{display:block;margin:.2rem 0}input[type=text],input[type=password],select{font:inherit;padding:.3rem;max-width:100%}
 a.button{display:inline-block;padding:.4rem .8rem;border:1px solid #5a2a82;border-radius:4px;text-decoration:none}
-.revealed{animation:hide 0s linear 60s forwards}@keyframes hide{to{visibility:hidden;height:0;overflow:hidden}}`;
+.revealed{animation:hide 0s linear 60s forwards}@keyframes hide{to{visibility:hidden;height:0;overflow:hidden}}
+td.warning{background:#fff6d6}td.limit,td.over{background:#fde2e2;font-weight:bold}code.token{word-break:break-all;font-size:1.1rem}`;
 export const CSS_HASH = `'sha256-${crypto.createHash('sha256').update(CSS).digest('base64')}'`;
 
 export interface PageContext {
@@ -39,6 +40,8 @@ const tr = (p: PageContext, key: string, params?: Record<string, string | number
 export function page(p: PageContext, title: string, body: Raw): string {
   const nav = p.actor
     ? html`<a href="/console/">${tr(p, 'nav.queue')}</a> <a href="/console/caseload">${tr(p, 'nav.caseload')}</a>
+${isSupervisor(p.actor) ? html`<a href="/console/supervision">${tr(p, 'nav.supervision')}</a> <a href="/console/stats">${tr(p, 'nav.stats')}</a>` : ''}
+${p.actor.role === 'admin' ? html`<a href="/console/staff">${tr(p, 'nav.staff')}</a>` : ''}
 <form class="inline" method="post" action="/console/logout"><input type="hidden" name="_csrf" value="${p.csrf}"><button>${tr(p, 'nav.logout')}</button></form>`
     : '';
   const other = p.lang === 'fr' ? 'en' : 'fr';
@@ -64,18 +67,18 @@ export function loginPage(p: PageContext, loginCsrf: string, error?: string): st
 }
 
 /** A duration in minutes as people read it: 12 min, 5 h, 3 j. */
-function duration(p: PageContext, minutes: number): string {
+export function duration(p: PageContext, minutes: number): string {
   if (minutes < 60) return tr(p, 'age.minutes', { n: minutes });
   if (minutes < 48 * 60) return tr(p, 'age.hours', { n: Math.floor(minutes / 60) });
   return tr(p, 'age.days', { n: Math.floor(minutes / 1440) });
 }
 
-function age(p: PageContext, from: Date): string {
+export function age(p: PageContext, from: Date): string {
   return duration(p, Math.max(0, Math.floor((p.now.getTime() - from.getTime()) / 60_000)));
 }
 
 /** Time left before the number is destroyed, or a dash once the request has ended. */
-function timeLeft(p: PageContext, intake: DeskIntake): string {
+export function timeLeft(p: PageContext, intake: Pick<DeskIntake, 'status' | 'expiresAt'>): string {
   const minutes = minutesLeft(intake, p.now);
   return minutes === null ? '—' : duration(p, minutes);
 }
@@ -229,6 +232,7 @@ ${OUTCOMES.map((o) => html`<label><input type="radio" name="outcome" value="${o}
 ${intake.lastOutcome === 'reached' ? handoffForm(p, intake, action('handoff'), csrf) : ''}
 <form method="post" action="${action('release')}">${csrf}<button id="release">${tr(p, 'intake.release')}</button></form>`);
   }
+  if (supervisor && open) parts.push(html`<p><a href="/console/supervision/reassign/${intake.id}" id="to-reassign">${tr(p, 'supervision.reassign')}</a></p>`);
   parts.push(html`<p><a href="/console/">${tr(p, 'intake.back')}</a></p>`);
   return page(p, tr(p, 'intake.title', { reference: intake.label }), raw(parts.map(String).join('\n')));
 }

@@ -47,6 +47,12 @@ export interface StaffBot {
    */
   announceExpired(labels: string[]): Promise<void>;
   /**
+   * Tells the staff group that a claim has had no outcome for STALE_CLAIM_HOURS: its label,
+   * who holds it and for how long; never a contact detail. Whether to tell (once per claim)
+   * is `announceStaleClaims`'s business. Throws when Telegram refuses, so it can be retried.
+   */
+  announceStale(claim: { label: string; staffName: string; hours: number }): Promise<void>;
+  /**
    * Deletes the private messages that showed a number and are due (REVEAL_MESSAGE_TTL_SECONDS
    * after they were sent); returns how many. Pending deletions wait in the shared store
    * (Redis with REDIS_URL: they survive a restart and any instance carries them out).
@@ -315,6 +321,10 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
     async announceExpired(labels: string[]) {
       if (!config.STAFF_TELEGRAM_GROUP_ID || labels.length === 0) return;
       await bot.api.sendMessage(config.STAFF_TELEGRAM_GROUP_ID, fr('expired.announce', { labels: labels.join(', '), hours: config.INTAKE_TTL_HOURS }));
+    },
+    async announceStale(claim) {
+      if (!config.STAFF_TELEGRAM_GROUP_ID) return;
+      await bot.api.sendMessage(config.STAFF_TELEGRAM_GROUP_ID, fr('stale.announce', { label: claim.label, name: claim.staffName, hours: claim.hours }));
     },
     async sweepDeletions() {
       const now = ctx.clock().getTime();
