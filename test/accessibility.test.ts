@@ -1,8 +1,13 @@
-import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { seriousViolations } from './support/axe';
 import { launchBrowser, listen, type Listening } from './support/browser';
 import { makeIntake, makeStaff } from './desk/deskFixtures';
 import { createTestServer, type TestServer } from './support/testServer';
+
+const PASSWORD = 'un mot de passe solide';
+
+// Chromium walks many pages, each checked by axe: a loaded machine needs more than the default 30 s.
+jest.setTimeout(120_000);
 
 /**
  * Pages that everyone can use: axe-core runs in Chromium on every console and simulator
@@ -10,28 +15,6 @@ import { createTestServer, type TestServer } from './support/testServer';
  * violation. The console allows no script (strict CSP): the test context bypasses the
  * CSP to inject axe only.
  */
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const PASSWORD = 'un mot de passe solide';
-
-// Chromium walks many pages, each checked by axe: a loaded machine needs more than the default 30 s.
-jest.setTimeout(120_000);
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run: (ctx: Document, options: object) => Promise<{ violations: Violation[] }> } }).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations;
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
 describe('accessibility (axe-core, no serious or critical violation)', () => {
   let t: TestServer;
   let web: Listening;

@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, listen, type Listening } from '../support/browser';
+import { launchBrowser, listen, recordDocumentWeights, type DocumentWeight, type Listening } from '../support/browser';
 import { createTestServer, type TestServer } from '../support/testServer';
 import { UssdSession } from '../support/ussdSession';
 import { makeStaff } from './deskFixtures';
@@ -17,7 +17,7 @@ describe('web console in a browser, without JavaScript', () => {
   let t: TestServer;
   let web: Listening;
   /** Bytes transferred per page load (document: headers + body), in order. */
-  const weights: Array<{ page: string; bytes: number }> = [];
+  let weights: DocumentWeight[] = [];
 
   beforeAll(async () => {
     t = await createTestServer();
@@ -27,11 +27,7 @@ describe('web console in a browser, without JavaScript', () => {
     // No JavaScript at all: the console must work as plain HTML forms.
     context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
     page = await context.newPage();
-    page.on('requestfinished', async (req) => {
-      if (req.resourceType() !== 'document') return;
-      const sizes = await req.sizes();
-      weights.push({ page: `${req.method()} ${new URL(req.url()).pathname}`, bytes: sizes.responseHeadersSize + sizes.responseBodySize });
-    });
+    weights = recordDocumentWeights(page);
   });
   afterAll(async () => {
     await context?.close();

@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { seriousViolations } from '../support/axe';
 import { claimIntake } from '../../src/caseLink/claimIntake';
 import { launchBrowser, listen, type Listening } from '../support/browser';
 import { createTestServer, type TestServer } from '../support/testServer';
@@ -7,20 +7,9 @@ import { makeIntake, makeStaff } from './deskFixtures';
 
 jest.setTimeout(120_000);
 
-/** axe-core in Chromium on every page of the supervisor's desk: no serious or critical violation (the CSP is bypassed to inject axe only). */
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'un mot de passe solide';
 
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  const violations = await page.evaluate(async () => {
-    type V = { id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> };
-    const result = await (window as unknown as { axe: { run: (ctx: Document, options: object) => Promise<{ violations: V[] }> } }).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations;
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
+/** axe-core in Chromium on every page of the supervisor's desk: no serious or critical violation (the CSP is bypassed to inject axe only). */
 describe('supervisor desk accessibility (axe-core)', () => {
   let t: TestServer;
   let web: Listening;

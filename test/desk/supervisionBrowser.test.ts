@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { claimIntake } from '../../src/caseLink/claimIntake';
-import { launchBrowser, listen, type Listening } from '../support/browser';
+import { launchBrowser, listen, recordDocumentWeights, type DocumentWeight, type Listening } from '../support/browser';
 import { createTestServer, type TestServer } from '../support/testServer';
 import { makeIntake, makeStaff } from './deskFixtures';
 
@@ -18,7 +18,7 @@ describe('supervisor desk in a browser, without JavaScript', () => {
   let page: Page;
   let t: TestServer;
   let web: Listening;
-  const weights: Array<{ page: string; bytes: number }> = [];
+  let weights: DocumentWeight[] = [];
   /** Every document the browser received, for the canary search. */
   const bodies: string[] = [];
   let ada: Awaited<ReturnType<typeof makeStaff>>;
@@ -43,11 +43,7 @@ describe('supervisor desk in a browser, without JavaScript', () => {
     browser = await launchBrowser();
     context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
     page = await context.newPage();
-    page.on('requestfinished', async (req) => {
-      if (req.resourceType() !== 'document') return;
-      const sizes = await req.sizes();
-      weights.push({ page: `${req.method()} ${new URL(req.url()).pathname}`, bytes: sizes.responseHeadersSize + sizes.responseBodySize });
-    });
+    weights = recordDocumentWeights(page);
     page.on('response', async (res) => {
       if (res.request().resourceType() === 'document' && res.status() < 300) bodies.push(await res.text().catch(() => ''));
     });

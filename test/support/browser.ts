@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import type { Express } from 'express';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's chromium (`apt-get install chromium`); override with CHROMIUM_PATH. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -76,4 +76,21 @@ export async function listen(app: Express): Promise<Listening> {
         server.closeAllConnections();
       }),
   };
+}
+
+/** One page load's weight as the browser measured it: headers and body of the document. */
+export interface DocumentWeight {
+  page: string;
+  bytes: number;
+}
+
+/** Records the weight of every document `page` loads, in order (no other resource is loaded by the console). */
+export function recordDocumentWeights(page: Page): DocumentWeight[] {
+  const weights: DocumentWeight[] = [];
+  page.on('requestfinished', async (req) => {
+    if (req.resourceType() !== 'document') return;
+    const sizes = await req.sizes();
+    weights.push({ page: `${req.method()} ${new URL(req.url()).pathname}`, bytes: sizes.responseHeadersSize + sizes.responseBodySize });
+  });
+  return weights;
 }
