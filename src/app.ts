@@ -5,7 +5,7 @@ import { pinoHttp } from 'pino-http';
 import { AppError } from './caseLink/appError';
 import { ussdRoute } from './channels/africastalking/ussd';
 import type { UssdRenderer } from './channels/africastalking/ussdRenderer';
-import type { ChannelId, InboundMessage, Reply } from './channels/types';
+import type { ChannelId, InboundMessage, Reply } from './messaging/types';
 
 export interface AppOptions {
   /** The proxies to trust for client addresses (TRUST_PROXY): a hop count, or their addresses and ranges. */

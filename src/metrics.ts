@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { IntakeEvent, IntakeEvents } from './caseLink/types';
-import type { ChannelId } from './channels/types';
+import type { ChannelId } from './messaging/types';
 import { sameSecret } from './crypto/sameSecret';
 import type { PrismaClient } from './db';
 

@@ -10,7 +10,7 @@ import type { CaseLinkDeps } from './caseLink/types';
 import { atCallbackGuard, atCallbackStatus } from './channels/africastalking/callbackGuard';
 import { createUssdRenderer } from './channels/africastalking/ussdRenderer';
 import { createTextChannels, type TextChannelsOptions } from './channels/textChannels';
-import { CHANNEL_CAPABILITIES, type InboundMessage } from './channels/types';
+import type { InboundMessage } from './messaging/types';
 import { createMetrics } from './metrics';
 import { configWarnings, flowParams, type Config } from './config';
 import type { Keyring } from './crypto/keyring';
@@ -79,7 +79,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
   // Built once, here: the channels, the gateway and the desk receive them.
   const stores = givenStores ?? (await createStores({ config, prisma, logger, keyring, clock: () => clock().getTime() }));
   const ussdRenderer = createUssdRenderer({ transliterate: config.USSD_TRANSLITERATE });
-  const statisticsKeys = { channels: Object.keys(CHANNEL_CAPABILITIES), queues: statisticsQueues };
+  const statisticsKeys = { channels: ['ussd', 'sms_twilio', 'sms_africastalking', 'telegram'], queues: statisticsQueues };
   const desk = createDesk({ prisma, keyring, config, logger, clock, randomBytes, stores, statisticsKeys, events: metrics.events, ...deskOptions });
   /** One step of a conversation, counted. */
   const handle = (message: InboundMessage) => {

@@ -15,7 +15,7 @@ import { communityWebhook, createCommunityBot, TELEGRAM_COMMUNITY_PATH, type Tel
 import { SimulatedBotApi } from './telegram/simulatedBotApi';
 import { telegramRenderer } from './telegram/telegramRenderer';
 import { TWILIO_SMS_PATH, twilioSmsRoute } from './twilio/sms';
-import type { ChannelId, ChannelRenderer, InboundMessage, Reply } from './types';
+import type { ChannelId, ChannelRenderer, InboundMessage, Reply } from '../messaging/types';
 
 export interface TextChannelsOptions {
   /** The gateway's record of replies handed over for sending (Gateway.markDelivery). */

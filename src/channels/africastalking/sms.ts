@@ -1,8 +1,8 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { DeliveryStatus } from '../../outbox/deliveryStats';
-import { renderSmsReply, type SmsRouteOptions } from '../sms/smsWebhook';
-import type { InboundMessage } from '../types';
+import { renderSmsReply, SMS_CAPABILITIES, type SmsRouteOptions } from '../sms/smsWebhook';
+import type { InboundMessage } from '../../messaging/types';
 import { badRequest } from '../webhook';
 import { formBody, WEBHOOK_BODY_LIMIT } from '../formBody';
 
@@ -46,7 +46,7 @@ export const AT_DELIVERY_STATUS_TABLE: Record<string, DeliveryStatus> = {
 /** Normalises an incoming Africa's Talking SMS (one conversation per sender). */
 export function toInboundMessage(form: AtSmsForm, sessionKey: (address: string) => string): InboundMessage {
   const address = `+${form.from.replace(/^\+/, '')}`;
-  return { channel: 'sms_africastalking', sessionKey: sessionKey(address), address, input: { type: 'text', text: form.text }, messageId: form.id };
+  return { channel: 'sms_africastalking', capabilities: SMS_CAPABILITIES, sessionKey: sessionKey(address), address, input: { type: 'text', text: form.text }, messageId: form.id };
 }
 
 export interface AtSmsRouteOptions extends SmsRouteOptions {

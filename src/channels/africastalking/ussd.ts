@@ -1,6 +1,6 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
-import type { InboundMessage, Reply } from '../types';
+import type { ChannelCapabilities, InboundMessage, Reply } from '../../messaging/types';
 import { badRequest } from '../webhook';
 import { clampUssd, type UssdRenderer } from './ussdRenderer';
 import { formBody, WEBHOOK_BODY_LIMIT } from '../formBody';
@@ -42,11 +42,15 @@ export interface UssdRouteOptions {
   renderer: UssdRenderer;
 }
 
+/** USSD knows the caller's number and leaves no message on the phone. */
+export const USSD_CAPABILITIES: ChannelCapabilities = { knowsNumber: true, leavesMessages: false, buttons: false };
+
 /** Normalises a USSD callback into an inbound message. */
 export function toInboundMessage(form: UssdForm): InboundMessage {
   const digits = form.phoneNumber.replace(/^\+/, '');
   return {
     channel: 'ussd',
+    capabilities: USSD_CAPABILITIES,
     sessionKey: form.sessionId,
     address: `+${digits}`,
     input: { type: 'path', segments: form.text === '' ? [] : form.text.split('*') },

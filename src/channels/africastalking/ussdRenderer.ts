@@ -1,5 +1,5 @@
 import { isGsm7, septets, transliterate } from '../gsm7';
-import type { ChannelRenderer, Reply } from '../types';
+import type { ChannelRenderer, Reply } from '../../messaging/types';
 
 /** A USSD screen carries at most 182 GSM-7 septets, `CON `/`END ` included (an extension character counts two). */
 export const USSD_MAX_SEPTETS = 182;

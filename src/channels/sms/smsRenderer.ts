@@ -1,6 +1,6 @@
 import { SegmentedMessage } from 'sms-segments-calculator';
 import { isGsm7Basic, transliterate } from '../gsm7';
-import type { ChannelRenderer, Reply } from '../types';
+import type { ChannelRenderer, Reply } from '../../messaging/types';
 
 /** No reply of any flow may cost more than this many SMS segments; the engine pages to stay under it. */
 export const SMS_MAX_SEGMENTS = 3;

@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import type { DeliveryStatus } from '../../outbox/deliveryStats';
-import type { ChannelId, InboundMessage, Reply } from '../types';
+import type { ChannelCapabilities, ChannelId, InboundMessage, Reply } from '../../messaging/types';
 import { smsCost, type SmsRenderer } from './smsRenderer';
+
+/** SMS knows the sender's number, and its messages stay on the phone. */
+export const SMS_CAPABILITIES: ChannelCapabilities = { knowsNumber: true, leavesMessages: true, buttons: false };
 
 /** What the Twilio and Africa's Talking SMS routes both need. */
 export interface SmsRouteOptions {

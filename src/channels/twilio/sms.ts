@@ -3,8 +3,8 @@ import MessagingResponse from 'twilio/lib/twiml/MessagingResponse';
 import { validateRequest } from 'twilio/lib/webhooks/webhooks';
 import { z } from 'zod';
 import type { DeliveryStatus } from '../../outbox/deliveryStats';
-import { renderSmsReply, type SmsRouteOptions } from '../sms/smsWebhook';
-import type { InboundMessage } from '../types';
+import { renderSmsReply, SMS_CAPABILITIES, type SmsRouteOptions } from '../sms/smsWebhook';
+import type { InboundMessage } from '../../messaging/types';
 import { badRequest } from '../webhook';
 import { formBody, WEBHOOK_BODY_LIMIT } from '../formBody';
 
@@ -61,6 +61,7 @@ export const TWILIO_STATUS_TABLE: Record<string, DeliveryStatus | null> = {
 export function toInboundMessage(form: TwilioSmsForm, sessionKey: (address: string) => string): InboundMessage {
   return {
     channel: 'sms_twilio',
+    capabilities: SMS_CAPABILITIES,
     sessionKey: sessionKey(form.From),
     address: form.From,
     input: { type: 'text', text: form.Body },
