@@ -3,6 +3,7 @@ import { africasTalkingProvider } from './africastalking/africasTalkingProvider'
 import type { ChannelSpec, ChannelStatus, Provider } from './provider';
 import { telegramProvider } from './telegram/telegramProvider';
 import { twilioProvider } from './twilio/twilioProvider';
+import { whatsappProvider } from './whatsapp/whatsappProvider';
 
 /**
  * Every provider, one line each. The server, `/healthz` and the content check iterate
@@ -13,6 +14,7 @@ export const PROVIDERS: readonly Provider[] = [
   africasTalkingProvider,
   twilioProvider,
   telegramProvider,
+  whatsappProvider,
 ];
 
 /** Every channel of every provider, in the registry's order. */
