@@ -20,7 +20,6 @@ export interface AppOptions {
   production?: boolean;
   /** Serve the web simulator (off in production). */
   simulator: boolean;
-  ussdServiceCode: string;
   /** Every provider's webhook routes (the registry's, see src/channels/registry.ts). */
   channelRoutes?: Router;
   /** The providers' development helpers of the simulator (request signing, a simulated chat). */
@@ -63,9 +62,6 @@ export function createApp(options: AppOptions): Express {
   if (options.simulator) {
     // The helpers sign Twilio requests and hand out the simulated bot's secret: this machine only.
     if (options.simulatorRoutes) app.use('/simulator', loopbackOnly, options.simulatorRoutes);
-    app.get('/simulator/config.json', (_req, res) => {
-      res.json({ serviceCode: options.ussdServiceCode });
-    });
     app.use('/simulator', express.static(path.join(__dirname, 'simulator', 'public'), { index: 'index.html', maxAge: 0 }));
   }
   app.get('/', (_req, res) => {

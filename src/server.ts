@@ -143,7 +143,6 @@ export async function createServer({ config, logger, keyring, clock = () => new 
       ]);
       return [...(database ? [] : ['database']), ...(shared ? [] : ['redis'])];
     },
-    ussdServiceCode: config.USSD_SERVICE_CODE,
     channelRoutes: channels.routes,
     simulatorRoutes: channels.simulatorRoutes,
     desk: { api: desk.api, console: desk.console, staffWebhook: desk.staffWebhook },

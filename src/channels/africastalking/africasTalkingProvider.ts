@@ -61,7 +61,11 @@ export const africasTalkingProvider: Provider = {
     const guard = atCallbackGuard({ production: config.NODE_ENV === 'production', secret: config.AT_WEBHOOK_SECRET, allowedIps: config.AT_ALLOWED_IPS });
     const routes = express.Router();
     routes.use(AT_USSD_PATH, ussdRoute({ handle: context.handle, forget: (sessionKey, address) => context.forget('ussd', sessionKey, address), guard, renderer: context.renderer('ussd') }));
-    if (!smsConfigured(config)) return { routes };
+    // The USSD simulator's phone dials the deployment's code.
+    const simulator = express.Router().get('/config.json', (_req, res) => {
+      res.json({ serviceCode: config.USSD_SERVICE_CODE });
+    });
+    if (!smsConfigured(config)) return { routes, simulator };
     routes.use(
       AT_SMS_PATH,
       atSmsRoute({
@@ -76,6 +80,6 @@ export const africasTalkingProvider: Provider = {
       }),
     );
     const sender = createAtSmsSender({ username: config.AT_USERNAME!, apiKey: config.AT_API_KEY!, baseUrl: config.AT_API_BASE_URL, from: config.AT_SMS_SENDER, fetch: context.seams.fetch });
-    return { routes, senders: { sms_africastalking: sender } };
+    return { routes, simulator, senders: { sms_africastalking: sender } };
   },
 };

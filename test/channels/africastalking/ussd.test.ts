@@ -192,7 +192,6 @@ describe('an unexpected error', () => {
       logger,
       channels: {},
       simulator: false,
-      ussdServiceCode: '*1#',
       channelRoutes: express.Router().use(
         PATH,
         ussdRoute({
