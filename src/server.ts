@@ -9,7 +9,7 @@ import { formatReference } from './caseLink/referenceCode';
 import type { CaseLinkDeps } from './caseLink/types';
 import { createChannels } from './channels/channels';
 import type { ChannelStatus, ProviderSeams } from './channels/provider';
-import { CHANNELS, channelStatuses } from './channels/registry';
+import { CHANNELS, channelStatuses, channelWebhooks } from './channels/registry';
 import type { InboundMessage } from './messaging/types';
 import { createMetrics } from './metrics';
 import { configWarnings, flowParams, type Config } from './config';
@@ -69,7 +69,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
   }
   const flow = loadFlow(undefined, (key) => localizer.hasKey(key));
   const statisticsQueues = [...new Set(config.QUEUE_ROUTES.map((r) => r.value))];
-  const metrics = createMetrics({ prisma, clock, queues: statisticsQueues });
+  const metrics = createMetrics({ prisma, clock, queues: statisticsQueues, webhooks: channelWebhooks() });
   const deps: CaseLinkDeps = { prisma, keyring, config, clock, randomBytes, events: metrics.events };
   const rehashed = await rehashLegacyReferences(deps);
   if (rehashed > 0) logger.info({ rehashed }, 'reference codes of earlier requests now kept as keyed hashes only');

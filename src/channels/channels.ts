@@ -57,8 +57,6 @@ export function createChannels(options: ChannelsOptions) {
     renderers,
     sessionTtls: Object.fromEntries(withTtl.map((channel) => [channel.id, channel.sessionTtlMs!(config)])) as Record<ChannelId, number>,
     notices: Object.fromEntries(withNotice.map((channel) => [channel.id, { key: channel.notice! }])) as Record<ChannelId, { key: string }>,
-    /** Every channel id, for statistics. */
-    ids: CHANNELS.map((channel) => channel.id),
     /** Webhook routes (mounted at the root of the app). */
     routes: routes as Router,
     /** Development helpers mounted under `/simulator` (never in production). */
@@ -77,4 +75,3 @@ export function createChannels(options: ChannelsOptions) {
     },
   };
 }
-export type Channels = ReturnType<typeof createChannels>;

@@ -105,5 +105,7 @@ export interface Provider {
   channels: ChannelSpec[];
   /** Each `/healthz` entry this provider reports (keyed as `/healthz` shows them), from the configuration. */
   status(config: Config): Record<string, ChannelStatus>;
+  /** The path prefix of each of its webhooks, by the same names: requests are counted under them (metrics). */
+  webhooks: Record<string, string>;
   open(context: ProviderContext): OpenedProvider;
 }

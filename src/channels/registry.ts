@@ -20,6 +20,11 @@ export const PROVIDERS: readonly Provider[] = [
 /** Every channel of every provider, in the registry's order. */
 export const CHANNELS: readonly ChannelSpec[] = PROVIDERS.flatMap((provider) => provider.channels);
 
+/** Every provider's webhook path prefixes, by the name they are counted under (metrics). */
+export function channelWebhooks(providers: readonly Provider[] = PROVIDERS): Record<string, string> {
+  return Object.assign({}, ...providers.map((provider) => provider.webhooks));
+}
+
 /** Each provider's `/healthz` entries, from the configuration. */
 export function channelStatuses(config: Config, providers: readonly Provider[] = PROVIDERS): Record<string, ChannelStatus> {
   return Object.assign({}, ...providers.map((provider) => provider.status(config)));

@@ -48,6 +48,7 @@ export const africasTalkingProvider: Provider = {
     },
     smsChannel('sms_africastalking'),
   ],
+  webhooks: { ussd: AT_USSD_PATH, sms_africastalking: AT_SMS_PATH },
   status(config) {
     const callbacks = atCallbackStatus({ production: config.NODE_ENV === 'production', secret: config.AT_WEBHOOK_SECRET });
     const off = callbacks.enabled ? {} : { reason: callbacks.reason, variable: 'AT_WEBHOOK_SECRET' };

@@ -42,6 +42,7 @@ export const telegramProvider: Provider = {
       }),
     },
   ],
+  webhooks: { telegram_community: TELEGRAM_COMMUNITY_PATH },
   status: (config) => ({ telegram_community: { enabled: Boolean(config.TELEGRAM_COMMUNITY_TOKEN) } }),
   open(context): TelegramProvider {
     const { config, keyring, logger, clock } = context;

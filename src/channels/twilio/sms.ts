@@ -4,10 +4,7 @@ import type { InboundMessage } from '../../messaging/types';
 import { renderSmsReply, SMS_CAPABILITIES, type SmsRouteOptions } from '../sms/smsWebhook';
 import { TwilioSid, twilioMessageRoute, type TwilioSignatureOptions } from './twilioWebhook';
 
-export { TWILIO_STATUS_TABLE, TwilioStatusForm } from './twilioWebhook';
-
 export const TWILIO_SMS_PATH = '/webhooks/twilio/sms';
-export const TWILIO_STATUS_PATH = '/webhooks/twilio/sms/status';
 
 const Phone = (field: string) =>
   z

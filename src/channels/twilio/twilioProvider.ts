@@ -13,6 +13,7 @@ import { twilioAuthToken, twilioSignerRoute } from './twilioWebhook';
 export const twilioProvider: Provider = {
   name: 'twilio',
   channels: [smsChannel('sms_twilio')],
+  webhooks: { sms_twilio: TWILIO_SMS_PATH },
   status: (config) => ({ sms_twilio: { enabled: Boolean(config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN) } }),
   open(context) {
     const { config, keyring, logger } = context;

@@ -29,6 +29,7 @@ export const whatsappProvider: Provider = {
       }),
     },
   ],
+  webhooks: { whatsapp: TWILIO_WHATSAPP_PATH },
   status: (config) => ({ whatsapp: { enabled: Boolean(config.TWILIO_WHATSAPP_NUMBER && config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN) } }),
   open(context) {
     const { config, keyring, logger } = context;

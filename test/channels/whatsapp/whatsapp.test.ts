@@ -6,12 +6,13 @@ import { createTestServer, TEST_ENV, testKeyring, unsealNumber, type TestServer 
 const PATH = '/webhooks/twilio/whatsapp';
 /** Any first message, French, callback, consent, safe: yes, medical, for me, call in French, a woman, morning, health centre. */
 const ANSWERS = ['Bonjour', '1', '2', '1', '1', '1', '1', '1', '1', '1', '1'];
+const METRICS = 'metrics-token-for-the-test-0123456789';
 const NOTICE = /activez les messages éphémères[\s\S]*supprimez la discussion/;
 
 describe('WhatsApp through Twilio', () => {
   let t: TestServer;
   beforeEach(async () => {
-    t = await createTestServer(WHATSAPP_ENV);
+    t = await createTestServer({ ...WHATSAPP_ENV, METRICS_TOKEN: METRICS });
   });
   afterEach(async () => {
     await t.close();
@@ -87,6 +88,14 @@ describe('WhatsApp through Twilio', () => {
     const res = await request(t.server.app).post(`${PATH}/status`).set('X-Twilio-Signature', twilioSignature(`${PATH}/status`, status)).type('form').send(status);
     expect(res.status).toBe(200);
     expect(await t.server.prisma.deliveryStat.findMany({ select: { channel: true, status: true, count: true } })).toEqual([{ channel: 'whatsapp', status: 'delivered', count: 1 }]);
+  });
+
+  it('counts its requests and steps under whatsapp (metrics), never under SMS', async () => {
+    await new WhatsAppPhone(t.server.app, '+221770000106').send('Bonjour');
+    const text = (await t.http.get('/metrics').set('Authorization', `Bearer ${METRICS}`)).text;
+    expect(text).toMatch(/^passerelle_http_requests_total\{channel="whatsapp",status_class="2xx"\} 1$/m);
+    expect(text).toMatch(/^passerelle_conversation_steps_total\{channel="whatsapp"\} 1$/m);
+    expect(text).not.toMatch(/channel="sms_twilio"/);
   });
 
   it('reports whatsapp enabled on /healthz', async () => {
