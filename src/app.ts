@@ -3,17 +3,12 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler, t
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { AppError } from './caseLink/appError';
-import { ussdRoute } from './channels/africastalking/ussd';
-import type { UssdRenderer } from './channels/africastalking/ussdRenderer';
-import type { ChannelId, InboundMessage, Reply } from './channels/types';
 
 export interface AppOptions {
   /** The proxies to trust for client addresses (TRUST_PROXY): a hop count, or their addresses and ranges. */
   trustProxy?: number | string[];
   logger: Logger;
-  handle(message: InboundMessage): Promise<Reply>;
-  /** Forgets a conversation at once (Africa's Talking's end-of-session notification). */
-  forget(channel: ChannelId, sessionKey: string, address: string): Promise<void>;
+  /** Each `/healthz` entry (every provider's channels, the desk's staff bot). */
   channels: Record<string, 'enabled' | 'disabled'>;
   /** Counts every response by its path and status (metrics); `route` serves `GET /metrics` (only when METRICS_TOKEN is set). */
   metrics?: { observe(path: string, status: number): void; route?: RequestHandler };
@@ -21,18 +16,13 @@ export interface AppOptions {
   failing?: () => Promise<string[]>;
   /** Why a channel is disabled, where configuration explains it (`/healthz`). */
   disabledReasons?: Record<string, string>;
-  /** Guards every Africa's Talking callback (atCallbackGuard). */
-  atGuard: RequestHandler;
-  /** How USSD screens are laid out (USSD_TRANSLITERATE). */
-  ussdRenderer: UssdRenderer;
   /** Production: HSTS on every response. */
   production?: boolean;
   /** Serve the web simulator (off in production). */
   simulator: boolean;
-  ussdServiceCode: string;
-  /** SMS and community Telegram webhooks (issue 3), mounted beside the USSD one. */
+  /** Every provider's webhook routes (the registry's, see src/channels/registry.ts). */
   channelRoutes?: Router;
-  /** Development helpers of the simulator (Twilio signing, simulated Telegram chat). */
+  /** The providers' development helpers of the simulator (request signing, a simulated chat). */
   simulatorRoutes?: Router;
   /** The callback desk: staff API, web console, staff bot webhook. */
   desk?: { api: Router; console: Router; staffWebhook?: RequestHandler };
@@ -61,7 +51,6 @@ export function createApp(options: AppOptions): Express {
     res.json({ status: 'ok', channels: options.channels, ...reasons });
   });
 
-  app.use('/webhooks/africastalking/ussd', ussdRoute({ handle: options.handle, forget: (sessionKey, address) => options.forget('ussd', sessionKey, address), guard: options.atGuard, renderer: options.ussdRenderer }));
   if (options.channelRoutes) app.use(options.channelRoutes);
 
   if (options.desk) {
@@ -73,9 +62,6 @@ export function createApp(options: AppOptions): Express {
   if (options.simulator) {
     // The helpers sign Twilio requests and hand out the simulated bot's secret: this machine only.
     if (options.simulatorRoutes) app.use('/simulator', loopbackOnly, options.simulatorRoutes);
-    app.get('/simulator/config.json', (_req, res) => {
-      res.json({ serviceCode: options.ussdServiceCode });
-    });
     app.use('/simulator', express.static(path.join(__dirname, 'simulator', 'public'), { index: 'index.html', maxAge: 0 }));
   }
   app.get('/', (_req, res) => {

@@ -85,6 +85,13 @@ export const ConfigSchema = z.object({
 
   TWILIO_ACCOUNT_SID: optionalString,
   TWILIO_AUTH_TOKEN: optionalString,
+  /** Enables WhatsApp through Twilio: the WhatsApp sender's number (needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN). */
+  TWILIO_WHATSAPP_NUMBER: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(whatsapp:)?\+[1-9][0-9]{5,14}$/, "the WhatsApp sender's number in E.164, such as +221338000000 (or whatsapp:+221338000000)")
+      .optional(),
+  ),
   AT_USERNAME: optionalString,
   AT_API_KEY: optionalString,
   AT_API_BASE_URL: optionalString.pipe(z.url().optional()),
@@ -104,6 +111,8 @@ export const ConfigSchema = z.object({
   SMS_SESSION_TTL_SECONDS: intFromEnv(60, 86_400).default(1800),
   /** The same for a Telegram conversation. */
   TELEGRAM_SESSION_TTL_SECONDS: intFromEnv(60, 86_400).default(1800),
+  /** The same for a WhatsApp conversation. */
+  WHATSAPP_SESSION_TTL_SECONDS: intFromEnv(60, 86_400).default(1800),
   /** Sender id or short code for Africa's Talking replies (their default sender when unset). */
   AT_SMS_SENDER: optionalString,
   /** Attempts to send one outbound SMS before it is dropped from the outbox. */
@@ -230,6 +239,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config = result.data;
   if (config.HANDOFF_WEBHOOK_URL && !config.HANDOFF_WEBHOOK_SECRET) {
     throw new ConfigError('Invalid configuration:\n  HANDOFF_WEBHOOK_SECRET: required when HANDOFF_WEBHOOK_URL is set (the payload is signed with it)');
+  }
+  if (config.TWILIO_WHATSAPP_NUMBER && !(config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN)) {
+    throw new ConfigError('Invalid configuration:\n  TWILIO_WHATSAPP_NUMBER: needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (WhatsApp comes through Twilio, which signs every request with the auth token)');
   }
   if (config.NODE_ENV === 'production' && config.HANDOFF_WEBHOOK_URL?.startsWith('http:')) {
     throw new ConfigError('Invalid configuration:\n  HANDOFF_WEBHOOK_URL: must be https in production');

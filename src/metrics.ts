@@ -1,16 +1,13 @@
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { IntakeEvent, IntakeEvents } from './caseLink/types';
-import type { ChannelId } from './channels/types';
+import type { ChannelId } from './messaging/types';
 import { sameSecret } from './crypto/sameSecret';
 import type { PrismaClient } from './db';
 
 /** Which part of the service a request went to, from its path alone (never from its content). */
-function routeOf(path: string): string {
-  if (path.startsWith('/webhooks/africastalking/ussd')) return 'ussd';
-  if (path.startsWith('/webhooks/africastalking/sms')) return 'sms_africastalking';
-  if (path.startsWith('/webhooks/twilio/')) return 'sms_twilio';
-  if (path.startsWith('/webhooks/telegram/community')) return 'telegram_community';
+function routeOf(path: string, webhooks: Array<[name: string, prefix: string]>): string {
+  for (const [name, prefix] of webhooks) if (path === prefix || path.startsWith(`${prefix}/`)) return name;
   if (path.startsWith('/webhooks/telegram/staff')) return 'telegram_staff';
   if (path.startsWith('/api/')) return 'api';
   if (path.startsWith('/console')) return 'console';
@@ -24,6 +21,8 @@ export interface MetricsOptions {
   clock: () => Date;
   /** Every queue requests can be routed to: each has its series, zero included. */
   queues: string[];
+  /** The providers' webhook path prefixes, by the name their requests are counted under (the registry's). */
+  webhooks?: Record<string, string>;
 }
 
 /**
@@ -32,7 +31,8 @@ export interface MetricsOptions {
  * status class, a queue of QUEUE_ROUTES, an event): none derives from a person — no number,
  * id, text, code or hash.
  */
-export function createMetrics({ prisma, clock, queues }: MetricsOptions) {
+export function createMetrics({ prisma, clock, queues, webhooks = {} }: MetricsOptions) {
+  const prefixes = Object.entries(webhooks);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -79,7 +79,7 @@ export function createMetrics({ prisma, clock, queues }: MetricsOptions) {
     },
     /** Counts a response by part of the service (from its path) and status class. */
     observe(path: string, status: number): void {
-      requests.inc({ channel: routeOf(path), status_class: `${Math.floor(status / 100)}xx` });
+      requests.inc({ channel: routeOf(path, prefixes), status_class: `${Math.floor(status / 100)}xx` });
     },
     /** `GET /metrics`: only with `Authorization: Bearer <METRICS_TOKEN>`. */
     route(token: string): RequestHandler {

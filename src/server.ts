@@ -8,10 +8,10 @@ import { createIntake } from './caseLink/createIntake';
 import { createDesk, type DeskOptions } from './desk/desk';
 import { formatReference } from './caseLink/referenceCode';
 import type { CaseLinkDeps } from './caseLink/types';
-import { atCallbackGuard, atCallbackStatus } from './channels/africastalking/callbackGuard';
-import { createUssdRenderer } from './channels/africastalking/ussdRenderer';
-import { createTextChannels, type TextChannelsOptions } from './channels/textChannels';
-import { CHANNEL_CAPABILITIES, type InboundMessage } from './channels/types';
+import { createChannels } from './channels/channels';
+import type { ChannelStatus, ProviderSeams } from './channels/provider';
+import { CHANNELS, channelStatuses, channelWebhooks } from './channels/registry';
+import type { InboundMessage } from './messaging/types';
 import { createMetrics } from './metrics';
 import { configWarnings, flowParams, type Config } from './config';
 import type { Keyring } from './crypto/keyring';
@@ -51,8 +51,8 @@ export interface ServerOptions {
   stores?: Stores;
   /** Desk test seams: a hand-off adapter, a fake Telegram Bot API for the staff bot. */
   desk?: Pick<DeskOptions, 'handoffAdapter' | 'staffBot'>;
-  /** SMS and Telegram test seams: Africa's Talking's HTTP client, the community bot's identity. */
-  channels?: Pick<TextChannelsOptions, 'fetch' | 'telegramBotInfo'>;
+  /** Provider test seams: Africa's Talking's HTTP client, the community bot's identity. */
+  channels?: ProviderSeams;
 }
 
 /** Everything a running Passerelle is made of, wired together; used by main, tests and benchmarks. */
@@ -70,17 +70,14 @@ export async function createServer({ config, logger, keyring, clock = () => new 
   }
   const flow = loadFlow(undefined, (key) => localizer.hasKey(key));
   const statisticsQueues = [...new Set(config.QUEUE_ROUTES.map((r) => r.value))];
-  const metrics = createMetrics({ prisma, clock, queues: statisticsQueues });
+  const metrics = createMetrics({ prisma, clock, queues: statisticsQueues, webhooks: channelWebhooks() });
   const deps: CaseLinkDeps = { prisma, keyring, config, clock, randomBytes, events: metrics.events };
   const rehashed = await rehashLegacyReferences(deps);
   if (rehashed > 0) logger.info({ rehashed }, 'reference codes of earlier requests now kept as keyed hashes only');
   const production = config.NODE_ENV === 'production';
-  const atStatus = atCallbackStatus({ production, secret: config.AT_WEBHOOK_SECRET });
-  const atGuard = atCallbackGuard({ production, secret: config.AT_WEBHOOK_SECRET, allowedIps: config.AT_ALLOWED_IPS });
   // Built once, here: the channels, the gateway and the desk receive them.
   const stores = givenStores ?? (await createStores({ config, prisma, logger, keyring, clock: () => clock().getTime() }));
-  const ussdRenderer = createUssdRenderer({ transliterate: config.USSD_TRANSLITERATE });
-  const statisticsKeys = { channels: Object.keys(CHANNEL_CAPABILITIES), queues: statisticsQueues };
+  const statisticsKeys = { channels: CHANNELS.map((channel) => channel.id), queues: statisticsQueues };
   const desk = createDesk({ prisma, keyring, config, logger, clock, randomBytes, stores, statisticsKeys, events: metrics.events, ...deskOptions });
   /** One step of a conversation, counted. */
   const handle = (message: InboundMessage) => {
@@ -88,7 +85,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     return gateway.handle(message);
   };
   const store = stores.sessions<Session>('gateway');
-  const channels = createTextChannels({
+  const channels = createChannels({
     config,
     logger,
     keyring,
@@ -99,8 +96,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     handle,
     markDelivery: (message, delivered) => gateway.markDelivery(message, delivered),
     forget: (channel, sessionKey, address) => gateway.forget(channel, sessionKey, address),
-    atGuard,
-    ...channelOptions,
+    seams: channelOptions,
   });
   const gateway = new Gateway({
     flow,
@@ -119,7 +115,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
       },
       cancelIntake: (o) => cancelIntake(deps, o) },
     feedback: { recordFeedback: (o) => recordFeedback(deps, o) },
-    renderers: { ussd: ussdRenderer, ...channels.renderers },
+    renderers: channels.renderers,
     sessionTtls: channels.sessionTtls,
     notices: channels.notices,
     randomId: () => randomBytes(16).toString('hex'),
@@ -131,29 +127,16 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     formatReference,
     cancelGuard: new CancelGuard({ attempts: stores.attempts, keyring, logger, clock, perNumber: CANCEL_GUESSES_PER_NUMBER, perService: config.CANCEL_GUESS_LIMIT_PER_HOUR, onOutcome: (o) => metrics.wrongCode(o) }),
   });
-  const atChannels = { ussd: atStatus.enabled, sms_africastalking: Boolean(config.AT_USERNAME && config.AT_API_KEY) && atStatus.enabled };
-  const disabledReasons: Record<string, string> = {};
-  if (!atStatus.enabled) {
-    disabledReasons.ussd = atStatus.reason;
-    if (config.AT_USERNAME && config.AT_API_KEY) disabledReasons.sms_africastalking = atStatus.reason;
-  }
+  // Every provider's entries, and the desk's staff bot.
+  const statuses: Record<string, ChannelStatus> = { ...channelStatuses(config), telegram_staff: { enabled: Boolean(config.TELEGRAM_STAFF_TOKEN) } };
+  const disabledReasons: Record<string, string> = Object.fromEntries(Object.entries(statuses).flatMap(([name, s]) => (!s.enabled && s.reason ? [[name, s.reason]] : [])));
   const app = createApp({
     logger,
     trustProxy: config.TRUST_PROXY,
     production,
-    handle,
-    forget: (channel, sessionKey, address) => gateway.forget(channel, sessionKey, address),
-    atGuard,
-    ussdRenderer,
     metrics: { observe: metrics.observe, ...(config.METRICS_TOKEN ? { route: metrics.route(config.METRICS_TOKEN) } : {}) },
     disabledReasons,
-    channels: {
-      ussd: atChannels.ussd ? 'enabled' : 'disabled',
-      sms_africastalking: atChannels.sms_africastalking ? 'enabled' : 'disabled',
-      sms_twilio: config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN ? 'enabled' : 'disabled',
-      telegram_community: config.TELEGRAM_COMMUNITY_TOKEN ? 'enabled' : 'disabled',
-      telegram_staff: config.TELEGRAM_STAFF_TOKEN ? 'enabled' : 'disabled',
-    },
+    channels: Object.fromEntries(Object.entries(statuses).map(([name, s]) => [name, s.enabled ? 'enabled' : 'disabled'])),
     simulator: !production,
     failing: async () => {
       const [database, shared] = await Promise.all([
@@ -162,7 +145,6 @@ export async function createServer({ config, logger, keyring, clock = () => new 
       ]);
       return [...(database ? [] : ['database']), ...(shared ? [] : ['redis'])];
     },
-    ussdServiceCode: config.USSD_SERVICE_CODE,
     channelRoutes: channels.routes,
     simulatorRoutes: channels.simulatorRoutes,
     desk: { api: desk.api, console: desk.console, staffWebhook: desk.staffWebhook },
@@ -187,7 +169,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     stores,
     purge,
     desk,
-    /** SMS and Telegram: outbox, community bot, start/stop. */
+    /** Every provider of the registry: outbox, opened providers, start/stop. */
     channels,
     /** Re-reads the directory after an import. */
     reloadDirectory: async () => {
@@ -199,7 +181,15 @@ export async function createServer({ config, logger, keyring, clock = () => new 
      * wait unseen until they expire).
      */
     async warnings(): Promise<void> {
-      if (!atStatus.enabled) logger.warn({ variable: 'AT_WEBHOOK_SECRET', channels: Object.keys(disabledReasons) }, atStatus.reason);
+      // One line per reason, naming the variable and the channels it leaves off.
+      const off = new Map<string, { variable: string; channels: string[] }>();
+      for (const [name, s] of Object.entries(statuses)) {
+        if (s.enabled || !s.reason || !s.variable) continue;
+        const entry = off.get(s.reason) ?? { variable: s.variable, channels: [] };
+        entry.channels.push(name);
+        off.set(s.reason, entry);
+      }
+      for (const [reason, entry] of off) logger.warn(entry, reason);
       for (const { variable, message } of configWarnings(config)) logger.warn({ variable }, message);
       const staffed = new Set((await prisma.staff.findMany({ where: { active: true }, select: { queues: true } })).flatMap((s) => s.queues.split(',')));
       for (const queue of new Set(config.QUEUE_ROUTES.map((r) => r.value))) {

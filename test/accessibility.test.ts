@@ -108,6 +108,7 @@ describe('accessibility (axe-core, no serious or critical violation)', () => {
       ['USSD simulator', '/simulator/'],
       ['SMS simulator', '/simulator/sms.html'],
       ['Telegram simulator', '/simulator/telegram.html'],
+      ['WhatsApp simulator', '/simulator/whatsapp.html'],
     ]) {
       await page.goto(`${web.baseUrl}${path}`);
       await page.waitForSelector('body[data-ready="true"]').catch(() => undefined);

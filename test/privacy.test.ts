@@ -6,7 +6,7 @@ import { codeShownIn, createTestServer, testKeyring, type TestServer } from './s
 import { UssdSession } from './support/ussdSession';
 import { FakeAfricasTalking } from './support/fakeAfricasTalking';
 import { FakeTelegram, TelegramChat } from './support/fakeTelegram';
-import { AtPhone, nextSid, textChannelsEnv, TWILIO_ENV, TwilioPhone, twilioSignature } from './support/smsPhones';
+import { AtPhone, nextSid, textChannelsEnv, TWILIO_ENV, TwilioPhone, twilioSignature, WHATSAPP_ENV, WhatsAppPhone } from './support/smsPhones';
 
 /**
  * Safety rule 2, tested like behaviour: canary numbers and canary text go through
@@ -216,6 +216,65 @@ describe('privacy canaries over SMS and Telegram', () => {
     const stores = await t.sessionContents();
     expect(stores.length).toBeGreaterThan(500);
     for (const needle of [TWILIO_PHONE, AT_PHONE, TG_PHONE, CANARY_TEXT, String(TG_USER)]) expect(stores).not.toContain(needle.replace('+', ''));
+  });
+});
+
+/**
+ * The same canaries through WhatsApp: a canary number, a canary business-scoped user id,
+ * a canary profile name (ProfileName, WaId), free text, a safer number typed, retries,
+ * bad requests: nothing in the database files (WAL included), the logs or the stores.
+ */
+describe('privacy canaries over WhatsApp', () => {
+  const WA_PHONE = '+221779990041';
+  const WA_SAFER = '+221779990042';
+  const WA_USER = 'SN.CANARYxUSERx7741';
+  const WA_NAME = 'CANARYxNAMEx93c1';
+
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await createTestServer({ LOG_LEVEL: 'trace', ...WHATSAPP_ENV });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('leave no trace in the database, the logs or the stores', async () => {
+    const app = t.server.app;
+    // Every form carries the canary profile name, as Twilio would send the person's WhatsApp name.
+    const named = (form: Record<string, string>) => ({ ...form, ProfileName: WA_NAME });
+    // A request from a phone number, canary text on the way, a retried last message, STOP.
+    const phone = new WhatsAppPhone(app, WA_PHONE);
+    for (const text of [CANARY_TEXT, '1', CANARY_TEXT, '2', '1', '1', '1', '1', '1', '1', '1', '1']) await phone.post(named(phone.form(text)));
+    const confirm = named(phone.form('1'));
+    expect((await phone.post(confirm)).text).toMatch(/Demande enregistrée/);
+    await phone.post(confirm);
+    await phone.post(named(phone.form(`STOP ${CANARY_TEXT}`)));
+    // A request from a user id (no number shared): a safer number typed, free text.
+    const user = new WhatsAppPhone(app, WA_USER);
+    for (const text of [CANARY_TEXT, '1', '2', '1', '1', `${CANARY_TEXT} ${WA_SAFER}`, '77 999 00 42', '1', '1', '1', '1', '1', '1']) await user.post(named(user.form(text)));
+    expect((await user.post(named(user.form('1')))).text).toMatch(/Demande enregistrée/);
+    await user.post(named(user.form(`ANNULER ${CANARY_TEXT}`)));
+    // Bad requests carrying the canaries: unsigned, wrongly signed, a From that is no address.
+    await request(app).post('/webhooks/twilio/whatsapp').type('form').send(named(user.form(CANARY_TEXT)));
+    await request(app).post('/webhooks/twilio/whatsapp').set('X-Twilio-Signature', 'bad').type('form').send(named(phone.form(CANARY_TEXT)));
+    const badFrom = { ...named(user.form(CANARY_TEXT)), From: `whatsapp:${CANARY_TEXT}-${WA_USER}` };
+    await request(app).post('/webhooks/twilio/whatsapp').set('X-Twilio-Signature', twilioSignature('/webhooks/twilio/whatsapp', badFrom)).type('form').send(badFrom);
+
+    await t.server.purge();
+    const intakes = await t.server.prisma.intake.findMany();
+    expect(intakes.map((i) => i.channel)).toEqual(['whatsapp', 'whatsapp']);
+
+    const db = await t.storedBytes();
+    const logs = t.logs.join('');
+    expect(logs.length).toBeGreaterThan(1000);
+    const userId = WA_USER.slice(3);
+    for (const needle of [...[WA_PHONE, WA_SAFER].flatMap(forms), CANARY_TEXT, userId, WA_NAME]) {
+      expect({ needle, inDatabase: db.includes(needle) }).toEqual({ needle, inDatabase: false });
+      expect({ needle, inLogs: logs.includes(needle) }).toEqual({ needle, inLogs: false });
+    }
+    const stores = await t.sessionContents();
+    expect(stores.length).toBeGreaterThan(200);
+    for (const needle of [WA_PHONE.slice(1), WA_SAFER.slice(1), CANARY_TEXT, userId, WA_NAME]) expect(stores).not.toContain(needle);
   });
 });
 

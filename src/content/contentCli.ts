@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { CHANNELS } from '../channels/registry';
 import { loadConfig, flowParams } from '../config';
 import { sqliteFileFromUrl } from '../databaseUrl';
 import { createPrisma } from '../db';
@@ -48,8 +49,7 @@ export async function checkContent(localesDir = LOCALES_DIR, languages?: string[
     data: createFlowData(() => directory, langs),
     params: flowParams(config),
     validate: createValidator(config.DEFAULT_COUNTRY),
-    smsTransliterate: config.SMS_TRANSLITERATE,
-    ussdTransliterate: config.USSD_TRANSLITERATE,
+    channels: CHANNELS.map((channel) => ({ id: channel.id, content: channel.content(config), buttons: channel.capabilities.buttons, notice: channel.notice })),
     staleEntries: directory.entries().filter((e) => e.stale && !e.demo),
   });
 }
@@ -59,7 +59,7 @@ export function registerContentCommands(program: Command, out: (line: string) =>
   const content = program.command('content').description('language packs and screens');
   content
     .command('check')
-    .description('check every pack and every screen against the USSD, SMS and Telegram limits')
+    .description("check every pack and every screen against every channel's limits")
     .option('--languages <list>', 'only these languages (comma-separated)')
     .option('--locales <dir>', 'the locales folder to check', LOCALES_DIR)
     .option('--json', 'machine-readable output')

@@ -1,4 +1,4 @@
-import type { ChannelRenderer, Reply } from '../channels/types';
+import type { ChannelRenderer, Reply } from '../messaging/types';
 import type { DataItem, FlowData, FlowState, Screen, StepContext, Text } from '../flows/engine';
 import { screensOf } from '../flows/engine';
 import type { FlowDefinition, FlowNode } from '../flows/schema';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { CancelIntakeOptions } from '../caseLink/cancelIntake';
 import type { CreateIntakeOptions, CreateIntakeResult } from '../caseLink/createIntake';
 import { FEEDBACK_ANSWERS, FEEDBACK_QUESTIONS, type FeedbackAnswer, type RecordFeedbackOptions } from '../caseLink/recordFeedback';
-import { CHANNEL_CAPABILITIES, type ChannelId, type ChannelRenderer, type InboundMessage, type Reply } from '../channels/types';
+import type { ChannelId, ChannelRenderer, InboundMessage, Reply } from '../messaging/types';
 import type { Keyring, Sealed } from '../crypto/keyring';
 import { GLOBAL, jump, start, step, type Effect, type EngineEvent, type FlowData, type FlowState, type Screen, type StepContext, type StepResult, type Text } from '../flows/engine';
 import type { FlowDefinition } from '../flows/schema';
@@ -267,7 +267,7 @@ class Turn {
       data,
       params,
       validate,
-      capabilities: CHANNEL_CAPABILITIES[message.channel],
+      capabilities: message.capabilities,
       fits: (screen, lang) => renderer.fits(this.localise(screen, lang)),
     };
   }
@@ -332,8 +332,8 @@ class Turn {
       if (effect.type === 'createIntake') {
         const params = CreateParams.parse(effect.params);
         const held = this.secrets?.altNumber;
-        const knowsNumber = CHANNEL_CAPABILITIES[message.channel].knowsNumber;
-        // A channel that does not know the sender's number (Telegram) only ever calls back a number the person gave.
+        const knowsNumber = message.capabilities.knowsNumber;
+        // A sender whose number is not known (Telegram, a WhatsApp user id) is only ever called back on a number they gave.
         const contact = params.contact === 'alternate' ? (held ? keyring.unseal(held, this.key) : null) : knowsNumber ? message.address : null;
         if (!contact) return { type: 'result', outcome: 'error' };
         // The open-request limit (the requester's and the callback number's) is kept by the
@@ -429,7 +429,7 @@ class Turn {
   }
 
   localise(screen: Screen, lang: string): Reply {
-    const reply = localiseScreen(this.options.localizer, screen, lang, { labels: this.message.channel === 'telegram' });
+    const reply = localiseScreen(this.options.localizer, screen, lang, { labels: this.message.capabilities.buttons });
     if (this.notice) reply.notice = this.options.localizer.t(this.notice, lang);
     return reply;
   }

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { SmsSender } from '../channels/africastalking/smsApi';
 import type { Keyring } from '../crypto/keyring';
 import { eraseDestroyed, type PrismaClient } from '../db';
 import type { RecordDelivery } from './deliveryStats';
+import type { Sender } from './sender';
 
 export interface OutboxOptions {
   prisma: PrismaClient;
@@ -11,7 +11,7 @@ export interface OutboxOptions {
   clock: () => Date;
   randomBytes: (size: number) => Buffer;
   /** Senders per channel (`sms_africastalking`). */
-  senders: Partial<Record<string, SmsSender>>;
+  senders: Partial<Record<string, Sender>>;
   recordDelivery: RecordDelivery;
   /** Attempts before a message is dropped (OUTBOX_MAX_ATTEMPTS). */
   maxAttempts: number;

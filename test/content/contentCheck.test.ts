@@ -63,8 +63,10 @@ describe('passerelle content check', () => {
     const wo = broken.languages.find((l) => l.lang === 'wo')!;
     expect(wo.drafts).toContain('callback.consent');
     expect(broken.languages.find((l) => l.lang === 'fr')!.drafts).toEqual([]);
-    expect(wo.screens).toBeGreaterThan(300);
-    expect(wo.gsm7Screens + wo.ucs2Screens).toBe(wo.screens);
+    expect(wo.channels.USSD.screens).toBeGreaterThan(300);
+    // Every channel of the registry was checked, each against its own limit.
+    expect(Object.keys(wo.channels).sort()).toEqual(expect.arrayContaining(['SMS', 'Telegram', 'USSD']));
+    expect(wo.channels.USSD).toMatchObject({ limit: 182, unit: 'septets' });
     expect(broken.violations).toBeGreaterThanOrEqual(5);
   });
 

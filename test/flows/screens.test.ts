@@ -4,7 +4,7 @@ import { isGsm7, septets } from '../../src/channels/gsm7';
 import { createSmsRenderer, SMS_MAX_SEGMENTS, smsCost } from '../../src/channels/sms/smsRenderer';
 import { renderTelegram, TELEGRAM_LIMITS, telegramRenderer } from '../../src/channels/telegram/telegramRenderer';
 import { flowParams, loadConfig } from '../../src/config';
-import { SMS_FIRST_REPLIES } from '../../src/content/contentCheck';
+import { FIRST_REPLIES } from '../../src/content/contentCheck';
 import { enumerateScreens, LONG_REGION, withLongEntry, type EnumerateOptions } from '../../src/content/screens';
 import { DEMO_DIRECTORY_FILE, Directory, DirectoryFile } from '../../src/directory/directory';
 import { loadFlow } from '../../src/flows/loadFlow';
@@ -69,7 +69,7 @@ describe('every screen fits SMS (at most three segments)', () => {
     const renderer = createSmsRenderer({ transliterate });
     let rendered = 0;
     for (const lang of languages) {
-      const run = notice ? { notice: { key: 'sms.reminder' }, nodes: (id: string) => SMS_FIRST_REPLIES.test(id) } : {};
+      const run = notice ? { notice: { key: 'sms.reminder' }, nodes: (id: string) => FIRST_REPLIES.test(id) } : {};
       for (const screen of enumerateScreens({ ...common(lang), ...run, renderer })) {
         const text = renderer.render(screen.reply);
         const { segments } = smsCost(text);

@@ -1,7 +1,9 @@
 import pino from 'pino';
 import { createSmsRenderer } from '../../src/channels/sms/smsRenderer';
+import { TELEGRAM_CAPABILITIES } from '../../src/channels/telegram/communityBot';
 import { telegramRenderer } from '../../src/channels/telegram/telegramRenderer';
-import type { ChannelId, InboundMessage } from '../../src/channels/types';
+import { SMS_CAPABILITIES } from '../../src/channels/sms/smsWebhook';
+import type { ChannelId, InboundMessage } from '../../src/messaging/types';
 import { Keyring, parseDataKeys } from '../../src/crypto/keyring';
 import { buildFlow, loadFlow } from '../../src/flows/loadFlow';
 import type { FlowDefinition } from '../../src/flows/schema';
@@ -51,7 +53,8 @@ function setup(flow: FlowDefinition = loadFlow(undefined, (k) => localizer.hasKe
     randomId: () => `conversation-${++ids}`,
   });
   const say = (channel: ChannelId, text: string, address = '+221770000071', messageId?: string) => {
-    const message: InboundMessage = { channel, sessionKey: `k:${address}`, address, input: { type: 'text', text }, ...(messageId ? { messageId } : {}) };
+    const capabilities = channel === 'telegram' ? TELEGRAM_CAPABILITIES : SMS_CAPABILITIES;
+    const message: InboundMessage = { channel, capabilities, sessionKey: `k:${address}`, address, input: { type: 'text', text }, ...(messageId ? { messageId } : {}) };
     return gateway.handle(message);
   };
   return { gateway, store, clock, created, say };

@@ -4,7 +4,7 @@ import { createTestServer, type TestServer } from '../support/testServer';
 
 jest.setTimeout(90_000);
 
-/** The SMS thread and Telegram chat views, against the real endpoints of a development server. */
+/** The SMS thread, WhatsApp chat and Telegram chat views, against the real endpoints of a development server. */
 describe('SMS and Telegram simulator views', () => {
   let browser: Browser;
   let t: TestServer;
@@ -88,5 +88,33 @@ describe('SMS and Telegram simulator views', () => {
       await page.waitForSelector('#thread[data-updates="1"]');
       await page.waitForFunction(() => document.querySelector('#thread')?.textContent?.includes('Bienvenue'));
     }
+  });
+
+  it('WhatsApp chat: signed messages to /webhooks/twilio/whatsapp; from a user id the flow asks for a number; a request end to end', async () => {
+    const signatures: string[] = [];
+    page.on('request', (req) => {
+      if (new URL(req.url()).pathname === '/webhooks/twilio/whatsapp') signatures.push(req.headers()['x-twilio-signature'] ?? '');
+    });
+    await page.goto(`${web.baseUrl}/simulator/whatsapp.html`);
+    await page.waitForSelector('body[data-ready="true"]');
+    // A user id: no number shared, so the flow asks for one.
+    await page.fill('#phone-number', 'SN.55500011122233344455');
+    let count = 0;
+    const send = async (text: string) => {
+      await page.fill('#text', text);
+      await page.press('#text', 'Enter');
+      count += 2;
+      await page.waitForSelector(`#thread[data-count="${count}"]`);
+      return page.innerText('#thread .msg.in:last-child');
+    };
+    expect(await send('Bonjour')).toMatch(/^Bienvenue[\s\S]*messages éphémères/);
+    for (const answer of ['1', '2', '1']) await send(answer);
+    expect(await send('1')).toMatch(/^Tapez le numéro/);
+    for (const answer of ['77 000 01 62', '1', '1', '1', '1', '1', '1']) await send(answer);
+    expect(await send('1')).toMatch(/Demande enregistrée\.\s+Code : [2-9]{4} [2-9]{4}/);
+    expect(signatures.length).toBe(count / 2);
+    expect(signatures.every((s) => s.length > 20)).toBe(true);
+    expect((await t.server.prisma.intake.findFirstOrThrow({ where: { channel: 'whatsapp' } })).channel).toBe('whatsapp');
+    expect(await page.innerText('#error')).toBe('');
   });
 });

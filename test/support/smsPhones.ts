@@ -2,6 +2,8 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import inbound from '../fixtures/twilio/sms-inbound.json';
+import whatsappInbound from '../fixtures/twilio/whatsapp-inbound.json';
+import whatsappUserInbound from '../fixtures/twilio/whatsapp-inbound-user-id.json';
 import atInbound from '../fixtures/africastalking/sms-inbound.json';
 import type { FakeAfricasTalking } from './fakeAfricasTalking';
 import { BOT_TOKEN, type FakeTelegram } from './fakeTelegram';
@@ -12,10 +14,13 @@ export const TWILIO_ENV = {
   PUBLIC_BASE_URL: 'https://passerelle.example.org',
 };
 
+/** Twilio with a WhatsApp sender: WhatsApp enabled, signed with the same auth token. */
+export const WHATSAPP_ENV = { ...TWILIO_ENV, TWILIO_WHATSAPP_NUMBER: '+221338000000' };
+
 /** Every text channel configured against the fakes: Twilio (signed), Africa's Talking, the community bot. */
 export function textChannelsEnv(at: FakeAfricasTalking, telegram: FakeTelegram): Record<string, string> {
   return {
-    ...TWILIO_ENV,
+    ...WHATSAPP_ENV,
     AT_USERNAME: 'sandbox',
     AT_API_KEY: 'test-at-api-key-42',
     AT_API_BASE_URL: at.baseUrl,
@@ -48,11 +53,20 @@ export function twimlText(xml: string): string {
   return match[1].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
 }
 
+const { _source: _w, ...WHATSAPP_FORM } = whatsappInbound;
+/** Twilio's incoming-message form for a WhatsApp sender known by number (fixture). */
+export const WHATSAPP_INBOUND: Record<string, string> = WHATSAPP_FORM;
+const { _source: _u, ...WHATSAPP_USER_FORM } = whatsappUserInbound;
+/** The same from a WhatsApp user known only by a business-scoped user id (fixture). */
+export const WHATSAPP_USER_INBOUND: Record<string, string> = WHATSAPP_USER_FORM;
+
 /** A phone texting the deployment's Twilio number: each message is signed, each reply read from the TwiML. */
 export class TwilioPhone {
+  protected readonly path: string = '/webhooks/twilio/sms';
+
   constructor(
     /** The app in this process, or a URL (several instances behind haproxy). */
-    private readonly app: Express | string,
+    protected readonly app: Express | string,
     readonly from = '+221770000021',
   ) {}
 
@@ -61,7 +75,7 @@ export class TwilioPhone {
   }
 
   post(form: Record<string, string>) {
-    return request(this.app).post('/webhooks/twilio/sms').set('X-Twilio-Signature', twilioSignature('/webhooks/twilio/sms', form)).type('form').send(form);
+    return request(this.app).post(this.path).set('X-Twilio-Signature', twilioSignature(this.path, form)).type('form').send(form);
   }
 
   /** Sends one SMS and returns the reply's text. */
@@ -69,6 +83,20 @@ export class TwilioPhone {
     const res = await this.post(this.form(body, messageSid));
     if (res.status !== 200) throw new Error(`send: ${res.status} ${res.text}`);
     return twimlText(res.text);
+  }
+}
+
+/**
+ * A WhatsApp user writing to the deployment's WhatsApp sender through Twilio: `from` is
+ * a phone number (`+221…`) or a business-scoped user id (`SN.…`, no number shared).
+ */
+export class WhatsAppPhone extends TwilioPhone {
+  protected readonly path = '/webhooks/twilio/whatsapp';
+
+  form(body: string, messageSid = nextSid()): Record<string, string> {
+    const sids = { MessageSid: messageSid, SmsMessageSid: messageSid, SmsSid: messageSid };
+    if (this.from.startsWith('+')) return { ...WHATSAPP_INBOUND, ...sids, Body: body, From: `whatsapp:${this.from}`, WaId: this.from.slice(1) };
+    return { ...WHATSAPP_USER_INBOUND, ...sids, Body: body, From: `whatsapp:${this.from}`, ExternalUserIdentifier: this.from };
   }
 }
 

@@ -1,10 +1,9 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { DeliveryStatus } from '../../outbox/deliveryStats';
-import { renderSmsReply, type SmsRouteOptions } from '../sms/smsWebhook';
-import type { InboundMessage } from '../types';
-import { badRequest } from '../webhook';
-import { formBody, WEBHOOK_BODY_LIMIT } from '../formBody';
+import { renderSmsReply, SMS_CAPABILITIES, type SmsRouteOptions } from '../sms/smsWebhook';
+import type { InboundMessage } from '../../messaging/types';
+import { answerOk, formWebhook } from '../webhook';
 
 /**
  * Africa's Talking's incoming-message callback (application/x-www-form-urlencoded).
@@ -46,7 +45,7 @@ export const AT_DELIVERY_STATUS_TABLE: Record<string, DeliveryStatus> = {
 /** Normalises an incoming Africa's Talking SMS (one conversation per sender). */
 export function toInboundMessage(form: AtSmsForm, sessionKey: (address: string) => string): InboundMessage {
   const address = `+${form.from.replace(/^\+/, '')}`;
-  return { channel: 'sms_africastalking', sessionKey: sessionKey(address), address, input: { type: 'text', text: form.text }, messageId: form.id };
+  return { channel: 'sms_africastalking', capabilities: SMS_CAPABILITIES, sessionKey: sessionKey(address), address, input: { type: 'text', text: form.text }, messageId: form.id };
 }
 
 export interface AtSmsRouteOptions extends SmsRouteOptions {
@@ -65,38 +64,24 @@ export interface AtSmsRouteOptions extends SmsRouteOptions {
  */
 export function atSmsRoute(options: AtSmsRouteOptions): Router {
   const router = express.Router();
-  const form = formBody(WEBHOOK_BODY_LIMIT);
-  router.post('/', options.guard, form, async (req, res, next) => {
+  /** Replies go out through the outbox, not in the answer: the step, then the hand-over. */
+  const converse = async (form: AtSmsForm) => {
+    const message = toInboundMessage(form, options.sessionKey);
+    const reply = await options.handle(message);
+    if (reply.repeated) return;
     try {
-      const parsed = AtSmsForm.safeParse(req.body ?? {});
-      if (!parsed.success) return void badRequest(res, parsed.error);
-      const message = toInboundMessage(parsed.data, options.sessionKey);
-      const reply = await options.handle(message);
-      if (!reply.repeated) {
-        try {
-          await options.send(message.address, renderSmsReply(options, 'sms_africastalking', reply));
-        } catch (err) {
-          // Not handed over: Africa's Talking's retry of this message will send it.
-          await options.markDelivery?.(message, false);
-          throw err;
-        }
-        if (reply.resend) await options.markDelivery?.(message, true);
-      }
-      res.status(200).type('text/plain').send('ok');
+      await options.send(message.address, renderSmsReply(options, 'sms_africastalking', reply));
     } catch (err) {
-      next(err);
+      // Not handed over: Africa's Talking's retry of this message will send it.
+      await options.markDelivery?.(message, false);
+      throw err;
     }
-  });
-
-  router.post('/delivery', options.guard, form, async (req, res, next) => {
-    try {
-      const parsed = AtDeliveryForm.safeParse(req.body ?? {});
-      if (!parsed.success) return void badRequest(res, parsed.error);
-      await options.recordDelivery(AT_DELIVERY_STATUS_TABLE[parsed.data.status] ?? 'other');
-      res.status(200).type('text/plain').send('ok');
-    } catch (err) {
-      next(err);
-    }
-  });
+    if (reply.resend) await options.markDelivery?.(message, true);
+  };
+  router.post('/', ...formWebhook({ guard: options.guard, schema: AtSmsForm, handle: converse, respond: answerOk }));
+  router.post(
+    '/delivery',
+    ...formWebhook({ guard: options.guard, schema: AtDeliveryForm, handle: (form) => options.recordDelivery(AT_DELIVERY_STATUS_TABLE[form.status] ?? 'other'), respond: answerOk }),
+  );
   return router;
 }

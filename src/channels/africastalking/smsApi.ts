@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import type { DeliveryStatus } from '../../outbox/deliveryStats';
-
-/** What one attempt to hand a message to a provider gave. */
-export type SendResult = { ok: true; status: DeliveryStatus } | { ok: false; retry: boolean; status: DeliveryStatus; code?: number };
-
-/** Something that sends one SMS; the outbox retries what it reports as retryable. */
-export interface SmsSender {
-  send(to: string, body: string): Promise<SendResult>;
-}
+import type { Sender, SendResult } from '../../outbox/sender';
 
 /** Africa's Talking's answer to `POST /version1/messaging`. */
 export const AtSendResponse = z.object({
@@ -66,7 +58,7 @@ export function defaultAtBaseUrl(username: string): string {
  * Sends one SMS with Africa's Talking's messaging API (a plain form POST: the
  * `africastalking` package cannot be pointed at another base URL).
  */
-export function createAtSmsSender({ username, apiKey, baseUrl, from, fetch: doFetch = fetch, timeoutMs = 10_000 }: AtSmsSenderOptions): SmsSender {
+export function createAtSmsSender({ username, apiKey, baseUrl, from, fetch: doFetch = fetch, timeoutMs = 10_000 }: AtSmsSenderOptions): Sender {
   const url = `${(baseUrl ?? defaultAtBaseUrl(username)).replace(/\/+$/, '')}/version1/messaging`;
   return {
     async send(to, body) {

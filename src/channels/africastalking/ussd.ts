@@ -1,9 +1,8 @@
 import express, { type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
-import type { InboundMessage, Reply } from '../types';
-import { badRequest } from '../webhook';
-import { clampUssd, type UssdRenderer } from './ussdRenderer';
-import { formBody, WEBHOOK_BODY_LIMIT } from '../formBody';
+import type { ChannelCapabilities, ChannelRenderer, InboundMessage, Reply } from '../../messaging/types';
+import { answerOk, formWebhook } from '../webhook';
+import { clampUssd } from './ussdRenderer';
 
 /**
  * Africa's Talking's USSD callback form. Unknown extra fields are ignored; the phone
@@ -39,14 +38,18 @@ export interface UssdRouteOptions {
   forget(sessionKey: string, address: string): Promise<void>;
   /** Runs first: the secret, the allowed addresses, off in production without a secret (atCallbackGuard). */
   guard: RequestHandler;
-  renderer: UssdRenderer;
+  renderer: ChannelRenderer;
 }
+
+/** USSD knows the caller's number and leaves no message on the phone. */
+export const USSD_CAPABILITIES: ChannelCapabilities = { knowsNumber: true, leavesMessages: false, buttons: false };
 
 /** Normalises a USSD callback into an inbound message. */
 export function toInboundMessage(form: UssdForm): InboundMessage {
   const digits = form.phoneNumber.replace(/^\+/, '');
   return {
     channel: 'ussd',
+    capabilities: USSD_CAPABILITIES,
     sessionKey: form.sessionId,
     address: `+${digits}`,
     input: { type: 'path', segments: form.text === '' ? [] : form.text.split('*') },
@@ -59,25 +62,15 @@ export function toInboundMessage(form: UssdForm): InboundMessage {
  */
 export function ussdRoute({ handle, forget, guard, renderer }: UssdRouteOptions): Router {
   const router = express.Router();
-  router.post('/events', guard, formBody(WEBHOOK_BODY_LIMIT), async (req, res, next) => {
-    try {
-      const parsed = UssdEventForm.safeParse(req.body ?? {});
-      if (!parsed.success) return void badRequest(res, parsed.error);
-      await forget(parsed.data.sessionId, `+${parsed.data.phoneNumber.replace(/^\+/, '')}`);
-      res.status(200).type('text/plain').send('ok');
-    } catch (err) {
-      next(err);
-    }
-  });
-  router.post('/', guard, formBody(WEBHOOK_BODY_LIMIT), async (req, res, next) => {
-    try {
-      const parsed = UssdForm.safeParse(req.body ?? {});
-      if (!parsed.success) return void badRequest(res, parsed.error);
-      const reply = await handle(toInboundMessage(parsed.data));
-      res.status(200).type('text/plain').send(clampUssd(renderer.render(reply)));
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.post('/events', ...formWebhook({ guard, schema: UssdEventForm, handle: (form) => forget(form.sessionId, `+${form.phoneNumber.replace(/^\+/, '')}`), respond: answerOk }));
+  router.post(
+    '/',
+    ...formWebhook({
+      guard,
+      schema: UssdForm,
+      handle: (form) => handle(toInboundMessage(form)),
+      respond: (res, reply) => res.status(200).type('text/plain').send(clampUssd(renderer.render(reply))),
+    }),
+  );
   return router;
 }

@@ -1,5 +1,6 @@
 import { isGsm7, septets, transliterate } from '../gsm7';
-import type { ChannelRenderer, Reply } from '../types';
+import { layOutText } from '../textLayout';
+import type { ChannelRenderer, Reply } from '../../messaging/types';
 
 /** A USSD screen carries at most 182 GSM-7 septets, `CON `/`END ` included (an extension character counts two). */
 export const USSD_MAX_SEPTETS = 182;
@@ -21,12 +22,8 @@ export interface UssdRenderer extends ChannelRenderer {
  */
 export function createUssdRenderer({ transliterate: substitute }: UssdRendererOptions): UssdRenderer {
   const render = (reply: Reply): string => {
-    const lines: string[] = [];
-    if (reply.hint) lines.push(reply.hint);
-    lines.push(...reply.body, ...reply.items);
-    for (const option of reply.options) lines.push(`${option.input}. ${option.label}`);
-    if (reply.nav.length > 0) lines.push(reply.nav.map((n) => `${n.input} ${n.label}`).join('  '));
-    const text = `${reply.end ? 'END' : 'CON'} ${lines.join('\n')}`;
+    // USSD has no notice (it leaves no message behind).
+    const text = `${reply.end ? 'END' : 'CON'} ${layOutText({ ...reply, notice: undefined })}`;
     return substitute ? transliterate(text) : text;
   };
   return {

@@ -1,6 +1,7 @@
 import { SegmentedMessage } from 'sms-segments-calculator';
 import { isGsm7Basic, transliterate } from '../gsm7';
-import type { ChannelRenderer, Reply } from '../types';
+import { layOutText } from '../textLayout';
+import type { ChannelRenderer, Reply } from '../../messaging/types';
 
 /** No reply of any flow may cost more than this many SMS segments; the engine pages to stay under it. */
 export const SMS_MAX_SEGMENTS = 3;
@@ -43,13 +44,7 @@ export interface SmsRenderer extends ChannelRenderer {
  */
 export function createSmsRenderer({ transliterate: substitute, maxSegments = SMS_MAX_SEGMENTS }: SmsRendererOptions): SmsRenderer {
   const render = (reply: Reply): string => {
-    const lines: string[] = [];
-    if (reply.hint) lines.push(reply.hint);
-    lines.push(...reply.body, ...reply.items);
-    for (const option of reply.options) lines.push(`${option.input}. ${option.label}`);
-    if (reply.nav.length > 0) lines.push(reply.nav.map((n) => `${n.input} ${n.label}`).join('  '));
-    if (reply.notice) lines.push(reply.notice);
-    const text = lines.join('\n');
+    const text = layOutText(reply);
     return substitute ? transliterate(text) : text;
   };
   const cost = (reply: Reply) => smsCost(render(reply));

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Lock } from '../../store/lock';
 import type { SessionStore } from '../../store/sessionStore';
-import type { InboundMessage, Reply } from '../types';
+import type { ChannelCapabilities, InboundMessage, Reply } from '../../messaging/types';
 import { sameSecret } from '../webhook';
 import { QUICK_EXIT_DATA, renderTelegram } from './telegramRenderer';
 
@@ -28,6 +28,9 @@ export type TelegramRecord =
    */
   | { kind: 'keyboard'; keyboard: number; inputs: string[]; expectsPhone?: boolean }
   | { kind: 'update' };
+
+/** Telegram does not tell the number; the bot draws buttons (and deletes the chat's messages on quick exit). */
+export const TELEGRAM_CAPABILITIES: ChannelCapabilities = { knowsNumber: false, leavesMessages: true, buttons: true };
 
 /** Messages remembered per chat for deletion (Telegram deletes at most 100 at once). */
 const MAX_TRACKED = 300;
@@ -129,7 +132,7 @@ export function createCommunityBot(options: CommunityBotOptions): Bot {
   /** Runs one step and sends its reply with a fresh keyboard; a stop keyword in any language is a quick exit. */
   const converse = async (ctx: Context, text: string, { carriesNumber = false }: { carriesNumber?: boolean } = {}) => {
     const chatId = ctx.chat!.id;
-    const reply = await options.handle({ channel: 'telegram', sessionKey: sessionKey(chatId), address: address(ctx.from!.id), input: { type: 'text', text } });
+    const reply = await options.handle({ channel: 'telegram', capabilities: TELEGRAM_CAPABILITIES, sessionKey: sessionKey(chatId), address: address(ctx.from!.id), input: { type: 'text', text } });
     if (reply.quickExit) return quickExit(ctx);
     // A random keyboard id: a button of an older message, even of a forgotten conversation, never matches.
     const keyboard = crypto.randomInt(1, 1_000_000_000);

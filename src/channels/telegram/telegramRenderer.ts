@@ -1,5 +1,5 @@
 import type { InlineKeyboardMarkup, ReplyKeyboardMarkup } from 'grammy/types';
-import type { ChannelRenderer, Reply } from '../types';
+import type { ChannelRenderer, Reply } from '../../messaging/types';
 
 /** Telegram's limits: message text, callback data (bytes), buttons in one keyboard. */
 export const TELEGRAM_LIMITS = { text: 4096, callbackData: 64, buttons: 100, buttonText: 64 } as const;

@@ -1,11 +1,15 @@
 /*
- * Passerelle SMS simulator: plays Twilio in the browser. Each message is a form like
- * Twilio's incoming-message webhook, signed by the server's development helper
- * (/simulator/twilio/sign), then posted to the real /webhooks/twilio/sms.
+ * Passerelle SMS and WhatsApp simulator: plays Twilio in the browser. Each message is a
+ * form like Twilio's incoming-message webhook, signed by the server's development helper
+ * (the page's data-sign), then posted to the real webhook (its data-path):
+ * /webhooks/twilio/sms, or /webhooks/twilio/whatsapp with WhatsApp addresses (a phone
+ * number, or a business-scoped user id such as SN.1234… when no number is shared).
  */
 (function () {
   'use strict';
-  var PATH = '/webhooks/twilio/sms';
+  var PATH = document.body.getAttribute('data-path') || '/webhooks/twilio/sms';
+  var SIGN = document.body.getAttribute('data-sign') || '../simulator/twilio/sign';
+  var WHATSAPP = document.body.classList.contains('whatsapp');
   function $(id) { return document.getElementById(id); }
   var thread = $('thread'), text = $('text'), phone = $('phone-number'), error = $('error'), send = $('send');
   var count = 0;
@@ -36,14 +40,19 @@
     return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
   }
 
+  /** Twilio's fields for one incoming message (WhatsApp: no WaId when the sender is a user id). */
+  function form(body, sid) {
+    var from = phone.value.trim();
+    var common = { SmsMessageSid: sid, NumMedia: '0', SmsSid: sid, SmsStatus: 'received', Body: body, NumSegments: '1', MessageSid: sid, AccountSid: 'AC' + '0'.repeat(32), ApiVersion: '2010-04-01' };
+    if (!WHATSAPP) return Object.assign(common, { ToCountry: 'SN', FromCountry: 'SN', To: '+221338000000', From: from });
+    var user = from.charAt(0) !== '+';
+    var extra = user ? { ExternalUserIdentifier: from } : { WaId: from.slice(1) };
+    return Object.assign(common, { To: 'whatsapp:+221338000000', From: 'whatsapp:' + from, ProfileName: 'Simulator', MessageType: 'text', ReferralNumMedia: '0' }, extra);
+  }
+
   function post(body) {
-    var sid = 'SM' + hex(16);
-    var params = {
-      ToCountry: 'SN', SmsMessageSid: sid, NumMedia: '0', SmsSid: sid, SmsStatus: 'received', Body: body,
-      FromCountry: 'SN', To: '+221338000000', NumSegments: '1', MessageSid: sid,
-      AccountSid: 'AC' + '0'.repeat(32), From: phone.value.trim(), ApiVersion: '2010-04-01',
-    };
-    return fetch('../simulator/twilio/sign', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ path: PATH, params: params }) })
+    var params = form(body, 'SM' + hex(16));
+    return fetch(SIGN, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ path: PATH, params: params }) })
       .then(function (res) { return res.json(); })
       .then(function (signed) {
         return fetch('..' + PATH, {

@@ -1,5 +1,7 @@
+import express from 'express';
 import request from 'supertest';
 import { createApp } from '../../../src/app';
+import { ussdRoute } from '../../../src/channels/africastalking/ussd';
 import { ussdRenderer } from '../../../src/channels/africastalking/ussdRenderer';
 import { createLogger } from '../../../src/logger';
 import first from '../../fixtures/africastalking/ussd-first.json';
@@ -190,17 +192,21 @@ describe('an unexpected error', () => {
       logger,
       channels: {},
       simulator: false,
-      ussdServiceCode: '*1#',
-      atGuard: (_req, _res, next) => next(),
-      ussdRenderer,
-      forget: async () => undefined,
-      handle: async () => {
-        if (fail) {
-          fail = false;
-          throw new Error('database exploded while handling +221770000011');
-        }
-        return { end: true, body: ['ok'], items: [], options: [], nav: [] };
-      },
+      channelRoutes: express.Router().use(
+        PATH,
+        ussdRoute({
+          guard: (_req, _res, next) => next(),
+          renderer: ussdRenderer,
+          forget: async () => undefined,
+          handle: async () => {
+            if (fail) {
+              fail = false;
+              throw new Error('database exploded while handling +221770000011');
+            }
+            return { end: true, body: ['ok'], items: [], options: [], nav: [] };
+          },
+        }),
+      ),
     });
     const res = await request(app).post(PATH).type('form').send(FIRST);
     expect(res.status).toBe(500);

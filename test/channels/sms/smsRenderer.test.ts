@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { SegmentedMessage } from 'sms-segments-calculator';
 import { createSmsRenderer, smsCost, transliterate, SMS_MAX_SEGMENTS } from '../../../src/channels/sms/smsRenderer';
-import type { Reply } from '../../../src/channels/types';
+import type { Reply } from '../../../src/messaging/types';
 import { start, step, type StepContext } from '../../../src/flows/engine';
 import { loadFlow } from '../../../src/flows/loadFlow';
 import { localiseScreen } from '../../../src/gateway/gateway';

@@ -2,8 +2,12 @@ import startFixture from '../../fixtures/telegram/update-start.json';
 import callbackFixture from '../../fixtures/telegram/update-callback.json';
 import contactFixture from '../../fixtures/telegram/update-contact.json';
 import groupFixture from '../../fixtures/telegram/update-group.json';
+import type { TelegramProvider } from '../../../src/channels/telegram/telegramProvider';
 import { BOT_TOKEN, FakeTelegram, TelegramChat } from '../../support/fakeTelegram';
 import { createTestServer, type TestServer } from '../../support/testServer';
+
+/** The community bot the server opened (fed updates directly, as two webhooks at once would). */
+const communityBot = (t: TestServer) => (t.server.channels.opened.telegram as TelegramProvider).bot!;
 
 const strip = <T extends { _source?: string }>({ _source, ...rest }: T) => rest;
 const START = strip(startFixture);
@@ -100,7 +104,7 @@ describe('POST /webhooks/telegram/community', () => {
     const chat = new TelegramChat(t.server.app, api, 5550200004);
     const update = chat.messageUpdate({ text: '/start', entities: [{ offset: 0, length: 6, type: 'bot_command' }] });
     const before = api.calls.filter((c) => c.method === 'sendMessage').length;
-    await Promise.all([t.server.channels.bot!.handleUpdate(update as never), t.server.channels.bot!.handleUpdate(update as never)]);
+    await Promise.all([communityBot(t).handleUpdate(update as never), communityBot(t).handleUpdate(update as never)]);
     expect(api.calls.filter((c) => c.method === 'sendMessage').length - before).toBe(1);
   });
 
@@ -108,7 +112,7 @@ describe('POST /webhooks/telegram/community', () => {
     const chat = new TelegramChat(t.server.app, api, 5550200005);
     await chat.say('/start');
     const menu = await chat.press('Français');
-    const bot = t.server.channels.bot!;
+    const bot = communityBot(t);
     await Promise.all([bot.handleUpdate(chat.messageUpdate({ text: 'a' }) as never), bot.handleUpdate(chat.messageUpdate({ text: 'b' }) as never)]);
     expect(menu.message_id).toBeGreaterThan(0);
     await chat.deliver(chat.callbackUpdate('x'));
