@@ -1,41 +1,19 @@
 import crypto from 'node:crypto';
-import type { Sealed } from '../crypto/keyring';
 import type { ChannelId, InboundMessage, Reply } from '../messaging/types';
 import { GLOBAL, type FlowState, type StepResult, type Text } from '../flows/engine';
 import type { Lock } from '../store/lock';
 import type { SessionStore } from '../store/sessionStore';
 import { Keywords } from './keywords';
 import { goodbyeScreen, resumeScreen } from './localiseScreen';
+import type { ActiveSession, GatewayRecord, SeenRecord, Session } from './session';
 import { Turn, type TurnOptions } from './turn';
 
 export type { FeedbackService, IntakeService } from './effects';
-
-/** What the gateway keeps between two requests: position and choices, never raw text. */
-export interface Session {
-  status: 'active' | 'resumeOffer' | 'ended';
-  flow?: FlowState;
-  /** How many USSD path segments have been read, and a keyed hash of them (retry and resume detection). */
-  consumed: number;
-  pathHash: string;
-  /** The keyed hash of the path one hop earlier: a late copy of that hop is not a new answer. */
-  previousPathHash?: string;
-  /** Segments to replay if the person chooses to resume a session the server had lost. */
-  replay?: number;
-  /** The last reply, re-sent as is to a retried request. */
-  last: Reply;
-  /** Text channels: the reply to this provider message was not handed over for sending. */
-  undelivered?: boolean;
-  /** Sensitive keypad input (a safer number), sealed with the session key as associated data. */
-  secrets?: Record<string, Sealed>;
-  /**
-   * Text channels: a random id per conversation. One sender has many conversations
-   * over time, and intake idempotency is per conversation, not per sender.
-   */
-  conversation?: string;
-}
+export type { GatewayRecord, SeenRecord, Session } from './session';
 
 export interface GatewayOptions extends TurnOptions {
-  store: SessionStore<Session>;
+  /** Conversations and seen provider messages (see GatewayRecord). */
+  store: SessionStore<GatewayRecord>;
   /** One request at a time per conversation (across instances with Redis). */
   lock: Lock;
   sessionTtlMs: number;
@@ -61,9 +39,14 @@ const SEEN_TTL_MS = 10 * 60_000;
  */
 export class Gateway {
   private readonly keywords: Keywords;
+  // Two kinds of record share the store under disjoint keys (a conversation's key, `seen:…`): each view reads its own.
+  private readonly sessions: SessionStore<Session>;
+  private readonly seen: SessionStore<SeenRecord>;
 
   constructor(private readonly options: GatewayOptions) {
     this.keywords = new Keywords(options.localizer, options.languages);
+    this.sessions = options.store as SessionStore<Session>;
+    this.seen = options.store as SessionStore<SeenRecord>;
   }
 
   /** Handles one inbound request and returns the reply to show. */
@@ -89,13 +72,13 @@ export class Gateway {
   async markDelivery(message: InboundMessage, delivered: boolean): Promise<void> {
     const key = this.seenKey(message);
     if (!key) return;
-    const seen = await this.options.store.get(key);
-    if (seen) await this.options.store.set(key, { ...seen, undelivered: !delivered }, SEEN_TTL_MS);
+    const seen = await this.seen.get(key);
+    if (seen) await this.seen.set(key, { ...seen, undelivered: !delivered }, SEEN_TTL_MS);
   }
 
   /** Forgets a conversation at once (quick exit from outside the flow: STOP, /exit). */
   async forget(channel: ChannelId, sessionKey: string, address: string): Promise<void> {
-    await this.options.store.delete(this.storeKey(channel, sessionKey, address));
+    await this.sessions.delete(this.storeKey(channel, sessionKey, address));
   }
 
   /** The store key remembering a provider message (text channels), or none without a message id; bound to the sender too. */
@@ -104,7 +87,7 @@ export class Gateway {
   }
 
   private async handleLocked(key: string, message: InboundMessage): Promise<Reply> {
-    const session = await this.options.store.get(key);
+    const session = await this.sessions.get(key);
     const turn = new Turn(this.options, message, key, session?.status === 'active' ? session.secrets : undefined);
     if (message.input.type === 'text') return this.handleText(key, session, turn, message.input.text, message);
 
@@ -132,13 +115,13 @@ export class Gateway {
     if (session.status === 'resumeOffer') {
       const [first, ...rest] = fresh;
       const choice = first.trim();
-      if (!['1', '2', GLOBAL.exit, GLOBAL.home].includes(choice)) return this.offerResume(key, turn, segments, session.replay ?? 0, true, previousPathHash);
+      if (!['1', '2', GLOBAL.exit, GLOBAL.home].includes(choice)) return this.offerResume(key, turn, segments, session.replay, true, previousPathHash);
       // Resuming replays the path the server had lost; its effects are idempotent (one intake per session).
       // `0` and `00` mean here what they mean on every screen.
-      const inputs = choice === '1' ? [...segments.slice(0, session.replay ?? 0), ...rest] : choice === '2' ? rest : [choice, ...rest];
+      const inputs = choice === '1' ? [...segments.slice(0, session.replay), ...rest] : choice === '2' ? rest : [choice, ...rest];
       return this.answer(key, turn, 'welcome', inputs, segments, previousPathHash);
     }
-    return this.answer(key, turn, session.flow!, fresh, segments, previousPathHash);
+    return this.answer(key, turn, session.flow, fresh, segments, previousPathHash);
   }
 
   /** Feeds USSD answers into a state, or from the welcome screen, and saves the result. */
@@ -156,20 +139,20 @@ export class Gateway {
   private async handleText(key: string, session: Session | undefined, turn: Turn, text: string, message: InboundMessage): Promise<Reply> {
     const messageKey = this.seenKey(message);
     if (messageKey) {
-      const seen = await this.options.store.get(messageKey);
+      const seen = await this.seen.get(messageKey);
       // A retry gets the reply already made; if that reply never reached the provider, it is sent now.
       if (seen) return seen.undelivered ? { ...seen.last, resend: true } : { ...seen.last, repeated: true };
     }
-    const reply = await this.stepText(key, session?.status === 'active' && session.flow ? session : undefined, turn, text);
-    if (messageKey) await this.options.store.set(messageKey, { status: 'ended', consumed: 0, pathHash: '', last: reply }, SEEN_TTL_MS);
+    const reply = await this.stepText(key, session?.status === 'active' ? session : undefined, turn, text);
+    if (messageKey) await this.seen.set(messageKey, { last: reply }, SEEN_TTL_MS);
     return reply;
   }
 
-  private async stepText(key: string, active: Session | undefined, turn: Turn, text: string): Promise<Reply> {
+  private async stepText(key: string, active: ActiveSession | undefined, turn: Turn, text: string): Promise<Reply> {
     const keyword = this.keywords.match(text);
     if (keyword?.action === 'stop') {
-      await this.options.store.delete(key);
-      return { ...turn.localise(goodbyeScreen(), active?.flow?.lang ?? keyword.lang), quickExit: true };
+      await this.sessions.delete(key);
+      return { ...turn.localise(goodbyeScreen(), active?.flow.lang ?? keyword.lang), quickExit: true };
     }
     turn.conversation = active?.conversation ?? (this.options.randomId ?? (() => crypto.randomUUID()))();
     if (!active) turn.notice = this.options.notices?.[turn.channel];
@@ -177,18 +160,18 @@ export class Gateway {
     if (keyword) turn.dropSecrets();
     const save = (result: StepResult) => this.save(key, turn, result, []);
     if (keyword?.action === 'help') {
-      const begun = turn.begin(active?.flow?.lang ?? keyword.lang);
+      const begun = turn.begin(active?.flow.lang ?? keyword.lang);
       return save(await turn.feed(begun.state, [GLOBAL.home], begun));
     }
-    if (keyword?.action === 'language') return save(turn.begin(active?.flow?.lang ?? keyword.lang));
+    if (keyword?.action === 'language') return save(turn.begin(active?.flow.lang ?? keyword.lang));
     if (keyword?.action === 'cancel') {
-      const begun = turn.begin(active?.flow?.lang ?? keyword.lang);
+      const begun = turn.begin(active?.flow.lang ?? keyword.lang);
       const home = await turn.feed(begun.state, [GLOBAL.home], begun);
       const asked = turn.jump(home.state, this.options.cancelNode ?? 'cancel.code');
       return save(keyword.rest ? await turn.feed(asked.state, [keyword.rest], asked) : asked);
     }
     if (!active) return save(turn.begin());
-    return save(await turn.feed(active.flow!, [text]));
+    return save(await turn.feed(active.flow, [text]));
   }
 
   /** Stores the new state (or a short-lived tombstone when the session ended) and returns the reply. */
@@ -198,7 +181,7 @@ export class Gateway {
     const base = { consumed: segments.length, pathHash: this.hashPath(segments), last: reply };
     if (turn.ended || reply.end) {
       // Only the last reply is kept, for a retried final request; nothing of the conversation.
-      await this.options.store.set(key, { status: 'ended', ...base }, ENDED_TTL_MS);
+      await this.sessions.set(key, { status: 'ended', ...base }, ENDED_TTL_MS);
     } else {
       const ttl = this.options.sessionTtls?.[turn.channel] ?? this.options.sessionTtlMs;
       const extra = {
@@ -206,7 +189,7 @@ export class Gateway {
         ...(turn.conversation ? { conversation: turn.conversation } : {}),
         ...(previousPathHash ? { previousPathHash } : {}),
       };
-      await this.options.store.set(key, { status: 'active', flow: result.state, ...base, ...extra }, ttl);
+      await this.sessions.set(key, { status: 'active', flow: result.state, ...base, ...extra }, ttl);
     }
     return reply;
   }
@@ -215,7 +198,7 @@ export class Gateway {
   private async offerResume(key: string, turn: Turn, segments: string[], replay: number, invalid: boolean, previousPathHash?: string): Promise<Reply> {
     const reply = turn.localise(resumeScreen(invalid), this.options.languages[0]);
     const previous = previousPathHash ? { previousPathHash } : {};
-    await this.options.store.set(key, { status: 'resumeOffer', consumed: segments.length, pathHash: this.hashPath(segments), replay, last: reply, ...previous }, this.options.sessionTtlMs);
+    await this.sessions.set(key, { status: 'resumeOffer', consumed: segments.length, pathHash: this.hashPath(segments), replay, last: reply, ...previous }, this.options.sessionTtlMs);
     return reply;
   }
 
