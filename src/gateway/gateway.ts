@@ -1,12 +1,13 @@
 import crypto from 'node:crypto';
 import type { ChannelId, InboundMessage, Reply } from '../messaging/types';
-import { GLOBAL, type FlowState, type StepResult, type Text } from '../flows/engine';
+import { GLOBAL, type StepResult, type Text } from '../flows/engine';
 import type { Lock } from '../store/lock';
 import type { SessionStore } from '../store/sessionStore';
 import { Keywords } from './keywords';
 import { goodbyeScreen, resumeScreen } from './localiseScreen';
 import type { ActiveSession, GatewayRecord, SeenRecord, Session } from './session';
 import { Turn, type TurnOptions } from './turn';
+import { readUssdHop, type UssdHop } from './ussdHop';
 
 export type { FeedbackService, IntakeService } from './effects';
 export type { GatewayRecord, SeenRecord, Session } from './session';
@@ -90,45 +91,26 @@ export class Gateway {
     const session = await this.sessions.get(key);
     const turn = new Turn(this.options, message, key, session?.status === 'active' ? session.secrets : undefined);
     if (message.input.type === 'text') return this.handleText(key, session, turn, message.input.text, message);
-
     const segments = message.input.segments;
-    if (!session) {
-      if (segments.length === 0) return this.answer(key, turn, 'welcome', [], segments);
-      // `0` was the quick exit on whatever screen the person saw: it ends at once, with no offer to resume.
-      if (segments[segments.length - 1].trim() === GLOBAL.exit) return this.answer(key, turn, 'welcome', [GLOBAL.exit], segments);
-      return this.offerResume(key, turn, segments, segments.length, false);
-    }
-    const pathHash = this.hashPath(segments);
-    // A retried request gets the reply it already had (the final one too, within the tombstone's minute).
-    if (segments.length === session.consumed && pathHash === session.pathHash) return session.last;
-    // Once a session has ended, nothing of it is shown again: not even its last screen.
-    if (session.status === 'ended') return turn.localise(goodbyeScreen(), this.options.languages[0]);
-    // An empty path, or a late copy of the hop before, is not a new answer: the current screen again.
-    if (segments.length === 0 || pathHash === session.previousPathHash) return session.last;
-    const previousPathHash = session.pathHash;
-
-    // Africa's Talking resends the whole path; what follows the part already read is new.
-    // A path that does not extend the known one (a provider quirk) counts its last answer only.
-    const extendsKnown = segments.length > session.consumed && this.hashPath(segments.slice(0, session.consumed)) === session.pathHash;
-    const fresh = extendsKnown ? segments.slice(session.consumed) : [segments[segments.length - 1]];
-
-    if (session.status === 'resumeOffer') {
-      const [first, ...rest] = fresh;
-      const choice = first.trim();
-      if (!['1', '2', GLOBAL.exit, GLOBAL.home].includes(choice)) return this.offerResume(key, turn, segments, session.replay, true, previousPathHash);
-      // Resuming replays the path the server had lost; its effects are idempotent (one intake per session).
-      // `0` and `00` mean here what they mean on every screen.
-      const inputs = choice === '1' ? [...segments.slice(0, session.replay), ...rest] : choice === '2' ? rest : [choice, ...rest];
-      return this.answer(key, turn, 'welcome', inputs, segments, previousPathHash);
-    }
-    return this.answer(key, turn, session.flow, fresh, segments, previousPathHash);
+    return this.stepUssd(key, turn, readUssdHop(session, segments, (path) => this.hashPath(path)), segments);
   }
 
-  /** Feeds USSD answers into a state, or from the welcome screen, and saves the result. */
-  private async answer(key: string, turn: Turn, from: FlowState | 'welcome', inputs: string[], segments: string[], previousPathHash?: string): Promise<Reply> {
-    if (from !== 'welcome') return this.save(key, turn, await turn.feed(from, inputs), segments, previousPathHash);
-    const begun = turn.begin();
-    return this.save(key, turn, await turn.feed(begun.state, inputs, begun), segments, previousPathHash);
+  /** Does what a USSD hop asks for (see readUssdHop). */
+  private async stepUssd(key: string, turn: Turn, hop: UssdHop, segments: string[]): Promise<Reply> {
+    switch (hop.kind) {
+      case 'retry':
+      case 'lateCopy':
+        return hop.reply;
+      case 'ended':
+        return turn.localise(goodbyeScreen(), this.options.languages[0]);
+      case 'resumeOffer':
+        return this.offerResume(key, turn, segments, hop.replay, hop.invalid, hop.previousPathHash);
+      case 'answers': {
+        if (hop.from !== 'welcome') return this.save(key, turn, await turn.feed(hop.from, hop.inputs), segments, hop.previousPathHash);
+        const begun = turn.begin();
+        return this.save(key, turn, await turn.feed(begun.state, hop.inputs, begun), segments, hop.previousPathHash);
+      }
+    }
   }
 
   /**
