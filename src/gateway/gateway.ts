@@ -6,6 +6,7 @@ import type { SessionStore } from '../store/sessionStore';
 import { Keywords } from './keywords';
 import { goodbyeScreen, resumeScreen } from './localiseScreen';
 import type { ActiveSession, GatewayRecord, SeenRecord, Session } from './session';
+import { readTextMessage, replyToRetry, seenKey, SEEN_TTL_MS } from './textRules';
 import { Turn, type TurnOptions } from './turn';
 import { readUssdHop, type UssdHop } from './ussdHop';
 
@@ -30,8 +31,6 @@ export interface GatewayOptions extends TurnOptions {
 
 /** How long an ended session's tombstone answers a retried final request. */
 const ENDED_TTL_MS = 60_000;
-/** How long a provider message id is remembered, with the reply it got, for retried webhooks. */
-const SEEN_TTL_MS = 10 * 60_000;
 
 /**
  * The one place where a conversation step performs I/O: it locks the conversation, loads
@@ -71,7 +70,7 @@ export class Gateway {
    * retries the message, instead of being taken for one already sent.
    */
   async markDelivery(message: InboundMessage, delivered: boolean): Promise<void> {
-    const key = this.seenKey(message);
+    const key = seenKey(this.options.keyring, message);
     if (!key) return;
     const seen = await this.seen.get(key);
     if (seen) await this.seen.set(key, { ...seen, undelivered: !delivered }, SEEN_TTL_MS);
@@ -80,11 +79,6 @@ export class Gateway {
   /** Forgets a conversation at once (quick exit from outside the flow: STOP, /exit). */
   async forget(channel: ChannelId, sessionKey: string, address: string): Promise<void> {
     await this.sessions.delete(this.storeKey(channel, sessionKey, address));
-  }
-
-  /** The store key remembering a provider message (text channels), or none without a message id; bound to the sender too. */
-  private seenKey(message: InboundMessage): string | undefined {
-    return message.messageId ? `seen:${this.options.keyring.hash(`${message.channel}:${message.messageId}\u0000${message.address}`).slice(0, 40)}` : undefined;
   }
 
   private async handleLocked(key: string, message: InboundMessage): Promise<Reply> {
@@ -119,41 +113,47 @@ export class Gateway {
    * than the channel's TTL is gone, and the next message starts afresh at the welcome.
    */
   private async handleText(key: string, session: Session | undefined, turn: Turn, text: string, message: InboundMessage): Promise<Reply> {
-    const messageKey = this.seenKey(message);
+    const messageKey = seenKey(this.options.keyring, message);
     if (messageKey) {
       const seen = await this.seen.get(messageKey);
-      // A retry gets the reply already made; if that reply never reached the provider, it is sent now.
-      if (seen) return seen.undelivered ? { ...seen.last, resend: true } : { ...seen.last, repeated: true };
+      if (seen) return replyToRetry(seen);
     }
     const reply = await this.stepText(key, session?.status === 'active' ? session : undefined, turn, text);
     if (messageKey) await this.seen.set(messageKey, { last: reply }, SEEN_TTL_MS);
     return reply;
   }
 
+  /** Does what a text message asks for (see readTextMessage). */
   private async stepText(key: string, active: ActiveSession | undefined, turn: Turn, text: string): Promise<Reply> {
     const keyword = this.keywords.match(text);
-    if (keyword?.action === 'stop') {
+    const request = readTextMessage(text, keyword, active);
+    if (request.kind === 'stop') {
       await this.sessions.delete(key);
-      return { ...turn.localise(goodbyeScreen(), active?.flow.lang ?? keyword.lang), quickExit: true };
+      return { ...turn.localise(goodbyeScreen(), request.lang), quickExit: true };
     }
     turn.conversation = active?.conversation ?? (this.options.randomId ?? (() => crypto.randomUUID()))();
     if (!active) turn.notice = this.options.notices?.[turn.channel];
     // A keyword starts the way again: a number typed earlier in this conversation is dropped.
     if (keyword) turn.dropSecrets();
     const save = (result: StepResult) => this.save(key, turn, result, []);
-    if (keyword?.action === 'help') {
-      const begun = turn.begin(active?.flow.lang ?? keyword.lang);
-      return save(await turn.feed(begun.state, [GLOBAL.home], begun));
+    switch (request.kind) {
+      case 'help': {
+        const begun = turn.begin(request.lang);
+        return save(await turn.feed(begun.state, [GLOBAL.home], begun));
+      }
+      case 'language':
+        return save(turn.begin(request.lang));
+      case 'cancel': {
+        const begun = turn.begin(request.lang);
+        const home = await turn.feed(begun.state, [GLOBAL.home], begun);
+        const asked = turn.jump(home.state, this.options.cancelNode ?? 'cancel.code');
+        return save(request.code ? await turn.feed(asked.state, [request.code], asked) : asked);
+      }
+      case 'welcome':
+        return save(turn.begin());
+      case 'answer':
+        return save(await turn.feed(request.state, [request.text]));
     }
-    if (keyword?.action === 'language') return save(turn.begin(active?.flow.lang ?? keyword.lang));
-    if (keyword?.action === 'cancel') {
-      const begun = turn.begin(active?.flow.lang ?? keyword.lang);
-      const home = await turn.feed(begun.state, [GLOBAL.home], begun);
-      const asked = turn.jump(home.state, this.options.cancelNode ?? 'cancel.code');
-      return save(keyword.rest ? await turn.feed(asked.state, [keyword.rest], asked) : asked);
-    }
-    if (!active) return save(turn.begin());
-    return save(await turn.feed(active.flow, [text]));
   }
 
   /** Stores the new state (or a short-lived tombstone when the session ended) and returns the reply. */
