@@ -10,9 +10,11 @@ import { readTextMessage, replyToRetry, seenKey, SEEN_TTL_MS } from './textRules
 import { Turn, type TurnOptions } from './turn';
 import { readUssdHop, type UssdHop } from './ussdHop';
 
+// The types a caller needs to build a Gateway (its services, what its store holds), from one import.
 export type { FeedbackService, IntakeService } from './effects';
 export type { GatewayRecord, SeenRecord, Session } from './session';
 
+/** Everything a gateway is given at start (built once in server.ts): it builds nothing of its own. */
 export interface GatewayOptions extends TurnOptions {
   /** Conversations and seen provider messages (see GatewayRecord). */
   store: SessionStore<GatewayRecord>;
