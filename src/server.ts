@@ -20,7 +20,7 @@ import { Directory, seedDemoDirectory } from './directory/directory';
 import { loadFlow } from './flows/loadFlow';
 import { createFlowData, createValidator } from './gateway/flowData';
 import { CancelGuard } from './gateway/cancelGuard';
-import { Gateway, type Session } from './gateway/gateway';
+import { Gateway, type GatewayRecord } from './gateway/gateway';
 import { loadPacks, loadResources, Localizer } from './locales/localizer';
 import { rehashLegacyReferences } from './caseLink/rehashLegacyReferences';
 import { createStores, type Stores } from './store/stores';
@@ -84,7 +84,7 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     metrics.step(message.channel);
     return gateway.handle(message);
   };
-  const store = stores.sessions<Session>('gateway');
+  const store = stores.sessions<GatewayRecord>('gateway');
   const channels = createChannels({
     config,
     logger,

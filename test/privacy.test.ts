@@ -107,6 +107,7 @@ describe('privacy canaries', () => {
     const json = JSON.stringify(session);
     expect(json).toContain('"altNumber":"held"');
     for (const needle of [...forms('+221779990004'), ...forms('+221779990003'), '1*2*1*2']) expect(json).not.toContain(needle);
+    if (!session || !('status' in session) || session.status !== 'active') throw new Error('the session should be under way');
     expect(session?.secrets?.altNumber.ciphertext).toBeTruthy();
     // The path hash is keyed: a plain hash of a path holding a number is undone by trying every number.
     const path = phone.answers.join('*');

@@ -2,7 +2,7 @@ import { ussdRenderer, USSD_MAX_SEPTETS } from '../channels/africastalking/ussdR
 import { accessOf, type DirectoryFile } from '../directory/directory';
 import { screensOf, type DataItem, type StepContext } from '../flows/engine';
 import type { FlowDefinition } from '../flows/schema';
-import { localiseScreen } from '../gateway/gateway';
+import { localiseScreen } from '../gateway/localiseScreen';
 import type { Localizer } from '../locales/localizer';
 import type { DirectoryProblem } from '../directory/directoryFile';
 

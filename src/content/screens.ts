@@ -2,7 +2,7 @@ import type { ChannelRenderer, Reply } from '../messaging/types';
 import type { DataItem, FlowData, FlowState, Screen, StepContext, Text } from '../flows/engine';
 import { screensOf } from '../flows/engine';
 import type { FlowDefinition, FlowNode } from '../flows/schema';
-import { goodbyeScreen, localiseScreen, resumeScreen } from '../gateway/gateway';
+import { goodbyeScreen, localiseScreen, resumeScreen } from '../gateway/localiseScreen';
 import { Localizer } from '../locales/localizer';
 
 /** One rendered screen, as a person on a channel would see it. */

@@ -10,6 +10,8 @@ import type { FlowDefinition } from '../../src/flows/schema';
 import { CancelGuard } from '../../src/gateway/cancelGuard';
 import { MemoryAttemptLog } from '../../src/store/attemptLog';
 import { Gateway, type IntakeService, type Session } from '../../src/gateway/gateway';
+import type { ActiveSession } from '../../src/gateway/session';
+import type { SessionStore } from '../../src/store/sessionStore';
 import { createValidator } from '../../src/gateway/flowData';
 import { MemorySessionStore } from '../../src/store/sessionStore';
 import { MemoryLock } from '../../src/store/lock';
@@ -18,6 +20,13 @@ import { TEST_ENV, TestClock } from '../support/testServer';
 
 const localizer = new Localizer(loadResources());
 const keyring = new Keyring(parseDataKeys(TEST_ENV.DATA_KEYS), Buffer.from(TEST_ENV.HASH_KEY, 'base64'));
+
+/** The conversation stored under `key`, which must be under way (only then can it hold a number). */
+async function activeSession(store: SessionStore<Session>, key: string): Promise<ActiveSession> {
+  const session = await store.get(key);
+  if (session?.status !== 'active') throw new Error(`expected a conversation under way, found ${session?.status}`);
+  return session;
+}
 
 function setup(flow: FlowDefinition = loadFlow(undefined, (k) => localizer.hasKey(k))) {
   const clock = new TestClock();
@@ -77,9 +86,9 @@ describe('the gateway on text channels', () => {
     const { say, store, gateway } = setup();
     const key = gateway.storeKey('sms_twilio', 'k:+221770000071', '+221770000071');
     for (const text of ['Bonjour', '1', '2', '1', '2', '77 000 00 72']) await say('sms_twilio', text);
-    expect((await store.get(key))?.secrets?.altNumber).toBeDefined();
+    expect((await activeSession(store, key)).secrets?.altNumber).toBeDefined();
     expect((await say('sms_twilio', 'AIDE')).body[0]).toBe('Menu principal');
-    expect((await store.get(key))?.secrets).toBeUndefined();
+    expect((await activeSession(store, key)).secrets).toBeUndefined();
   });
 
   it('keeps an SMS conversation for its own idle time (30 minutes), not the USSD one', async () => {

@@ -4,7 +4,7 @@ import { createSmsRenderer, smsCost, transliterate, SMS_MAX_SEGMENTS } from '../
 import type { Reply } from '../../../src/messaging/types';
 import { start, step, type StepContext } from '../../../src/flows/engine';
 import { loadFlow } from '../../../src/flows/loadFlow';
-import { localiseScreen } from '../../../src/gateway/gateway';
+import { localiseScreen } from '../../../src/gateway/localiseScreen';
 import { createValidator } from '../../../src/gateway/flowData';
 import { loadResources, Localizer } from '../../../src/locales/localizer';
 
