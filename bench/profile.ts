@@ -74,7 +74,10 @@ const CONCERNS: Array<[string, RegExp]> = [
   ['Twilio SDK: signature check (validateRequest, HMAC-SHA1), TwiML (xmlbuilder)', /node_modules\/(twilio|xmlbuilder)\//],
   ['SMS rendering: segment count (sms-segments-calculator, grapheme-splitter), src/channels/sms', /sms-segments-calculator|grapheme-splitter|\/src\/channels\/sms\//],
   ['flow engine, gateway, channels: USSD, SMS (src)', /\/src\/(flows|gateway|channels|directory|crypto)\//],
-  ['HTTP stack: express, router, body-parser, qs, src/app.ts', /node_modules\/(express|router|body-parser|qs|raw-body|type-is|parseurl|on-finished|finalhandler|content-type|mime-types|mime-db|media-typer|etag|fresh|send|iconv-lite|http-errors|depd|statuses|encodeurl|escape-html|proxy-addr|forwarded|negotiator|accepts|vary|cookie|side-channel[^/]*|call-bound|get-intrinsic|es-[^/]*|debug|ms|path-to-regexp)\/|\/src\/app\.ts|\/src\/server\.ts/],
+  [
+    'HTTP stack: express, router, body-parser, qs, src/app.ts',
+    /node_modules\/(express|router|body-parser|qs|raw-body|type-is|parseurl|on-finished|finalhandler|content-type|mime-types|mime-db|media-typer|etag|fresh|send|iconv-lite|http-errors|depd|statuses|encodeurl|escape-html|proxy-addr|forwarded|negotiator|accepts|vary|cookie|side-channel[^/]*|call-bound|get-intrinsic|es-[^/]*|debug|ms|path-to-regexp)\/|\/src\/app\.ts|\/src\/server\.ts/,
+  ],
 ];
 
 function concernOf(stack: CallFrame[]): string {
@@ -174,9 +177,7 @@ export function formatProfileSummary(s: ProfileSummary, { concernsOnly = false }
   const lines: string[] = [];
   const perReq = (ms: number) => (s.requests ? `${((ms * 1000) / s.requests).toFixed(0).padStart(6)} µs/req  ` : '');
   lines.push(`CPU profile${s.window ? ` (${s.window})` : ''}: ${s.file}`);
-  lines.push(
-    `  sampled ${s.totalMs} ms, idle ${s.idleMs} ms, busy ${s.busyMs} ms${s.requests ? ` for ${s.requests} requests (${perReq(s.busyMs).trim()})` : ''} (percentages are of busy time)`,
-  );
+  lines.push(`  sampled ${s.totalMs} ms, idle ${s.idleMs} ms, busy ${s.busyMs} ms${s.requests ? ` for ${s.requests} requests (${perReq(s.busyMs).trim()})` : ''} (percentages are of busy time)`);
   lines.push('  busy time by concern (each sample charged to the nearest frame outside Node.js internals):');
   for (const c of s.byConcern.filter((c) => c.pctBusy >= 0.1)) {
     lines.push(`    ${c.pctBusy.toFixed(1).padStart(5)}%  ${c.ms.toFixed(0).padStart(7)} ms  ${perReq(c.ms)}${c.concern}`);

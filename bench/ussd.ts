@@ -72,9 +72,7 @@ const { values: argv } = parseArgs({
 });
 
 if (argv.help) {
-  process.stdout.write(
-    'usage: npm run bench -- [--duration 10] [--open-duration 10] [--rate 200] [--connections 50] [--warmup 2] [--profile] [--keep] [--skip-cluster]\n',
-  );
+  process.stdout.write('usage: npm run bench -- [--duration 10] [--open-duration 10] [--rate 200] [--connections 50] [--warmup 2] [--profile] [--keep] [--skip-cluster]\n');
   process.exit(0);
 }
 
@@ -753,11 +751,7 @@ function cpuTimeOfMs(pids: number[]): number | null {
   return times.some((t) => t === null) ? null : (times as number[]).reduce((a, b) => a + b, 0);
 }
 
-async function withCpu<T extends { responses?: number; requests?: number }>(
-  pids: number[],
-  scenario: Scenario,
-  run: () => Promise<T>,
-): Promise<{ result: T & ServerCpu; window: [number, number] }> {
+async function withCpu<T extends { responses?: number; requests?: number }>(pids: number[], scenario: Scenario, run: () => Promise<T>): Promise<{ result: T & ServerCpu; window: [number, number] }> {
   const sign0 = scenario.signing ? { ...scenario.signing } : undefined;
   const cpu0 = cpuTimeOfMs(pids);
   const machine0 = machineBusyMs();
@@ -784,8 +778,7 @@ async function withCpu<T extends { responses?: number; requests?: number }>(
       clientCpuUsPerRequest: answered === 0 ? null : Math.round((clientMs * 1000) / answered),
       ...(scenario.signing && sign0
         ? {
-            signingUsPerRequest:
-              scenario.signing.calls === sign0.calls ? 0 : round2(Number(scenario.signing.ns - sign0.ns) / 1000 / (scenario.signing.calls - sign0.calls)),
+            signingUsPerRequest: scenario.signing.calls === sign0.calls ? 0 : round2(Number(scenario.signing.ns - sign0.ns) / 1000 / (scenario.signing.calls - sign0.calls)),
           }
         : {}),
     },
@@ -818,16 +811,12 @@ async function measure(scenario: Scenario, target: Target, startupMs: number): P
   progress(`${target.name}: closed loop ${opts.duration} s at saturation (${opts.connections} connections)`);
   const sat = await withCpu(target.pids, scenario, () => closedLoop(scenario, target.port, opts.duration, opts.connections));
   const saturation = sat.result;
-  progress(
-    `${target.name}:   ${saturation.reqPerSec.toFixed(0)} req/s, ${saturation.completedSessions} sessions, non-2xx ${saturation.non2xx}, errors ${saturation.errors}`,
-  );
+  progress(`${target.name}:   ${saturation.reqPerSec.toFixed(0)} req/s, ${saturation.completedSessions} sessions, non-2xx ${saturation.non2xx}, errors ${saturation.errors}`);
   await sleep(500);
   progress(`${target.name}: open loop ${opts.openDuration} s at ${opts.rate} req/s`);
   const ol = await withCpu(target.pids, scenario, () => openLoop(scenario, target.port, opts.rate, opts.openDuration));
   const open = ol.result;
-  progress(
-    `${target.name}:   p50 ${open.latencyMs.p50} ms, p99 ${open.latencyMs.p99} ms, max ${open.latencyMs.max} ms, ${open.achievedRate} req/s sent`,
-  );
+  progress(`${target.name}:   p50 ${open.latencyMs.p50} ms, p99 ${open.latencyMs.p99} ms, max ${open.latencyMs.max} ms, ${open.achievedRate} req/s sent`);
   const failure = target.failure();
   if (failure) throw new Error(failure);
   const rss = target.pids.map(peakRssMb);
@@ -887,7 +876,13 @@ async function startCluster(folder: string, env: NodeJS.ProcessEnv, nodeArgs: st
   const ports = await freePorts(3);
   const started = Date.now();
   const instances = ports.map((port, i) =>
-    spawnNode(`instance ${i + 1}`, nodeArgs, { ...env, PORT: String(port), DATABASE_URL: url, REDIS_URL: redis.url, PASSERELLE_INSTANCE: String(i + 1) }, port, path.join(folder, `instance${i + 1}.log`)),
+    spawnNode(
+      `instance ${i + 1}`,
+      nodeArgs,
+      { ...env, PORT: String(port), DATABASE_URL: url, REDIS_URL: redis.url, PASSERELLE_INSTANCE: String(i + 1) },
+      port,
+      path.join(folder, `instance${i + 1}.log`),
+    ),
   );
   await Promise.all(instances.map(waitHealthy));
   const haproxy = await startHaproxy(path.join(folder, 'haproxy'), ports);
@@ -1000,9 +995,7 @@ async function main() {
   const clusterServices: Service[] = [];
   try {
     const [bareStartup, passStartup, twilioStartup] = await Promise.all([waitHealthy(bare), waitHealthy(pass), waitHealthy(twilio)]);
-    progress(
-      `ready: bare express pid ${bare.pid} in ${bareStartup} ms, Passerelle pid ${pass.pid} in ${passStartup} ms, Passerelle Twilio SMS pid ${twilio.pid} in ${twilioStartup} ms`,
-    );
+    progress(`ready: bare express pid ${bare.pid} in ${bareStartup} ms, Passerelle pid ${pass.pid} in ${passStartup} ms, Passerelle Twilio SMS pid ${twilio.pid} in ${twilioStartup} ms`);
 
     const bareReport = await measure(bareScenario, childTarget(bare), bareStartup);
     await stopChild(bare, opts.profile ? 20_000 : 5000);
@@ -1022,9 +1015,7 @@ async function main() {
 
     // The same USSD walk on three instances behind haproxy, on PostgreSQL + Redis.
     progress('starting PostgreSQL, Redis, three Passerelle instances and haproxy');
-    const started = opts.skipCluster
-      ? { skipped: 'skipped (--skip-cluster)' }
-      : await startCluster(path.join(tmp, 'scale'), passEnv, [...SERVER_NODE_FLAGS, ...profArgs('cluster'), 'dist/main.js']);
+    const started = opts.skipCluster ? { skipped: 'skipped (--skip-cluster)' } : await startCluster(path.join(tmp, 'scale'), passEnv, [...SERVER_NODE_FLAGS, ...profArgs('cluster'), 'dist/main.js']);
     let clusterReport: ServerReport | undefined;
     let clusterIntakes = 0;
     let clusterEnds = 0;
@@ -1038,8 +1029,7 @@ async function main() {
     }
 
     const intakesInDb = countIntakes(dbFile);
-    const endResponses =
-      passReport.warmup.completedSessions + passReport.saturation.completedSessions + passReport.openLoop.completedSessions;
+    const endResponses = passReport.warmup.completedSessions + passReport.saturation.completedSessions + passReport.openLoop.completedSessions;
     const twIntakesInDb = countIntakes(twilioDbFile);
     const twEndResponses = twReport.warmup.completedSessions + twReport.saturation.completedSessions + twReport.openLoop.completedSessions;
 
@@ -1172,9 +1162,7 @@ async function main() {
     const W = 17;
     const out: string[] = [];
     out.push('');
-    out.push(
-      `Passerelle USSD and Twilio SMS benchmark — node ${process.version}, ${os.cpus().length} CPUs${opts.profile ? ' — PROFILED RUN (--cpu-prof), slower than normal' : ''}`,
-    );
+    out.push(`Passerelle USSD and Twilio SMS benchmark — node ${process.version}, ${os.cpus().length} CPUs${opts.profile ? ' — PROFILED RUN (--cpu-prof), slower than normal' : ''}`);
     out.push(
       `closed loop: ${opts.connections} connections × ${opts.duration} s after ${opts.warmup} s warm-up; open loop: ${opts.rate} req/s × ${opts.openDuration} s; ${STEP_TEXTS.length} requests per session`,
     );
@@ -1211,7 +1199,11 @@ async function main() {
       [`USSD throughput ≥ ${TARGET_RATIO * 100} % of bare`, `${(ratio * 100).toFixed(1)} % (by CPU/request ${pct1(cpuRatio)})`, ratio >= TARGET_RATIO],
       [`Twilio SMS throughput ≥ ${TARGET_TWILIO_RATIO * 100} % of bare`, `${(twRatio * 100).toFixed(1)} % (by CPU/request ${pct1(twCpuRatio)})`, twRatio >= TARGET_TWILIO_RATIO],
       [`USSD p99 ≤ ${TARGET_P99_MS} ms at ${opts.rate} req/s`, `${p.openLoop.latencyMs.p99} ms`, p.openLoop.latencyMs.p99 <= TARGET_P99_MS],
-      [`intake hop p99 ≤ ${TARGET_INTAKE_P99_MS} ms at ${opts.rate} req/s`, `${p.openLoop.lastStepLatencyMs.p99} ms (${p.openLoop.completedSessions} intakes sampled)`, p.openLoop.lastStepLatencyMs.p99 <= TARGET_INTAKE_P99_MS],
+      [
+        `intake hop p99 ≤ ${TARGET_INTAKE_P99_MS} ms at ${opts.rate} req/s`,
+        `${p.openLoop.lastStepLatencyMs.p99} ms (${p.openLoop.completedSessions} intakes sampled)`,
+        p.openLoop.lastStepLatencyMs.p99 <= TARGET_INTAKE_P99_MS,
+      ],
       [`peak RSS ≤ ${TARGET_RSS_MB} MB`, `${p.peakRssMb} MB`, p.peakRssMb !== null && p.peakRssMb <= TARGET_RSS_MB],
       [`restart to /healthz ≤ ${TARGET_RESTART_MS} ms (alone, migrations current)`, `${restartMs} ms`, restartMs <= TARGET_RESTART_MS],
     ];
@@ -1230,10 +1222,7 @@ async function main() {
     out.push(`total runtime ${summary.totalRuntimeS} s`);
     process.stdout.write(out.join('\n') + '\n');
 
-    const problems = reports.reduce(
-      (n, r) => n + r.saturation.non2xx + r.saturation.errors + r.saturation.unexpected + r.openLoop.non2xx + r.openLoop.errors + r.openLoop.unexpected,
-      0,
-    );
+    const problems = reports.reduce((n, r) => n + r.saturation.non2xx + r.saturation.errors + r.saturation.unexpected + r.openLoop.non2xx + r.openLoop.errors + r.openLoop.unexpected, 0);
     const clusterShort = clusterReport !== undefined && (clusterIntakes === 0 || clusterIntakes < clusterEnds);
     if (problems > 0 || intakesInDb === 0 || intakesInDb < endResponses || twIntakesInDb === 0 || twIntakesInDb < twEndResponses || clusterShort) {
       process.stdout.write('bench: FAILED checks (non-2xx, errors, unexpected answers, or missing intakes)\n');
@@ -1241,7 +1230,7 @@ async function main() {
     }
   } catch (err) {
     failed = true;
-    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   } finally {
     await Promise.all([...children].map((c) => stopChild(c, 3000)));
     killAllChildrenNow();

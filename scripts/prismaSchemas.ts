@@ -14,9 +14,7 @@ export const POSTGRESQL = path.join(ROOT, 'prisma', 'postgresql', 'schema.prisma
 
 /** The PostgreSQL schema, as generated from the source schema. */
 export function postgresqlSchema(source = fs.readFileSync(SOURCE, 'utf8')): string {
-  const replaced = source
-    .replace('output       = "../src/generated/prisma"', 'output       = "../../src/generated/postgresql"')
-    .replace('provider = "sqlite"', 'provider = "postgresql"');
+  const replaced = source.replace('output       = "../src/generated/prisma"', 'output       = "../../src/generated/postgresql"').replace('provider = "sqlite"', 'provider = "postgresql"');
   if (!replaced.includes('"../../src/generated/postgresql"') || !replaced.includes('provider = "postgresql"')) {
     throw new Error('prisma/schema.prisma: the generator output or the datasource provider line changed; update scripts/prismaSchemas.ts');
   }

@@ -131,11 +131,7 @@ class Session {
       networkCode: this.options.network,
       text: this.path.join('*'),
     });
-    const res = await request(
-      this.endpoint,
-      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() },
-      this.options.baseUrl,
-    );
+    const res = await request(this.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() }, this.options.baseUrl);
     const body = await res.text();
     if (!res.ok) throw new ExitError(`The server answered HTTP ${res.status}: ${body.slice(0, 300)}`);
     if (body.startsWith('CON ')) return { end: false, text: body.slice(4), length: body.length };
@@ -148,8 +144,23 @@ class Session {
 async function textTwilio(options: Options, body: string): Promise<string> {
   const path = '/webhooks/twilio/sms';
   const sid = `SM${crypto.randomBytes(16).toString('hex')}`;
-  const params = { MessageSid: sid, SmsSid: sid, SmsMessageSid: sid, AccountSid: `AC${'0'.repeat(32)}`, From: options.phone, To: '+221338000000', Body: body, NumMedia: '0', SmsStatus: 'received', ApiVersion: '2010-04-01' };
-  const signing = await request(new URL('simulator/twilio/sign', options.baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path, params }) }, options.baseUrl);
+  const params = {
+    MessageSid: sid,
+    SmsSid: sid,
+    SmsMessageSid: sid,
+    AccountSid: `AC${'0'.repeat(32)}`,
+    From: options.phone,
+    To: '+221338000000',
+    Body: body,
+    NumMedia: '0',
+    SmsStatus: 'received',
+    ApiVersion: '2010-04-01',
+  };
+  const signing = await request(
+    new URL('simulator/twilio/sign', options.baseUrl),
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path, params }) },
+    options.baseUrl,
+  );
   if (!signing.ok) throw new ExitError(`The server does not sign simulator requests (HTTP ${signing.status}): is it a development server with the Twilio channel on?`);
   const { signature } = (await signing.json()) as { signature: string };
   const res = await request(
@@ -160,7 +171,12 @@ async function textTwilio(options: Options, body: string): Promise<string> {
   const xml = await res.text();
   if (!res.ok) throw new ExitError(`The server answered HTTP ${res.status}: ${xml.slice(0, 300)}`);
   const match = /<Message[^>]*>([\s\S]*)<\/Message>/.exec(xml);
-  return (match?.[1] ?? '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return (match?.[1] ?? '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 function printScreen(screen: Screen): void {
@@ -186,7 +202,9 @@ async function main(): Promise<number> {
   });
   try {
     if (options.sms) {
-      process.stderr.write(`Passerelle SMS simulator (development only; numbers are fictional)\nTexting from ${options.phone} at ${options.baseUrl.origin}. One line, one SMS; Ctrl+D or Ctrl+C stops.\n`);
+      process.stderr.write(
+        `Passerelle SMS simulator (development only; numbers are fictional)\nTexting from ${options.phone} at ${options.baseUrl.origin}. One line, one SMS; Ctrl+D or Ctrl+C stops.\n`,
+      );
       for (;;) {
         rl.setPrompt('> ');
         rl.prompt();

@@ -14,7 +14,10 @@ const csv = (value: string) =>
 const pairs = (separator: string) =>
   z.string().transform((value, ctx) => {
     const out: Array<{ name: string; value: string }> = [];
-    for (const part of value.split(separator).map((p) => p.trim()).filter(Boolean)) {
+    for (const part of value
+      .split(separator)
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const at = part.indexOf('=');
       if (at <= 0 || at === part.length - 1) {
         ctx.addIssue({ code: 'custom', message: `expected name=value, got "${part}"` });
@@ -53,10 +56,18 @@ const addressList = (names: string[] = []) =>
  * addresses and ranges, so that a forwarded client address is believed only when it
  * comes from one of them (`loopback`, `linklocal`, `uniquelocal` name the usual ones).
  */
-const trustProxy = z.union([
-  z.string().trim().regex(/^\d{1,2}$/).transform(Number).pipe(z.number().int().min(0).max(10)),
-  addressList(['loopback', 'linklocal', 'uniquelocal']),
-], 'a number of proxy hops (0-10), or the proxies\' addresses and CIDR ranges (loopback, 10.0.0.0/8, ...)');
+const trustProxy = z.union(
+  [
+    z
+      .string()
+      .trim()
+      .regex(/^\d{1,2}$/)
+      .transform(Number)
+      .pipe(z.number().int().min(0).max(10)),
+    addressList(['loopback', 'linklocal', 'uniquelocal']),
+  ],
+  "a number of proxy hops (0-10), or the proxies' addresses and CIDR ranges (loopback, 10.0.0.0/8, ...)",
+);
 
 /** The environment, as DESIGN.md lists it, plus the product settings a deployment tunes. */
 export const ConfigSchema = z.object({
@@ -72,11 +83,19 @@ export const ConfigSchema = z.object({
    * Where conversations, retry records, locks and limits live when several instances serve
    * together (`redis://` or `rediss://`); without it they live in this process's memory.
    */
-  REDIS_URL: optionalString.pipe(z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional()),
+  REDIS_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+  ),
   /** `GET /metrics` (Prometheus) answers only with `Authorization: Bearer <METRICS_TOKEN>`; without it there is no /metrics. */
   METRICS_TOKEN: optionalString.pipe(z.string().min(24, 'at least 24 characters (openssl rand -hex 32 gives one)').optional()),
   /** Prefix of every Redis key (several deployments can share one Redis). */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - (at most 64)').default('passerelle:'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - (at most 64)')
+    .default('passerelle:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().default('data'),
   PUBLIC_BASE_URL: optionalString.pipe(z.url().optional()),
@@ -104,9 +123,15 @@ export const ConfigSchema = z.object({
   TELEGRAM_WEBHOOK_SECRET: optionalString,
   TELEGRAM_API_ROOT: optionalString.pipe(z.url().optional()),
   /** Replace characters outside GSM-7 in USSD screens (ç → c, ê → e): operators garble or shorten other characters. */
-  USSD_TRANSLITERATE: z.enum(['true', 'false'], 'true or false').default('true').transform((v) => v === 'true'),
+  USSD_TRANSLITERATE: z
+    .enum(['true', 'false'], 'true or false')
+    .default('true')
+    .transform((v) => v === 'true'),
   /** Replace characters outside GSM-7 in SMS replies (ê → e, œ → oe) so one accent does not double the cost. */
-  SMS_TRANSLITERATE: z.enum(['true', 'false'], 'true or false').default('true').transform((v) => v === 'true'),
+  SMS_TRANSLITERATE: z
+    .enum(['true', 'false'], 'true or false')
+    .default('true')
+    .transform((v) => v === 'true'),
   /** Idle time after which an SMS conversation is forgotten; the next message starts afresh. */
   SMS_SESSION_TTL_SECONDS: intFromEnv(60, 86_400).default(1800),
   /** The same for a Telegram conversation. */
@@ -131,7 +156,12 @@ export const ConfigSchema = z.object({
   /** Contact reveals one staff member may make per hour. */
   REVEAL_RATE_LIMIT: intFromEnv(1, 1000).default(30),
   /** The staff Telegram group where new intakes are announced (a chat id such as -1001234567890). */
-  STAFF_TELEGRAM_GROUP_ID: optionalString.pipe(z.string().regex(/^-?\d+$/, 'a Telegram chat id').optional()),
+  STAFF_TELEGRAM_GROUP_ID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^-?\d+$/, 'a Telegram chat id')
+      .optional(),
+  ),
   /** The private Telegram message carrying a number is deleted after this. */
   REVEAL_MESSAGE_TTL_SECONDS: intFromEnv(10, 86_400).default(600),
   /** Signed hand-off webhook (de-identified payload); without a URL hand-offs stay in the built-in queue. */
@@ -171,7 +201,10 @@ export const ConfigSchema = z.object({
   /** Proxies in front of the server (load balancer): client addresses for limits come from X-Forwarded-For only through them. */
   TRUST_PROXY: trustProxy.default(0),
   /** The USSD code shown in the simulator. */
-  USSD_SERVICE_CODE: z.string().regex(/^\*[0-9*]+#$/, 'must look like *384*123#').default('*384*123#'),
+  USSD_SERVICE_CODE: z
+    .string()
+    .regex(/^\*[0-9*]+#$/, 'must look like *384*123#')
+    .default('*384*123#'),
   /** Languages offered, in menu order; the first is the default (see `withDefaults`). */
   LANGUAGES: z
     .string()
@@ -192,14 +225,20 @@ export const ConfigSchema = z.object({
     }, 'an IANA time zone such as Africa/Dakar')
     .default('Africa/Dakar'),
   /** Country used to read numbers typed without an international prefix (ISO 3166 alpha-2). */
-  DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'an ISO country code such as SN').default('SN'),
+  DEFAULT_COUNTRY: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'an ISO country code such as SN')
+    .default('SN'),
   /** Shown on the "I am in danger now" screen. */
   EMERGENCY_NUMBERS: pairs(';').default([
     { name: 'Police', value: '17' },
     { name: 'Pompiers', value: '18' },
   ]),
   /** Free hotline shown when a callback is not safe. */
-  HOTLINE_NUMBER: z.string().regex(/^[0-9 +]{2,20}$/, 'digits, spaces or +').default('116'),
+  HOTLINE_NUMBER: z
+    .string()
+    .regex(/^[0-9 +]{2,20}$/, 'digits, spaces or +')
+    .default('116'),
   /**
    * Which queue receives a callback request: `subject=queue` (self, self_minor, child,
    * other) or `topic:<need>=queue` (medical, psychosocial, legal, safe_space,
@@ -241,7 +280,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('Invalid configuration:\n  HANDOFF_WEBHOOK_SECRET: required when HANDOFF_WEBHOOK_URL is set (the payload is signed with it)');
   }
   if (config.TWILIO_WHATSAPP_NUMBER && !(config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN)) {
-    throw new ConfigError('Invalid configuration:\n  TWILIO_WHATSAPP_NUMBER: needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (WhatsApp comes through Twilio, which signs every request with the auth token)');
+    throw new ConfigError(
+      'Invalid configuration:\n  TWILIO_WHATSAPP_NUMBER: needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (WhatsApp comes through Twilio, which signs every request with the auth token)',
+    );
   }
   if (config.NODE_ENV === 'production' && config.HANDOFF_WEBHOOK_URL?.startsWith('http:')) {
     throw new ConfigError('Invalid configuration:\n  HANDOFF_WEBHOOK_URL: must be https in production');
@@ -310,7 +351,7 @@ function checkHandoff(config: Config): void {
   if (config.PRIMERO_URL) {
     const url = new URL(config.PRIMERO_URL);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('PRIMERO_URL', 'must be an https URL');
-    if (config.NODE_ENV === 'production' && url.protocol !== 'https:') fail('PRIMERO_URL', 'must be https in production (the API user\'s password goes with every call)');
+    if (config.NODE_ENV === 'production' && url.protocol !== 'https:') fail('PRIMERO_URL', "must be https in production (the API user's password goes with every call)");
     // Credentials in the URL would be logged with it; a query or fragment would be dropped.
     if (url.username || url.password) fail('PRIMERO_URL', 'must not hold credentials: use PRIMERO_USERNAME and PRIMERO_PASSWORD');
     if (url.search || url.hash) fail('PRIMERO_URL', 'must have no query or fragment');
@@ -321,7 +362,11 @@ function checkHandoff(config: Config): void {
   if (primero) {
     const modules = primeroModules(config);
     const missing = [...new Set(config.QUEUE_ROUTES.map((r) => r.value))].filter((queue) => !modules[queue]);
-    if (missing.length > 0) fail('PRIMERO_MODULES', `no Primero module for queue ${missing.map((q) => `"${q}"`).join(', ')} (QUEUE_ROUTES sends requests there): add ${missing[0]}=<module id>, e.g. ${missing[0]}=primeromodule-cp`);
+    if (missing.length > 0)
+      fail(
+        'PRIMERO_MODULES',
+        `no Primero module for queue ${missing.map((q) => `"${q}"`).join(', ')} (QUEUE_ROUTES sends requests there): add ${missing[0]}=<module id>, e.g. ${missing[0]}=primeromodule-cp`,
+      );
   }
   for (const pair of config.PRIMERO_FIELDS ?? []) {
     if (!(PRIMERO_MAPPABLE as readonly string[]).includes(pair.name)) fail('PRIMERO_FIELDS', `"${pair.name}" cannot be sent (only ${PRIMERO_MAPPABLE.join(', ')})`);
@@ -342,14 +387,20 @@ function checkHandoff(config: Config): void {
 export function configWarnings(config: Pick<Config, 'TRUST_PROXY' | 'AT_ALLOWED_IPS'> & Partial<Pick<Config, 'DATABASE_URL' | 'REDIS_URL'>>): Array<{ variable: string; message: string }> {
   const warnings: Array<{ variable: string; message: string }> = [];
   if (config.DATABASE_URL && isPostgresUrl(config.DATABASE_URL) && !config.REDIS_URL) {
-    warnings.push({ variable: 'REDIS_URL', message: 'DATABASE_URL is PostgreSQL but REDIS_URL is not set: conversations, retries and limits live in this process, so run one instance only (several need REDIS_URL)' });
+    warnings.push({
+      variable: 'REDIS_URL',
+      message: 'DATABASE_URL is PostgreSQL but REDIS_URL is not set: conversations, retries and limits live in this process, so run one instance only (several need REDIS_URL)',
+    });
   }
   const proxies = config.TRUST_PROXY;
   if (Array.isArray(proxies) && proxies.some((p) => /^(0\.0\.0\.0|::)\/0$/.test(p))) {
     warnings.push({ variable: 'TRUST_PROXY', message: 'TRUST_PROXY trusts every address: any client can set X-Forwarded-For and pass for another; name the proxies instead' });
   }
   if (typeof proxies === 'number' && proxies > 0 && config.AT_ALLOWED_IPS) {
-    warnings.push({ variable: 'TRUST_PROXY', message: 'TRUST_PROXY is a hop count: a client that reaches the server directly can set X-Forwarded-For to an address of AT_ALLOWED_IPS; name the proxies instead' });
+    warnings.push({
+      variable: 'TRUST_PROXY',
+      message: 'TRUST_PROXY is a hop count: a client that reaches the server directly can set X-Forwarded-For to an address of AT_ALLOWED_IPS; name the proxies instead',
+    });
   }
   return warnings;
 }

@@ -184,9 +184,7 @@ export async function pendingMigrations(prisma: PrismaClient): Promise<string[]>
     .map((d) => d.name);
   let applied: string[] = [];
   try {
-    const rows = await prisma.$queryRawUnsafe<Array<{ migration_name: string }>>(
-      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-    );
+    const rows = await prisma.$queryRawUnsafe<Array<{ migration_name: string }>>('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL');
     applied = rows.map((r) => r.migration_name);
   } catch {
     // No migrations table yet: a new database.

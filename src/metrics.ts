@@ -36,12 +36,32 @@ export function createMetrics({ prisma, clock, queues, webhooks = {} }: MetricsO
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  const requests = new Counter({ name: 'passerelle_http_requests_total', help: 'HTTP requests answered, by part of the service and status class', labelNames: ['channel', 'status_class'] as const, registers });
+  const requests = new Counter({
+    name: 'passerelle_http_requests_total',
+    help: 'HTTP requests answered, by part of the service and status class',
+    labelNames: ['channel', 'status_class'] as const,
+    registers,
+  });
   const steps = new Counter({ name: 'passerelle_conversation_steps_total', help: 'Conversation steps (one request or message of a person), by channel', labelNames: ['channel'] as const, registers });
-  const intakeEvents = new Counter({ name: 'passerelle_intake_events_total', help: 'What happened to callback requests: created, refused_limit, claimed, closed, cancelled, expired, handed_off', labelNames: ['event'] as const, registers });
-  const codes = new Counter({ name: 'passerelle_wrong_reference_codes_total', help: 'Cancel attempts with a code that matched nothing (not_found) or refused by a guessing limit (limited)', labelNames: ['outcome'] as const, registers });
+  const intakeEvents = new Counter({
+    name: 'passerelle_intake_events_total',
+    help: 'What happened to callback requests: created, refused_limit, claimed, closed, cancelled, expired, handed_off',
+    labelNames: ['event'] as const,
+    registers,
+  });
+  const codes = new Counter({
+    name: 'passerelle_wrong_reference_codes_total',
+    help: 'Cancel attempts with a code that matched nothing (not_found) or refused by a guessing limit (limited)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
   const pending = new Gauge({ name: 'passerelle_pending_requests', help: 'Requests waiting in the queue, by queue', labelNames: ['queue'] as const, registers });
-  const oldest = new Gauge({ name: 'passerelle_oldest_pending_request_age_seconds', help: 'Age of the oldest request waiting in each queue (0 when none waits)', labelNames: ['queue'] as const, registers });
+  const oldest = new Gauge({
+    name: 'passerelle_oldest_pending_request_age_seconds',
+    help: 'Age of the oldest request waiting in each queue (0 when none waits)',
+    labelNames: ['queue'] as const,
+    registers,
+  });
   const outbox = new Gauge({ name: 'passerelle_outbox_backlog', help: 'Outgoing SMS waiting to be (re)sent', registers });
   const handoffs = new Gauge({ name: 'passerelle_handoff_backlog', help: 'Hand-offs waiting to be delivered', registers });
   const started = new Gauge({ name: 'passerelle_start_time_seconds', help: 'When this server started (Unix time)', registers });
@@ -86,11 +106,17 @@ export function createMetrics({ prisma, clock, queues, webhooks = {} }: MetricsO
       return async (req, res) => {
         const given = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '';
         if (!given || !sameSecret(given, token)) {
-          res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: { code: 'unauthorized', message: 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>' } });
+          res
+            .status(401)
+            .set('WWW-Authenticate', 'Bearer')
+            .json({ error: { code: 'unauthorized', message: 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>' } });
           return;
         }
         await refresh();
-        res.set('Content-Type', registry.contentType).set('Cache-Control', 'no-store').send(await registry.metrics());
+        res
+          .set('Content-Type', registry.contentType)
+          .set('Cache-Control', 'no-store')
+          .send(await registry.metrics());
       };
     },
   };

@@ -28,7 +28,9 @@ import { createStores, type Stores } from './store/stores';
 /** Production refuses to start without a service directory: the message says how to import one. */
 export class EmptyDirectoryError extends Error {
   constructor() {
-    super('The service directory is empty (no region, or no service): import one before starting in production (npx passerelle directory import FILE; `npx passerelle directory export` shows the format).');
+    super(
+      'The service directory is empty (no region, or no service): import one before starting in production (npx passerelle directory import FILE; `npx passerelle directory export` shows the format).',
+    );
     this.name = 'EmptyDirectoryError';
   }
 }
@@ -56,7 +58,17 @@ export interface ServerOptions {
 }
 
 /** Everything a running Passerelle is made of, wired together; used by main, tests and benchmarks. */
-export async function createServer({ config, logger, keyring, clock = () => new Date(), randomBytes = crypto.randomBytes, prisma: given, stores: givenStores, desk: deskOptions, channels: channelOptions }: ServerOptions) {
+export async function createServer({
+  config,
+  logger,
+  keyring,
+  clock = () => new Date(),
+  randomBytes = crypto.randomBytes,
+  prisma: given,
+  stores: givenStores,
+  desk: deskOptions,
+  channels: channelOptions,
+}: ServerOptions) {
   const prisma = given ?? (await createPrisma(config.DATABASE_URL));
   if (config.NODE_ENV !== 'production' && (await seedDemoDirectory(prisma))) {
     logger.warn('the directory was empty: the fictional demo directory was loaded');
@@ -113,7 +125,8 @@ export async function createServer({ config, logger, keyring, clock = () => new 
         if (result.outcome === 'ok') desk.onIntakeCreated(result.intakeId);
         return result;
       },
-      cancelIntake: (o) => cancelIntake(deps, o) },
+      cancelIntake: (o) => cancelIntake(deps, o),
+    },
     feedback: { recordFeedback: (o) => recordFeedback(deps, o) },
     renderers: channels.renderers,
     sessionTtls: channels.sessionTtls,
@@ -125,7 +138,15 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     languages: config.LANGUAGES,
     sessionTtlMs: config.USSD_SESSION_TTL_SECONDS * 1000,
     formatReference,
-    cancelGuard: new CancelGuard({ attempts: stores.attempts, keyring, logger, clock, perNumber: CANCEL_GUESSES_PER_NUMBER, perService: config.CANCEL_GUESS_LIMIT_PER_HOUR, onOutcome: (o) => metrics.wrongCode(o) }),
+    cancelGuard: new CancelGuard({
+      attempts: stores.attempts,
+      keyring,
+      logger,
+      clock,
+      perNumber: CANCEL_GUESSES_PER_NUMBER,
+      perService: config.CANCEL_GUESS_LIMIT_PER_HOUR,
+      onOutcome: (o) => metrics.wrongCode(o),
+    }),
   });
   // Every provider's entries, and the desk's staff bot.
   const statuses: Record<string, ChannelStatus> = { ...channelStatuses(config), telegram_staff: { enabled: Boolean(config.TELEGRAM_STAFF_TOKEN) } };
@@ -140,7 +161,10 @@ export async function createServer({ config, logger, keyring, clock = () => new 
     simulator: !production,
     failing: async () => {
       const [database, shared] = await Promise.all([
-        prisma.$queryRawUnsafe('SELECT 1').then(() => true, () => false),
+        prisma.$queryRawUnsafe('SELECT 1').then(
+          () => true,
+          () => false,
+        ),
         stores.healthy(),
       ]);
       return [...(database ? [] : ['database']), ...(shared ? [] : ['redis'])];
@@ -193,7 +217,11 @@ export async function createServer({ config, logger, keyring, clock = () => new 
       for (const { variable, message } of configWarnings(config)) logger.warn({ variable }, message);
       const staffed = new Set((await prisma.staff.findMany({ where: { active: true }, select: { queues: true } })).flatMap((s) => s.queues.split(',')));
       for (const queue of new Set(config.QUEUE_ROUTES.map((r) => r.value))) {
-        if (!staffed.has(queue)) logger.warn({ variable: 'QUEUE_ROUTES', queue }, `no active staff member works the queue "${queue}": its requests wait unseen until they expire (passerelle staff add --queues ${queue} ...)`);
+        if (!staffed.has(queue))
+          logger.warn(
+            { variable: 'QUEUE_ROUTES', queue },
+            `no active staff member works the queue "${queue}": its requests wait unseen until they expire (passerelle staff add --queues ${queue} ...)`,
+          );
       }
     },
     /** Starts the periodic purge (the server's own schedule). */

@@ -15,7 +15,15 @@ const PRIMERO: Record<string, string | undefined> = {
 describe('loadConfig', () => {
   it('gives defaults that serve a local trial', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ PORT: 3000, NODE_ENV: 'development', DATABASE_URL: 'file:./data/passerelle.db', LANGUAGES: ['fr', 'en', 'wo', 'bm'], SHOW_DRAFT_STRINGS: true, INTAKE_TTL_HOURS: 72, MAX_OPEN_REQUESTS: 2 });
+    expect(config).toMatchObject({
+      PORT: 3000,
+      NODE_ENV: 'development',
+      DATABASE_URL: 'file:./data/passerelle.db',
+      LANGUAGES: ['fr', 'en', 'wo', 'bm'],
+      SHOW_DRAFT_STRINGS: true,
+      INTAKE_TTL_HOURS: 72,
+      MAX_OPEN_REQUESTS: 2,
+    });
     expect(queueFor(config, 'child')).toBe('child_protection');
     expect(queueFor(config, 'self')).toBe('gbv');
   });
@@ -94,7 +102,12 @@ describe('loadConfig', () => {
   });
 
   it('reads an empty value (`PORT=` in a .env file) as not set', () => {
-    expect(loadConfig({ PORT: '', MAX_OPEN_REQUESTS: ' ', LANGUAGES: '', SHOW_DRAFT_STRINGS: '' })).toMatchObject({ PORT: 3000, MAX_OPEN_REQUESTS: 2, LANGUAGES: ['fr', 'en', 'wo', 'bm'], SHOW_DRAFT_STRINGS: true });
+    expect(loadConfig({ PORT: '', MAX_OPEN_REQUESTS: ' ', LANGUAGES: '', SHOW_DRAFT_STRINGS: '' })).toMatchObject({
+      PORT: 3000,
+      MAX_OPEN_REQUESTS: 2,
+      LANGUAGES: ['fr', 'en', 'wo', 'bm'],
+      SHOW_DRAFT_STRINGS: true,
+    });
   });
 
   it('parses lists and pairs', () => {

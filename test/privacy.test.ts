@@ -48,11 +48,17 @@ describe('privacy canaries', () => {
 
     // 3. Bad requests carrying the canaries.
     await request(app).post('/webhooks/africastalking/ussd').type('form').send({ sessionId: 'x', phoneNumber: CANARY_TEXT, text: CANARY_PHONE });
-    await request(app).post('/webhooks/africastalking/ussd').type('form').send({ sessionId: 'y', serviceCode: '*1#', phoneNumber: CANARY_PHONE, text: `1*${CANARY_TEXT}`.repeat(300) });
+    await request(app)
+      .post('/webhooks/africastalking/ussd')
+      .type('form')
+      .send({ sessionId: 'y', serviceCode: '*1#', phoneNumber: CANARY_PHONE, text: `1*${CANARY_TEXT}`.repeat(300) });
     await request(app).post(`/webhooks/africastalking/ussd?secret=${CANARY_TEXT}&phone=${CANARY_PHONE}`).type('form').send({ sessionId: 'z', serviceCode: '*1#', phoneNumber: CANARY_PHONE });
 
     // 4. An unknown session resumed with the canary in its path.
-    await request(app).post('/webhooks/africastalking/ussd').type('form').send({ sessionId: 'resumed', serviceCode: '*1#', phoneNumber: CANARY_PHONE, text: `1*${CANARY_TEXT}` });
+    await request(app)
+      .post('/webhooks/africastalking/ussd')
+      .type('form')
+      .send({ sessionId: 'resumed', serviceCode: '*1#', phoneNumber: CANARY_PHONE, text: `1*${CANARY_TEXT}` });
 
     await t.server.purge();
     expect(await t.server.prisma.intake.count()).toBe(1);
@@ -256,8 +262,15 @@ describe('privacy canaries over WhatsApp', () => {
     expect((await user.post(named(user.form('1')))).text).toMatch(/Demande enregistrée/);
     await user.post(named(user.form(`ANNULER ${CANARY_TEXT}`)));
     // Bad requests carrying the canaries: unsigned, wrongly signed, a From that is no address.
-    await request(app).post('/webhooks/twilio/whatsapp').type('form').send(named(user.form(CANARY_TEXT)));
-    await request(app).post('/webhooks/twilio/whatsapp').set('X-Twilio-Signature', 'bad').type('form').send(named(phone.form(CANARY_TEXT)));
+    await request(app)
+      .post('/webhooks/twilio/whatsapp')
+      .type('form')
+      .send(named(user.form(CANARY_TEXT)));
+    await request(app)
+      .post('/webhooks/twilio/whatsapp')
+      .set('X-Twilio-Signature', 'bad')
+      .type('form')
+      .send(named(phone.form(CANARY_TEXT)));
     const badFrom = { ...named(user.form(CANARY_TEXT)), From: `whatsapp:${CANARY_TEXT}-${WA_USER}` };
     await request(app).post('/webhooks/twilio/whatsapp').set('X-Twilio-Signature', twilioSignature('/webhooks/twilio/whatsapp', badFrom)).type('form').send(badFrom);
 

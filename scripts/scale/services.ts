@@ -35,18 +35,17 @@ export function installed(program: string): boolean {
 export function postgresBin(): string | undefined {
   const base = '/usr/lib/postgresql';
   if (!fs.existsSync(base)) return undefined;
-  const versions = fs.readdirSync(base).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  const versions = fs
+    .readdirSync(base)
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a));
   const bin = versions.map((v) => path.join(base, v, 'bin')).find((dir) => fs.existsSync(path.join(dir, 'initdb')));
   return bin;
 }
 
 /** What is missing for the scale tests, as the apt packages to install. */
 export function missingPackages(): string[] {
-  return [
-    ...(postgresBin() ? [] : ['postgresql']),
-    ...(installed('redis-server') ? [] : ['redis-server']),
-    ...(installed('haproxy') || installed('/usr/sbin/haproxy') ? [] : ['haproxy']),
-  ];
+  return [...(postgresBin() ? [] : ['postgresql']), ...(installed('redis-server') ? [] : ['redis-server']), ...(installed('haproxy') || installed('/usr/sbin/haproxy') ? [] : ['haproxy'])];
 }
 
 export interface Service {
@@ -77,7 +76,13 @@ export async function startPostgres(folder: string, { durable = false }: { durab
   const port = await freePort();
   await asPostgres(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
   // Tests need no crash safety; a benchmark does (durable: the settings of a real server).
-  const settings = ['-c listen_addresses=127.0.0.1', `-p ${port}`, `-k ${folder}`, '-c max_connections=200', ...(durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'])];
+  const settings = [
+    '-c listen_addresses=127.0.0.1',
+    `-p ${port}`,
+    `-k ${folder}`,
+    '-c max_connections=200',
+    ...(durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
+  ];
   await asPostgres(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-l', path.join(folder, 'postgres.log'), '-o', settings.join(' '), '-w', 'start']);
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
@@ -93,7 +98,24 @@ export async function startRedis(folder: string, port?: number): Promise<Service
   fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
   port ??= await freePort();
   const pidfile = path.join(folder, 'redis.pid');
-  await run('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--pidfile', pidfile, '--dir', folder, '--logfile', path.join(folder, 'redis.log')]);
+  await run('redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'yes',
+    '--pidfile',
+    pidfile,
+    '--dir',
+    folder,
+    '--logfile',
+    path.join(folder, 'redis.log'),
+  ]);
   for (let i = 0; i < 100 && !fs.existsSync(pidfile); i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
   return {
     url: `redis://127.0.0.1:${port}`,

@@ -17,7 +17,10 @@ export interface CancelIntakeOptions {
 export async function cancelIntake(deps: Pick<CaseLinkDeps, 'prisma' | 'clock' | 'keyring' | 'events'>, { reference, requesterHash }: CancelIntakeOptions): Promise<'ok' | 'notFound'> {
   const { prisma, clock, keyring } = deps;
   const now = clock();
-  const intake = await prisma.intake.findFirst({ where: { referenceHash: referenceHash(keyring, reference), status: { in: OPEN_STATUSES }, ...(requesterHash ? { openContact: { is: { requesterHash } } } : {}) }, select: { id: true } });
+  const intake = await prisma.intake.findFirst({
+    where: { referenceHash: referenceHash(keyring, reference), status: { in: OPEN_STATUSES }, ...(requesterHash ? { openContact: { is: { requesterHash } } } : {}) },
+    select: { id: true },
+  });
   if (!intake) return 'notFound';
   // An intake closed or expired meanwhile is not cancelled, and the audit log does not say it was.
   const outcome = await prisma.$transaction(async (tx) => {

@@ -52,9 +52,7 @@ export async function createIntake(deps: CaseLinkDeps, options: CreateIntakeOpti
       // (SQLite: one writer; PostgreSQL: advisory locks on the two hashes): two requests naming
       // the same number at the same moment, on one instance or two, never both pass the limit.
       const connection = sqliteConnection(prisma);
-      const result = connection
-        ? countThenInsertOnSqlite(connection, deps, row)
-        : await prisma.$transaction((tx) => countThenInsert(deps, tx as unknown as typeof prisma, row), TRANSACTION_OPTIONS);
+      const result = connection ? countThenInsertOnSqlite(connection, deps, row) : await prisma.$transaction((tx) => countThenInsert(deps, tx as unknown as typeof prisma, row), TRANSACTION_OPTIONS);
       deps.events?.count(result.outcome === 'ok' ? 'created' : 'refused_limit');
       return result;
     } catch (error) {
@@ -91,12 +89,7 @@ interface IntakeRow {
   expiresAt: Date;
 }
 
-function newIntakeRow(
-  deps: CaseLinkDeps,
-  options: CreateIntakeOptions,
-  contactHash: string,
-  { id, reference, label }: { id: string; reference: string; label: string },
-): IntakeRow {
+function newIntakeRow(deps: CaseLinkDeps, options: CreateIntakeOptions, contactHash: string, { id, reference, label }: { id: string; reference: string; label: string }): IntakeRow {
   const { keyring, config, clock } = deps;
   const now = clock();
   return {

@@ -30,21 +30,29 @@ export async function expireIntakes(deps: Pick<CaseLinkDeps, 'prisma' | 'clock' 
   const due = await prisma.intake.findMany({ where: { status: { in: OPEN_STATUSES }, expiresAt: { lte: now } }, select: { id: true, status: true, label: true, claimedById: true } });
   // Each one only if it is still as read (a request closed or handed off meanwhile stays so,
   // and is neither audited nor announced as expired): audit and announcement follow what changed.
-  const expired = due.length === 0 ? [] : await prisma.$transaction(async (tx) => {
-    const changed: typeof due = [];
-    for (const d of due) {
-      const updated = await tx.intake.updateMany({
-        where: { id: d.id, status: d.status, claimedById: d.claimedById, expiresAt: { lte: now } },
-        data: { status: 'expired', closeReason: RETENTION_EXPIRY, endedAt: now, ...destroyedContact(now) },
-      });
-      if (updated.count === 1) changed.push(d);
-    }
-    if (changed.length > 0) {
-      await destroyNumbers(tx, changed.map((d) => d.id));
-      await tx.auditEvent.createMany({ data: changed.map((d) => ({ intakeId: d.id, action: 'intake.expired', actor: 'system', detail: JSON.stringify({ reason: RETENTION_EXPIRY, was: d.status }), at: now })) });
-    }
-    return changed;
-  });
+  const expired =
+    due.length === 0
+      ? []
+      : await prisma.$transaction(async (tx) => {
+          const changed: typeof due = [];
+          for (const d of due) {
+            const updated = await tx.intake.updateMany({
+              where: { id: d.id, status: d.status, claimedById: d.claimedById, expiresAt: { lte: now } },
+              data: { status: 'expired', closeReason: RETENTION_EXPIRY, endedAt: now, ...destroyedContact(now) },
+            });
+            if (updated.count === 1) changed.push(d);
+          }
+          if (changed.length > 0) {
+            await destroyNumbers(
+              tx,
+              changed.map((d) => d.id),
+            );
+            await tx.auditEvent.createMany({
+              data: changed.map((d) => ({ intakeId: d.id, action: 'intake.expired', actor: 'system', detail: JSON.stringify({ reason: RETENTION_EXPIRY, was: d.status }), at: now })),
+            });
+          }
+          return changed;
+        });
   const expiredClaims: ExpiredClaim[] = expired.filter((d) => d.status === 'claimed' && d.claimedById).map((d) => ({ intakeId: d.id, label: d.label, staffId: d.claimedById! }));
   // A number an ended request somehow kept (an older version, an interrupted operation).
   const kept = (await prisma.openContact.findMany({ where: { intake: { status: { in: ENDED_STATUSES } } }, select: { intakeId: true } })).map((r) => r.intakeId);

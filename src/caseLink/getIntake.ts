@@ -16,7 +16,6 @@ export const HANDOFF_STATUS_FIELDS = { adapter: true, status: true, attempts: tr
  */
 export async function getIntake(deps: Pick<DeskDeps, 'prisma'>, { intakeId, actor }: GetIntakeOptions) {
   const intake = await loadIntakeFor(deps, actor, intakeId);
-  const handoff =
-    intake.status === 'handed_off' ? await deps.prisma.handoff.findFirst({ where: { intakeId }, orderBy: { createdAt: 'desc' }, select: HANDOFF_STATUS_FIELDS }) : null;
+  const handoff = intake.status === 'handed_off' ? await deps.prisma.handoff.findFirst({ where: { intakeId }, orderBy: { createdAt: 'desc' }, select: HANDOFF_STATUS_FIELDS }) : null;
   return { ...intake, handoff };
 }

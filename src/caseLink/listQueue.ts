@@ -45,7 +45,5 @@ export async function listQueue(deps: Pick<DeskDeps, 'prisma' | 'clock'> & { con
   });
   const order = windowOrder(now, deps.config.TIME_ZONE);
   const rank = (w: string) => (order.includes(w) ? order.indexOf(w) : order.length);
-  return rows
-    .sort((a, b) => rank(a.timeWindow) - rank(b.timeWindow) || a.createdAt.getTime() - b.createdAt.getTime())
-    .slice(0, limit);
+  return rows.sort((a, b) => rank(a.timeWindow) - rank(b.timeWindow) || a.createdAt.getTime() - b.createdAt.getTime()).slice(0, limit);
 }

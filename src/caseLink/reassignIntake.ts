@@ -26,7 +26,13 @@ export async function reassignIntake(deps: Pick<DeskDeps, 'prisma' | 'config' | 
   const target = await prisma.staff.findUnique({ where: { id: toStaffId }, select: { id: true, active: true, queues: true, languages: true, gender: true } });
   if (!target || !target.active) throw new AppError('unknown_staff', 'No such active staff member', 404);
   // The person's choices (language, the gender of who calls) hold whoever assigns.
-  const targetActor: Actor = { id: target.id, role: 'caseworker', queues: target.queues.split(','), languages: target.languages.split(','), gender: target.gender === 'f' || target.gender === 'm' ? target.gender : null };
+  const targetActor: Actor = {
+    id: target.id,
+    role: 'caseworker',
+    queues: target.queues.split(','),
+    languages: target.languages.split(','),
+    gender: target.gender === 'f' || target.gender === 'm' ? target.gender : null,
+  };
   if (!canWork(targetActor, intake)) throw new AppError('not_their_queue', 'That staff member does not work this queue or language, or is not the caller the person asked for', 409);
   if (intake.claimedById === target.id) return { intakeId, caseload: await caseloadCount(deps, target.id), overridden: false };
   const held = await caseloadCount(deps, target.id);

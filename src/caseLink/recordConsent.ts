@@ -20,7 +20,12 @@ export interface RecordConsentOptions {
 }
 
 /** The consent an intake holds, or null when none was recorded. */
-export function storedConsent(intake: { consentServices: boolean | null; consentShareOrgs: boolean | null; consentShareNumber: boolean | null; consentRecordedAt: Date | null }): (Consent & { recordedAt: Date }) | null {
+export function storedConsent(intake: {
+  consentServices: boolean | null;
+  consentShareOrgs: boolean | null;
+  consentShareNumber: boolean | null;
+  consentRecordedAt: Date | null;
+}): (Consent & { recordedAt: Date }) | null {
   if (intake.consentRecordedAt === null || intake.consentServices === null) return null;
   return { services: intake.consentServices, shareWithOrganisations: intake.consentShareOrgs === true, shareNumber: intake.consentShareNumber === true, recordedAt: intake.consentRecordedAt };
 }
@@ -33,7 +38,13 @@ export async function writeConsent(tx: Prisma.TransactionClient, intakeId: strin
   });
   if (updated.count !== 1) throw new AppError('not_claimer', 'This intake is no longer claimed by you', 409);
   await tx.auditEvent.create({
-    data: { intakeId, action: 'intake.consent', actor: staffActor(actor), detail: JSON.stringify({ services: consent.services, shareWithOrganisations: consent.shareWithOrganisations, shareNumber: consent.shareNumber }), at: now },
+    data: {
+      intakeId,
+      action: 'intake.consent',
+      actor: staffActor(actor),
+      detail: JSON.stringify({ services: consent.services, shareWithOrganisations: consent.shareWithOrganisations, shareNumber: consent.shareNumber }),
+      at: now,
+    },
   });
 }
 

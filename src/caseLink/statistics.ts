@@ -123,7 +123,13 @@ export async function statistics(deps: Pick<DeskDeps, 'prisma' | 'config'>, { fr
   });
   const days: string[] = [];
   for (let t = Date.parse(from.toISOString().slice(0, 10)); t < to.getTime(); t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10));
-  const table = (allKeys: string[], keyOf: (r: (typeof rows)[number]) => string): StatCell[] => publishTable(allKeys, rows.map((r) => [keyOf(r), 1]), min, step);
+  const table = (allKeys: string[], keyOf: (r: (typeof rows)[number]) => string): StatCell[] =>
+    publishTable(
+      allKeys,
+      rows.map((r) => [keyOf(r), 1]),
+      min,
+      step,
+    );
   return {
     from: from.toISOString(),
     to: to.toISOString(),
@@ -134,7 +140,17 @@ export async function statistics(deps: Pick<DeskDeps, 'prisma' | 'config'>, { fr
     byChannel: table(keys.channels, (r) => r.channel),
     byQueue: table(keys.queues, (r) => r.queue),
     byOutcome: table(OUTCOME_KEYS, (r) =>
-      OPEN.includes(r.status) ? `open:${r.lastOutcome ?? 'none'}` : r.status === 'closed' ? `closed:${r.closeReason}` : r.status === 'expired' ? `expired:${r.closeReason === 'unreachable' ? 'unreachable' : 'none'}` : r.status === 'cancelled' ? 'cancelled:none' : r.status === 'handed_off' ? 'handed_off:handed_off' : 'other',
+      OPEN.includes(r.status)
+        ? `open:${r.lastOutcome ?? 'none'}`
+        : r.status === 'closed'
+          ? `closed:${r.closeReason}`
+          : r.status === 'expired'
+            ? `expired:${r.closeReason === 'unreachable' ? 'unreachable' : 'none'}`
+            : r.status === 'cancelled'
+              ? 'cancelled:none'
+              : r.status === 'handed_off'
+                ? 'handed_off:handed_off'
+                : 'other',
     ),
     timeToFirstCall: table(['not_called', ...FIRST_CALL_BUCKETS.map(([key]) => key)], (r) => {
       if (!r.firstCallAt) return 'not_called';
@@ -187,11 +203,26 @@ async function feedbackStatistics(deps: Pick<DeskDeps, 'prisma' | 'config'>, { f
   return {
     weeks,
     responses: total < min ? null : roundCount(total, step),
-    byWeek: publishTable(weeks, cells.map((c) => [c.week, c.count]), min, step),
-    byChannel: publishTable(channels, cells.map((c) => [c.channel, c.count]), min, step),
+    byWeek: publishTable(
+      weeks,
+      cells.map((c) => [c.week, c.count]),
+      min,
+      step,
+    ),
+    byChannel: publishTable(
+      channels,
+      cells.map((c) => [c.channel, c.count]),
+      min,
+      step,
+    ),
     questions: FEEDBACK_QUESTIONS.map((question) => ({
       question,
-      answers: publishTable(FEEDBACK_ANSWERS[question], rows.filter((r) => r.question === question).map((r) => [r.answer, r.count]), min, step),
+      answers: publishTable(
+        FEEDBACK_ANSWERS[question],
+        rows.filter((r) => r.question === question).map((r) => [r.answer, r.count]),
+        min,
+        step,
+      ),
     })),
   };
 }

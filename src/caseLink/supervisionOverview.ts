@@ -101,7 +101,15 @@ type OverviewDeps = Pick<DeskDeps, 'prisma' | 'config' | 'clock'>;
 
 const INTAKE_FIELDS = { id: true, label: true, queue: true, language: true, callerGender: true, createdAt: true, expiresAt: true } as const;
 type IntakeRow = { id: string; label: string; queue: string; language: string; callerGender: string; createdAt: Date; expiresAt: Date };
-const toOverviewIntake = (i: IntakeRow): OverviewIntake => ({ intakeId: i.id, label: i.label, queue: i.queue, language: i.language, callerGender: i.callerGender, createdAt: i.createdAt, expiresAt: i.expiresAt });
+const toOverviewIntake = (i: IntakeRow): OverviewIntake => ({
+  intakeId: i.id,
+  label: i.label,
+  queue: i.queue,
+  language: i.language,
+  callerGender: i.callerGender,
+  createdAt: i.createdAt,
+  expiresAt: i.expiresAt,
+});
 
 /**
  * A claim is stale when it was made STALE_CLAIM_HOURS ago or more and no outcome was
@@ -167,7 +175,16 @@ export async function supervisionOverview(deps: OverviewDeps, { actor }: { actor
     .map((s) => {
       const active = held.get(s.id) ?? 0;
       const sup = supervisorOf(s);
-      return { staffId: s.id, name: s.name, role: s.role, supervisorId: sup?.id ?? null, supervisorName: sup?.name ?? null, active, stale: staleBy.get(s.id) ?? 0, level: levelOf(active, config.CASELOAD_WARNING, config.CASELOAD_LIMIT) };
+      return {
+        staffId: s.id,
+        name: s.name,
+        role: s.role,
+        supervisorId: sup?.id ?? null,
+        supervisorName: sup?.name ?? null,
+        active,
+        stale: staleBy.get(s.id) ?? 0,
+        level: levelOf(active, config.CASELOAD_WARNING, config.CASELOAD_LIMIT),
+      };
     })
     .sort((a, b) => b.active - a.active || a.name.localeCompare(b.name));
 

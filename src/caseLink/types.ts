@@ -46,7 +46,18 @@ export function destroyNumbers(tx: Pick<PrismaClient, 'openContact'>, intakeIds:
 /** The desk settings caseLink's staff operations read. */
 export type DeskConfig = Pick<
   Config,
-  'CASELOAD_LIMIT' | 'CASELOAD_WARNING' | 'SUPERVISION_WARNING' | 'SUPERVISION_LIMIT' | 'STALE_CLAIM_HOURS' | 'MAX_CALL_ATTEMPTS' | 'REVEAL_RATE_LIMIT' | 'AUDIT_RETENTION_DAYS' | 'STATS_MIN_CELL' | 'STATS_ROUNDING' | 'INTAKE_TTL_HOURS' | 'TIME_ZONE'
+  | 'CASELOAD_LIMIT'
+  | 'CASELOAD_WARNING'
+  | 'SUPERVISION_WARNING'
+  | 'SUPERVISION_LIMIT'
+  | 'STALE_CLAIM_HOURS'
+  | 'MAX_CALL_ATTEMPTS'
+  | 'REVEAL_RATE_LIMIT'
+  | 'AUDIT_RETENTION_DAYS'
+  | 'STATS_MIN_CELL'
+  | 'STATS_ROUNDING'
+  | 'INTAKE_TTL_HOURS'
+  | 'TIME_ZONE'
 >;
 
 /** What the staff operations (claim, reveal, outcome, close, ...) need. */

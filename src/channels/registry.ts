@@ -10,12 +10,7 @@ import { whatsappProvider } from './whatsapp/whatsappProvider';
  * this list and never name a provider: adding one is its folder (a descriptor, see
  * provider.ts) and a line here.
  */
-export const PROVIDERS: readonly Provider[] = [
-  africasTalkingProvider,
-  twilioProvider,
-  telegramProvider,
-  whatsappProvider,
-];
+export const PROVIDERS: readonly Provider[] = [africasTalkingProvider, twilioProvider, telegramProvider, whatsappProvider];
 
 /** Every channel of every provider, in the registry's order. */
 export const CHANNELS: readonly ChannelSpec[] = PROVIDERS.flatMap((provider) => provider.channels);

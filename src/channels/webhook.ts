@@ -7,7 +7,10 @@ export { sameSecret } from '../crypto/sameSecret';
 
 /** 400 naming what is wrong with a provider's form: the schema's messages name fields, never their values. */
 export function badRequest(res: Response, error: z.ZodError): void {
-  res.status(400).type('text/plain').send(`bad request: ${error.issues.map((i) => i.message).join('; ')}`);
+  res
+    .status(400)
+    .type('text/plain')
+    .send(`bad request: ${error.issues.map((i) => i.message).join('; ')}`);
 }
 
 /** Checks a request whose body has been read; when it fails it has answered (400, 403) and returns false. */

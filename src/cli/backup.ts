@@ -77,7 +77,12 @@ async function dumpPostgres(url: string, target: string): Promise<Omit<BackupRes
     const code = (err as { code?: string }).code;
     if (code === 'ENOENT') throw new BackupError('pg_dump is not installed (apt-get install -y postgresql-client)');
     // pg_dump's own message; the URL (with its password) is never repeated.
-    throw new BackupError(`pg_dump failed: ${String((err as { stderr?: string }).stderr ?? '').split(url).join('<DATABASE_URL>').trim()}`);
+    throw new BackupError(
+      `pg_dump failed: ${String((err as { stderr?: string }).stderr ?? '')
+        .split(url)
+        .join('<DATABASE_URL>')
+        .trim()}`,
+    );
   }
   const { stdout } = await run('pg_restore', ['--list', target]);
   const tables = stdout.split('\n').filter((l) => / TABLE public /.test(l)).length;

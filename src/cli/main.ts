@@ -119,7 +119,11 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
     .option('--supervisor <name>', "a caseworker's supervisor (an active supervisor or admin account, under SUPERVISION_LIMIT caseworkers)")
     .option('--json', 'machine-readable output')
     .action(async (opts: { name: string; role: string; queues: string; languages: string; gender?: string; passwordStdin?: boolean; supervisor?: string; json?: boolean }) => {
-      const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
+      const list = (v: string) =>
+        v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
       const password = opts.passwordStdin ? fs.readFileSync(0, 'utf8').split(/\r?\n/)[0] : undefined;
       const input = { name: opts.name, role: opts.role, queues: list(opts.queues), languages: list(opts.languages), gender: opts.gender, password };
       const parsed = NewStaff.safeParse(input);
@@ -226,10 +230,23 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
         const set = await setStaffSupervisor({ prisma, clock: processClock(), config }, { staffId: account.id, supervisorId: supervisor?.id ?? null, override: opts.override, by: 'admin' });
         return { account, supervisor, ...set };
       });
-      if (opts.json) return out(JSON.stringify({ id: result.account.id, name: result.account.name, supervisorId: result.supervisorId, supervisor: result.supervisor?.name ?? null, caseworkers: result.caseworkers, overridden: result.overridden, changed: result.changed }));
+      if (opts.json)
+        return out(
+          JSON.stringify({
+            id: result.account.id,
+            name: result.account.name,
+            supervisorId: result.supervisorId,
+            supervisor: result.supervisor?.name ?? null,
+            caseworkers: result.caseworkers,
+            overridden: result.overridden,
+            changed: result.changed,
+          }),
+        );
       if (!result.supervisor) return out(`${result.account.name} has no supervisor${result.changed ? ' now' : ' (unchanged)'}`);
       out(`${result.account.name} is supervised by ${result.supervisor.name}${result.changed ? '' : ' (unchanged)'}`);
-      out(`${result.supervisor.name} supports ${result.caseworkers} caseworker(s) (about ${config.SUPERVISION_WARNING}, never more than ${config.SUPERVISION_LIMIT}${result.overridden ? '; over the limit by override' : ''})`);
+      out(
+        `${result.supervisor.name} supports ${result.caseworkers} caseworker(s) (about ${config.SUPERVISION_WARNING}, never more than ${config.SUPERVISION_LIMIT}${result.overridden ? '; over the limit by override' : ''})`,
+      );
     });
   staff
     .command('set-password')
@@ -323,7 +340,11 @@ function directoryFits(file: DirectoryFile) {
 export function formatTable(rows: Array<Record<string, string>>): string {
   const columns = Object.keys(rows[0]);
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => r[c])))].join('\n');
 }
 

@@ -64,7 +64,10 @@ export function registerContentCommands(program: Command, out: (line: string) =>
     .option('--locales <dir>', 'the locales folder to check', LOCALES_DIR)
     .option('--json', 'machine-readable output')
     .action(async (opts: { languages?: string; locales: string; json?: boolean }) => {
-      const report = await checkContent(opts.locales, opts.languages?.split(',').map((l) => l.trim()));
+      const report = await checkContent(
+        opts.locales,
+        opts.languages?.split(',').map((l) => l.trim()),
+      );
       out(opts.json ? JSON.stringify({ ...report, screens: undefined, budgets: undefined }, null, 2) : formatContentReport(report));
       if (report.violations > 0) process.exitCode = 1;
     });

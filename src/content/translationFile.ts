@@ -14,7 +14,11 @@ export interface TranslationProblem {
 }
 
 const PLACEHOLDER = /\{\{\s*([a-zA-Z0-9_]+)\s*\}\}/g;
-const placeholders = (text: string) => [...text.matchAll(PLACEHOLDER)].map((m) => m[1]).sort().join(',');
+const placeholders = (text: string) =>
+  [...text.matchAll(PLACEHOLDER)]
+    .map((m) => m[1])
+    .sort()
+    .join(',');
 
 /**
  * A CSV a translator can open in any spreadsheet: the key, the French source, the
@@ -32,9 +36,7 @@ export function exportTranslations(lang: string, resources: Resources, pack: Lan
   return stringify(rows, { header: true, columns: [...TRANSLATION_COLUMNS] });
 }
 
-export type TranslationImport =
-  | { ok: true; translations: Record<string, string>; review: Record<string, ReviewEntry>; changed: number }
-  | { ok: false; problems: TranslationProblem[] };
+export type TranslationImport = { ok: true; translations: Record<string, string>; review: Record<string, ReviewEntry>; changed: number } | { ok: false; problems: TranslationProblem[] };
 
 /**
  * Reads a translator's CSV back: every key must exist in French, placeholders must
@@ -92,7 +94,11 @@ export function importTranslations(content: string, lang: string, resources: Res
 export function writePack(dir: string, lang: string, reference: Record<string, string>, translations: Record<string, string>, review: Record<string, ReviewEntry>): void {
   const folder = path.join(dir, lang);
   fs.mkdirSync(folder, { recursive: true });
-  const ordered = Object.fromEntries(Object.keys(reference).filter((k) => k in translations).map((k) => [k, translations[k]]));
+  const ordered = Object.fromEntries(
+    Object.keys(reference)
+      .filter((k) => k in translations)
+      .map((k) => [k, translations[k]]),
+  );
   const reviewFile = path.join(folder, 'review.json');
   const previous: Record<string, ReviewEntry> = fs.existsSync(reviewFile) ? JSON.parse(fs.readFileSync(reviewFile, 'utf8')) : {};
   const merged = Object.fromEntries(Object.keys(ordered).map((k) => [k, review[k] ?? previous[k] ?? { status: 'draft' }]));

@@ -96,7 +96,20 @@ export function createDesk(options: DeskOptions): Desk {
       .catch((err) => logger.error({ err }, 'hand-off delivery failed'));
     return delivering;
   };
-  const context: DeskContext = { prisma, keyring, config, logger, clock, randomBytes, events: options.events, handoffAdapter, kickHandoffs: () => void runHandoffs(), attempts: options.stores.attempts, stores: options.stores, statisticsKeys: options.statisticsKeys };
+  const context: DeskContext = {
+    prisma,
+    keyring,
+    config,
+    logger,
+    clock,
+    randomBytes,
+    events: options.events,
+    handoffAdapter,
+    kickHandoffs: () => void runHandoffs(),
+    attempts: options.stores.attempts,
+    stores: options.stores,
+    statisticsKeys: options.statisticsKeys,
+  };
   // Several instances purge on the same schedule: one at a time does it (the lease outlives a slow run).
   // (The holder's id is drawn apart from the injected randomness: it is seen nowhere, and tests' draws stay as they were.)
   const maintenance = new Lease(prisma, 'maintenance', crypto.randomUUID(), MAINTENANCE_LEASE_MS);

@@ -26,11 +26,7 @@ export type NewStaff = z.input<typeof NewStaff>;
  * Creates a staff account and returns its API token, shown this once: only its
  * SHA-256 is stored. Names are unique among active accounts (they are the console login).
  */
-export async function createStaff(
-  deps: { prisma: PrismaClient; clock: () => Date; randomBytes: (n: number) => Buffer; config?: Pick<Config, 'SUPERVISION_LIMIT'> },
-  input: NewStaff,
-  by = 'admin',
-) {
+export async function createStaff(deps: { prisma: PrismaClient; clock: () => Date; randomBytes: (n: number) => Buffer; config?: Pick<Config, 'SUPERVISION_LIMIT'> }, input: NewStaff, by = 'admin') {
   const data = NewStaff.parse(input);
   const { prisma, clock, randomBytes } = deps;
   if (await prisma.staff.findFirst({ where: { name: data.name, active: true }, select: { id: true } })) {
@@ -61,7 +57,9 @@ export async function createStaff(
       },
     });
     if (data.supervisorId) await assertWithinLimit(tx, data.supervisorId, supervision);
-    await tx.auditEvent.create({ data: { action: 'staff.created', actor: by, detail: JSON.stringify({ staffId: id, role: data.role, ...(data.supervisorId ? { supervisorId: data.supervisorId } : {}) }), at: now } });
+    await tx.auditEvent.create({
+      data: { action: 'staff.created', actor: by, detail: JSON.stringify({ staffId: id, role: data.role, ...(data.supervisorId ? { supervisorId: data.supervisorId } : {}) }), at: now },
+    });
   });
   return { id, token };
 }
@@ -106,10 +104,7 @@ export async function linkTelegram(deps: LinkDeps, linkCode: string, telegramUse
   const now = clock();
   const telegramIdHash = telegramHash(keyring, telegramUserId);
   const failure = { action: 'staff.link_refused', at: { gt: new Date(now.getTime() - LINK_CODE_TTL_MS) } };
-  const [mine, all] = await Promise.all([
-    prisma.auditEvent.count({ where: { ...failure, detail: JSON.stringify({ telegram: telegramIdHash }) } }),
-    prisma.auditEvent.count({ where: failure }),
-  ]);
+  const [mine, all] = await Promise.all([prisma.auditEvent.count({ where: { ...failure, detail: JSON.stringify({ telegram: telegramIdHash }) } }), prisma.auditEvent.count({ where: failure })]);
   if (mine >= LINK_ATTEMPTS.perUser || all >= LINK_ATTEMPTS.total) return { refused: 'limited' };
   const digits = linkDigits(linkCode);
   const staff = digits ? await prisma.staff.findUnique({ where: { linkCodeHash: linkCodeHash(keyring, digits) }, select: { id: true, active: true, linkCodeExpiresAt: true } }) : null;

@@ -74,7 +74,10 @@ export async function listStaff(deps: Pick<StaffLifecycleDeps, 'prisma'>): Promi
  * `active` narrows the search (reactivating looks among inactive ones), and a name shared
  * by several accounts asks for the id.
  */
-export async function findStaff(deps: Pick<StaffLifecycleDeps, 'prisma'>, { name, id, active }: { name?: string; id?: string; active?: boolean }): Promise<{ id: string; name: string; active: boolean }> {
+export async function findStaff(
+  deps: Pick<StaffLifecycleDeps, 'prisma'>,
+  { name, id, active }: { name?: string; id?: string; active?: boolean },
+): Promise<{ id: string; name: string; active: boolean }> {
   if (!name && !id) throw new AppError('invalid_request', 'Give the account name (or its id)', 400);
   const rows = await deps.prisma.staff.findMany({ where: { ...(id ? { id } : { name }), ...(active === undefined ? {} : { active }) }, select: { id: true, name: true, active: true }, take: 10 });
   if (rows.length === 0) throw new AppError('unknown_staff', id ? 'No such staff account' : `No ${active === false ? 'inactive ' : active ? 'active ' : ''}staff account named "${name}"`, 404);

@@ -24,7 +24,11 @@ export async function assertCanSupervise(tx: Pick<PrismaClient, 'staff'>, superv
 }
 
 /** After an assignment, inside its transaction: refuses (rolls back) when a race took the supervisor past the limit. */
-export async function assertWithinLimit(tx: Pick<PrismaClient, 'staff'>, supervisorId: string, { limit, override }: { limit: number; override: boolean }): Promise<{ caseworkers: number; overridden: boolean }> {
+export async function assertWithinLimit(
+  tx: Pick<PrismaClient, 'staff'>,
+  supervisorId: string,
+  { limit, override }: { limit: number; override: boolean },
+): Promise<{ caseworkers: number; overridden: boolean }> {
   const caseworkers = await supervisedCount(tx, supervisorId);
   if (caseworkers > limit && !override) throw new AppError('supervision_limit', `This supervisor already supports ${caseworkers - 1} caseworkers (limit ${limit})`, 409);
   return { caseworkers, overridden: caseworkers > limit };

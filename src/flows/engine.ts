@@ -39,9 +39,7 @@ export type Effect =
   | { type: 'holdSecret'; await: false; name: string; value: string }
   | { type: 'end'; await: false; reason: 'exit' | 'done' };
 
-export type EngineEvent =
-  | { type: 'input'; text: string }
-  | { type: 'result'; outcome: string; values?: Record<string, string> };
+export type EngineEvent = { type: 'input'; text: string } | { type: 'result'; outcome: string; values?: Record<string, string> };
 
 export interface DataItem {
   id: string;
@@ -261,17 +259,7 @@ function build(def: FlowDefinition, node: FlowNode, state: FlowState, ctx: StepC
   return buildFrom(def, node, state, ctx, entries(node, state, ctx), page, back, more, hint);
 }
 
-function buildFrom(
-  def: FlowDefinition,
-  node: FlowNode,
-  state: FlowState,
-  ctx: StepContext,
-  all: Text[],
-  [begin, end]: Page,
-  back: boolean,
-  more: boolean,
-  hint?: Text,
-): Screen {
+function buildFrom(def: FlowDefinition, node: FlowNode, state: FlowState, ctx: StepContext, all: Text[], [begin, end]: Page, back: boolean, more: boolean, hint?: Text): Screen {
   const isEnd = node.kind === 'end';
   const body = 'prompt' in node ? [node.prompt].flat().map((spec) => resolveText(spec, state, ctx)) : [];
   const numbered = (labels: Text[], offset: number) => labels.map((label, i) => ({ input: String(offset + i + 1), label }));
@@ -280,7 +268,10 @@ function buildFrom(
   if (node.kind === 'list') {
     items = all.slice(begin, end);
     if (all.length === 0) items = [resolveText(node.empty, state, ctx)];
-    options = numbered(node.options.map((o) => resolveText(o.label, state, ctx)), 0);
+    options = numbered(
+      node.options.map((o) => resolveText(o.label, state, ctx)),
+      0,
+    );
   } else if (node.kind === 'menu' || node.kind === 'choice') {
     options = numbered(all.slice(begin, end), begin);
   }

@@ -9,20 +9,11 @@ const KeyTemplate = z.string().regex(/^[a-zA-Z0-9_.{}]+$/, 'i18n keys are dotted
  * list item, a deployment parameter (hotline, emergency numbers), or another i18n
  * key (a template such as `callback.window.{window}`).
  */
-export const VarSpec = z.union([
-  z.strictObject({ var: VarName }),
-  z.strictObject({ field: VarName }),
-  z.strictObject({ param: VarName }),
-  z.strictObject({ key: KeyTemplate }),
-]);
+export const VarSpec = z.union([z.strictObject({ var: VarName }), z.strictObject({ field: VarName }), z.strictObject({ param: VarName }), z.strictObject({ key: KeyTemplate })]);
 export type VarSpec = z.infer<typeof VarSpec>;
 
 /** Text in a definition: an i18n key (template), with placeholder sources; or a raw item field (a place name). */
-export const TextSpec = z.union([
-  KeyTemplate,
-  z.strictObject({ key: KeyTemplate, vars: z.record(z.string(), VarSpec).optional() }),
-  z.strictObject({ field: VarName }),
-]);
+export const TextSpec = z.union([KeyTemplate, z.strictObject({ key: KeyTemplate, vars: z.record(z.string(), VarSpec).optional() }), z.strictObject({ field: VarName })]);
 export type TextSpec = z.infer<typeof TextSpec>;
 
 const Prompt = z.union([TextSpec, z.array(TextSpec).min(1)]);

@@ -73,7 +73,10 @@ export class CancelGuard {
       this.suppressed += 1;
       return;
     }
-    this.options.logger.warn({ event: GUESS_LIMIT_EVENT, scope: 'service', wrongCodes, refusedSinceLastWarning: this.suppressed }, 'cancel attempts refused: too many wrong reference codes across the service');
+    this.options.logger.warn(
+      { event: GUESS_LIMIT_EVENT, scope: 'service', wrongCodes, refusedSinceLastWarning: this.suppressed },
+      'cancel attempts refused: too many wrong reference codes across the service',
+    );
     this.lastWarning = now;
     this.suppressed = 0;
   }

@@ -9,7 +9,10 @@ export function createFlowData(directory: () => Directory, languages: string[]):
   return {
     items(source, vars) {
       if (source === 'languages') return languageItems;
-      if (source === 'regions') return directory().regions().map((r) => ({ id: r.id, fields: { name: r.name } }));
+      if (source === 'regions')
+        return directory()
+          .regions()
+          .map((r) => ({ id: r.id, fields: { name: r.name } }));
       return directory()
         .services(vars.need ?? '', vars.region ?? '')
         .map((s) => ({ id: s.id, fields: { name: s.name, landmark: s.landmark, hours: s.hours, phone: s.phone, access: s.access, entry: s.entry } }));

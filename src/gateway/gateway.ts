@@ -88,7 +88,12 @@ export class Gateway {
     const turn = new Turn(this.options, message, key, session?.status === 'active' ? session.secrets : undefined);
     if (message.input.type === 'text') return this.handleText(key, session, turn, message.input.text, message);
     const segments = message.input.segments;
-    return this.stepUssd(key, turn, readUssdHop(session, segments, (path) => this.hashPath(path)), segments);
+    return this.stepUssd(
+      key,
+      turn,
+      readUssdHop(session, segments, (path) => this.hashPath(path)),
+      segments,
+    );
   }
 
   /** Does what a USSD hop asks for (see readUssdHop). */

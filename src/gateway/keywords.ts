@@ -15,7 +15,12 @@ const ACTIONS: KeywordAction[] = ['stop', 'help', 'cancel', 'language'];
 
 /** Upper case, no accents, single spaces: `annulér  2345` → `ANNULER 2345`. */
 function normalise(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}+/gu, '').trim().replace(/\s+/g, ' ').toUpperCase();
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .trim()
+    .replace(/\s+/g, ' ')
+    .toUpperCase();
 }
 
 /**
@@ -53,9 +58,7 @@ export class Keywords {
         }
       }
     }
-    return [...uses]
-      .filter(([, list]) => new Set([...list].map((u) => u.split(' ')[0])).size > 1)
-      .map(([word, list]) => ({ word, uses: [...list] }));
+    return [...uses].filter(([, list]) => new Set([...list].map((u) => u.split(' ')[0])).size > 1).map(([word, list]) => ({ word, uses: [...list] }));
   }
 
   /** The keyword a message carries, if any. */

@@ -77,9 +77,12 @@ export class RedisLock implements Lock {
       const redisKey = this.redis.key(`lock:${this.namespace}:${key}`);
       const token = this.options.token();
       await this.acquire(redisKey, token);
-      const renewal = setInterval(() => {
-        this.redis.client.eval(RENEW, { keys: [redisKey], arguments: [token, String(this.leaseMs)] }).catch(() => undefined);
-      }, Math.max(10, Math.floor(this.leaseMs / 3)));
+      const renewal = setInterval(
+        () => {
+          this.redis.client.eval(RENEW, { keys: [redisKey], arguments: [token, String(this.leaseMs)] }).catch(() => undefined);
+        },
+        Math.max(10, Math.floor(this.leaseMs / 3)),
+      );
       try {
         return await task();
       } finally {

@@ -88,8 +88,7 @@ describe('createIntake', () => {
     expect(direct.outcome).toBe('ok');
     expect(other.outcome).toBe('ok');
 
-    const read = (id: string) =>
-      t.server.prisma.intake.findUniqueOrThrow({ where: { id }, include: { openContact: true, events: { select: { action: true, actor: true, detail: true, at: true } } } });
+    const read = (id: string) => t.server.prisma.intake.findUniqueOrThrow({ where: { id }, include: { openContact: true, events: { select: { action: true, actor: true, detail: true, at: true } } } });
     const strip = ({ id: _id, referenceHash: _r, label: _l, sessionHash: _s, openContact, events, ...rest }: Awaited<ReturnType<typeof read>>) => ({
       ...rest,
       contactKeyId: openContact?.contactKeyId,

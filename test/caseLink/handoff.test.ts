@@ -42,7 +42,11 @@ describe('hand-off through the signed webhook adapter', () => {
   it('signs a de-identified payload, retries with backoff until delivered, and forgets the number', async () => {
     const staff = await makeStaff(t);
     const intake = await makeIntake(t, { cover: 'customer_service' });
-    const post = (path: string, body?: object) => t.http.post(path).set(staff.auth).send(body ?? {});
+    const post = (path: string, body?: object) =>
+      t.http
+        .post(path)
+        .set(staff.auth)
+        .send(body ?? {});
     await post(`/api/v1/intakes/${intake.id}/claim`);
     t.clock.advance(10 * 60_000);
     await post(`/api/v1/intakes/${intake.id}/outcome`, { outcome: 'reached' });
@@ -105,7 +109,11 @@ describe('hand-off through the signed webhook adapter', () => {
   async function reachedIntake() {
     const staff = await makeStaff(t);
     const intake = await makeIntake(t);
-    const post = (path: string, body?: object) => t.http.post(path).set(staff.auth).send(body ?? {});
+    const post = (path: string, body?: object) =>
+      t.http
+        .post(path)
+        .set(staff.auth)
+        .send(body ?? {});
     await post(`/api/v1/intakes/${intake.id}/claim`);
     await post(`/api/v1/intakes/${intake.id}/outcome`, { outcome: 'reached' });
     return { intake, post };

@@ -32,7 +32,11 @@ function primeroEnv(fake: FakePrimero, extra: Record<string, string> = {}): Reco
 async function reachedIntake(t: TestServer, options: Parameters<typeof makeIntake>[1] = {}) {
   const staff = await makeStaff(t, { queues: QUEUES, languages: ['fr', 'en'], password: PASSWORD });
   const intake = await makeIntake(t, { cover: 'customer_service', timeWindow: 'evening', callerGender: 'female', ...options });
-  const post = (path: string, body?: object) => t.http.post(path).set(staff.auth).send(body ?? {});
+  const post = (path: string, body?: object) =>
+    t.http
+      .post(path)
+      .set(staff.auth)
+      .send(body ?? {});
   expect((await post(`/api/v1/intakes/${intake.id}/claim`)).status).toBe(200);
   expect((await post(`/api/v1/intakes/${intake.id}/outcome`, { outcome: 'reached' })).status).toBe(200);
   const handOff = async (consent: Consent) => {
@@ -95,14 +99,31 @@ describe('Primero adapter, its parts', () => {
     { label: 'consent to share, number held', shareNumber: true, contact: '+221771234567', fields: {}, has: ['telephone_current'], lacks: ['passerelle_reference', 'passerelle_queue'] },
     { label: 'consent to share, number destroyed (past the request’s time)', shareNumber: true, contact: null, fields: {}, has: [], lacks: ['telephone_current'] },
     { label: 'no consent to share, number given anyway', shareNumber: false, contact: '+221771234567', fields: {}, has: [], lacks: ['telephone_current'] },
-    { label: 'the label mapped, not the queue', shareNumber: false, contact: null, fields: { label: 'passerelle_reference' }, has: ['passerelle_reference'], lacks: ['passerelle_queue', 'telephone_current'] },
+    {
+      label: 'the label mapped, not the queue',
+      shareNumber: false,
+      contact: null,
+      fields: { label: 'passerelle_reference' },
+      has: ['passerelle_reference'],
+      lacks: ['passerelle_queue', 'telephone_current'],
+    },
   ])('builds the case: $label', ({ shareNumber, contact, fields, has, lacks }) => {
     const data = primeroCase(
       { modules: { gbv: 'primeromodule-gbv' }, fields, timeZone: 'Africa/Dakar', languages: { fr: 'language1' } },
       {
         handoffId: '0123456789abcdef0123456789abcdef',
         contact,
-        payload: { label: 'ABC-DEF', queue: 'gbv', language: 'fr', outcome: 'reached', createdAt: now.toISOString(), claimedAt: null, firstCallAt: null, handedOffAt: now.toISOString(), consent: { ...NO_NUMBER, shareNumber, recordedAt: now.toISOString() } },
+        payload: {
+          label: 'ABC-DEF',
+          queue: 'gbv',
+          language: 'fr',
+          outcome: 'reached',
+          createdAt: now.toISOString(),
+          claimedAt: null,
+          firstCallAt: null,
+          handedOffAt: now.toISOString(),
+          consent: { ...NO_NUMBER, shareNumber, recordedAt: now.toISOString() },
+        },
       },
     );
     expect(Object.keys(data).sort()).toEqual(['consent_for_services', 'disclosure_other_orgs', 'hidden_name', 'id', 'language', 'module_id', 'registration_date', ...has].sort());
@@ -119,12 +140,27 @@ describe('Primero adapter, its parts', () => {
     const delivery: HandoffDelivery = {
       handoffId: '0123456789abcdef0123456789abcdef',
       contact: null,
-      payload: { label: 'ABC-DEF', queue: 'gbv', language: 'fr', outcome: 'reached', createdAt: now.toISOString(), claimedAt: null, firstCallAt: null, handedOffAt: now.toISOString(), consent: { ...NO_NUMBER, recordedAt: now.toISOString() } },
+      payload: {
+        label: 'ABC-DEF',
+        queue: 'gbv',
+        language: 'fr',
+        outcome: 'reached',
+        createdAt: now.toISOString(),
+        claimedAt: null,
+        firstCallAt: null,
+        handedOffAt: now.toISOString(),
+        consent: { ...NO_NUMBER, recordedAt: now.toISOString() },
+      },
     };
     const base = { username: 'u', password: 'p', modules: { gbv: 'primeromodule-gbv' }, timeZone: 'Africa/Dakar' };
     const refused = primeroHandoffAdapter({ ...base, url: 'http://127.0.0.1:1' });
     await expect(refused.deliver(delivery)).rejects.toEqual(new HandoffRetry('network'));
-    const slow = primeroHandoffAdapter({ ...base, url: 'http://127.0.0.1:9', timeoutMs: 50, fetch: (_url, init) => new Promise((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(init!.signal!.reason))) });
+    const slow = primeroHandoffAdapter({
+      ...base,
+      url: 'http://127.0.0.1:9',
+      timeoutMs: 50,
+      fetch: (_url, init) => new Promise((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(init!.signal!.reason))),
+    });
     await expect(slow.deliver(delivery)).rejects.toMatchObject({ code: 'timeout' });
     expect(refused.refusal?.({ queue: 'legacy_queue', language: 'fr' })).toMatch(/PRIMERO_MODULES/);
     // A hand-off queued by an older version, before consent was recorded, never leaves (and is not retried).
@@ -239,7 +275,10 @@ describe('hand-off into Primero v2 (a local fake built from its documented answe
     expect(row).toMatchObject({ status: 'failed', attempts: 1, failedAt: expect.any(Date) });
     expect(JSON.parse(row.lastError!)).toEqual({ code: 'invalid_fields', pointers: ['/language/0'] });
     expect(await t.server.prisma.handoffContact.count({ where: { handoffId: row.id } })).toBe(0);
-    const refused = t.logs.slice(logsBefore).map((l) => JSON.parse(l)).find((l) => l.event === 'handoff.primero.refused');
+    const refused = t.logs
+      .slice(logsBefore)
+      .map((l) => JSON.parse(l))
+      .find((l) => l.event === 'handoff.primero.refused');
     expect(refused).toMatchObject({ pointers: ['/language/0'], handoffId: row.id });
     for (const needle of forms(intake.contact)) expect(t.logs.join('')).not.toContain(needle);
 
@@ -251,7 +290,15 @@ describe('hand-off into Primero v2 (a local fake built from its documented answe
 
     const view = await t.http.get(`/api/v1/intakes/${intake.id}`).set(staff.auth);
     expect(view.status).toBe(200);
-    expect(view.body.handoff).toEqual({ adapter: 'primero', status: 'failed', attempts: 1, nextAttemptAt: null, deliveredAt: null, failedAt: expect.any(String), error: { code: 'invalid_fields', pointers: ['/language/0'] } });
+    expect(view.body.handoff).toEqual({
+      adapter: 'primero',
+      status: 'failed',
+      attempts: 1,
+      nextAttemptAt: null,
+      deliveredAt: null,
+      failedAt: expect.any(String),
+      error: { code: 'invalid_fields', pointers: ['/language/0'] },
+    });
     const { agent } = await consoleLogin(t, staff.name, PASSWORD);
     const page = await agent.get(`/console/intakes/${intake.id}`);
     expect(page.status).toBe(200);
@@ -265,7 +312,10 @@ describe('hand-off into Primero v2 (a local fake built from its documented answe
     const row = await handOff(NO_NUMBER);
     expect(row).toMatchObject({ status: 'failed', attempts: 1 });
     expect(JSON.parse(row.lastError!)).toEqual({ code: 'primero_403' });
-    const alert = t.logs.slice(logsBefore).map((l) => JSON.parse(l)).find((l) => l.event === 'handoff.primero.credentials_refused');
+    const alert = t.logs
+      .slice(logsBefore)
+      .map((l) => JSON.parse(l))
+      .find((l) => l.event === 'handoff.primero.credentials_refused');
     expect(alert).toMatchObject({ level: 50, status: 403 });
   });
 

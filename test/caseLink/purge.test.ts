@@ -59,7 +59,12 @@ describe('purge', () => {
     expect(await sealed()).toEqual({ [waiting.id]: false, [working.id]: false, [closed.id]: false, [handed.id]: false, [leftover.id]: false });
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ status: 'expired', closeReason: 'retention', contactDestroyedAt: expect.any(Date) });
     // The claimed one keeps its caseworker, who is told why it is gone.
-    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: working.id } })).toMatchObject({ status: 'expired', closeReason: 'retention', claimedById: staff.id, contactDestroyedAt: expect.any(Date) });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: working.id } })).toMatchObject({
+      status: 'expired',
+      closeReason: 'retention',
+      claimedById: staff.id,
+      contactDestroyedAt: expect.any(Date),
+    });
     expect(told).toEqual([working.label]);
 
     // Ended intakes keep no lookup hash either.

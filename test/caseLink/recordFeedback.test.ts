@@ -42,8 +42,20 @@ describe('recordFeedback', () => {
   const rows = () => t.server.prisma.feedbackCount.findMany({ orderBy: [{ week: 'asc' }, { channel: 'asc' }, { question: 'asc' }, { answer: 'asc' }] });
 
   it('adds one per answer under the ISO week of the clock and the channel, nothing else', async () => {
-    await recordFeedback(deps(), { channel: 'ussd', answers: [{ question: 'useful', answer: 'yes' }, { question: 'respectful', answer: 'not_called' }] });
-    await recordFeedback(deps(), { channel: 'ussd', answers: [{ question: 'useful', answer: 'yes' }, { question: 'respectful', answer: 'yes' }] });
+    await recordFeedback(deps(), {
+      channel: 'ussd',
+      answers: [
+        { question: 'useful', answer: 'yes' },
+        { question: 'respectful', answer: 'not_called' },
+      ],
+    });
+    await recordFeedback(deps(), {
+      channel: 'ussd',
+      answers: [
+        { question: 'useful', answer: 'yes' },
+        { question: 'respectful', answer: 'yes' },
+      ],
+    });
     t.clock.advance(7 * 86_400_000);
     await recordFeedback(deps(), { channel: 'telegram', answers: [{ question: 'useful', answer: 'partly' }] });
     expect(await rows()).toEqual([
@@ -57,7 +69,13 @@ describe('recordFeedback', () => {
   const refused: Array<{ label: string; answers: FeedbackAnswer[] }> = [
     { label: 'an answer that is not one of the options', answers: [{ question: 'useful', answer: 'it was fine, thanks' }] },
     { label: 'a question that does not exist', answers: [{ question: 'what_happened' as 'useful', answer: 'yes' }] },
-    { label: 'two answers to one question', answers: [{ question: 'useful', answer: 'yes' }, { question: 'useful', answer: 'no' }] },
+    {
+      label: 'two answers to one question',
+      answers: [
+        { question: 'useful', answer: 'yes' },
+        { question: 'useful', answer: 'no' },
+      ],
+    },
   ];
   test.each(refused)('refuses $label and writes nothing', async ({ answers }) => {
     await expect(recordFeedback(deps(), { channel: 'ussd', answers })).rejects.toThrow(/recordFeedback/);
@@ -118,7 +136,8 @@ describe('feedback over USSD', () => {
   afterEach(async () => {
     await t.close();
   });
-  const counted = async () => (await t.server.prisma.feedbackCount.findMany({ orderBy: [{ question: 'asc' }, { answer: 'asc' }] })).map((r) => `${r.week} ${r.channel} ${r.question}=${r.answer} ${r.count}`);
+  const counted = async () =>
+    (await t.server.prisma.feedbackCount.findMany({ orderBy: [{ question: 'asc' }, { answer: 'asc' }] })).map((r) => `${r.week} ${r.channel} ${r.question}=${r.answer} ${r.count}`);
 
   async function answer(answers: string[]): Promise<string> {
     const phone = new UssdSession(t.server.app, '+221770000301');

@@ -16,18 +16,45 @@ describe('statistics', () => {
 
   it('suppresses small cells, and as many more as needed so that none can be recomputed from the total', () => {
     const cells = (o: Record<string, number>) => suppress(new Map(Object.entries(o)), 5);
-    expect(cells({ a: 6, b: 7 })).toEqual([{ key: 'a', count: 6 }, { key: 'b', count: 7 }]);
+    expect(cells({ a: 6, b: 7 })).toEqual([
+      { key: 'a', count: 6 },
+      { key: 'b', count: 7 },
+    ]);
     // One small cell beside one published cell: total minus the published one would give it away.
-    expect(cells({ a: 2, b: 6 })).toEqual([{ key: 'a', count: null }, { key: 'b', count: null }]);
+    expect(cells({ a: 2, b: 6 })).toEqual([
+      { key: 'a', count: null },
+      { key: 'b', count: null },
+    ]);
     // Two small cells that sum to the threshold protect each other.
-    expect(cells({ a: 2, b: 3, c: 10 })).toEqual([{ key: 'a', count: null }, { key: 'b', count: null }, { key: 'c', count: 10 }]);
+    expect(cells({ a: 2, b: 3, c: 10 })).toEqual([
+      { key: 'a', count: null },
+      { key: 'b', count: null },
+      { key: 'c', count: 10 },
+    ]);
     // Two small cells summing under the threshold: the smallest published cell goes too.
-    expect(cells({ a: 1, b: 2, c: 10, d: 20 })).toEqual([{ key: 'a', count: null }, { key: 'b', count: null }, { key: 'c', count: null }, { key: 'd', count: 20 }]);
-    expect(cells({ a: 12, b: 1, c: 9 })).toEqual([{ key: 'a', count: 12 }, { key: 'b', count: null }, { key: 'c', count: null }]);
+    expect(cells({ a: 1, b: 2, c: 10, d: 20 })).toEqual([
+      { key: 'a', count: null },
+      { key: 'b', count: null },
+      { key: 'c', count: null },
+      { key: 'd', count: 20 },
+    ]);
+    expect(cells({ a: 12, b: 1, c: 9 })).toEqual([
+      { key: 'a', count: 12 },
+      { key: 'b', count: null },
+      { key: 'c', count: null },
+    ]);
     expect(cells({ a: 3 })).toEqual([{ key: 'a', count: null }]);
     // Zeros are suppressed too (a published zero would say which suppressed cells are not empty), and protect nothing.
-    expect(cells({ a: 0, b: 9, c: 0 })).toEqual([{ key: 'a', count: null }, { key: 'b', count: 9 }, { key: 'c', count: null }]);
-    expect(cells({ a: 0, b: 9, c: 2 })).toEqual([{ key: 'a', count: null }, { key: 'b', count: null }, { key: 'c', count: null }]);
+    expect(cells({ a: 0, b: 9, c: 0 })).toEqual([
+      { key: 'a', count: null },
+      { key: 'b', count: 9 },
+      { key: 'c', count: null },
+    ]);
+    expect(cells({ a: 0, b: 9, c: 2 })).toEqual([
+      { key: 'a', count: null },
+      { key: 'b', count: null },
+      { key: 'c', count: null },
+    ]);
   });
 
   it('rounds published counts to a multiple of STATS_ROUNDING', () => {
@@ -39,7 +66,11 @@ describe('statistics', () => {
     for (let i = 0; i < 6; i += 1) await makeIntake(t);
     for (let i = 0; i < 2; i += 1) await makeIntake(t, { subject: 'child' });
     const first = await t.server.prisma.intake.findMany({ where: { queue: 'gbv' }, take: 5 });
-    for (const i of first) await t.server.prisma.intake.update({ where: { id: i.id }, data: { status: 'closed', closeReason: 'resolved', lastOutcome: 'reached', firstCallAt: new Date(i.createdAt.getTime() + 30 * 60_000) } });
+    for (const i of first)
+      await t.server.prisma.intake.update({
+        where: { id: i.id },
+        data: { status: 'closed', closeReason: 'resolved', lastOutcome: 'reached', firstCallAt: new Date(i.createdAt.getTime() + 30 * 60_000) },
+      });
     const from = new Date('2026-11-24T00:00:00Z');
     const stats = await statistics(t.server.desk.context, { from, to: new Date('2026-11-25T00:00:00Z'), keys: KEYS });
     const keysOf = (cells: Array<{ key: string }>) => cells.map((c) => c.key);

@@ -43,7 +43,10 @@ describe('formBody (provider callback forms)', () => {
   });
 
   it('refuses a body over the limit, declared or streamed, with 413', async () => {
-    const declared = await request(app()).post('/').type('form').send(`text=${'1'.repeat(100)}`);
+    const declared = await request(app())
+      .post('/')
+      .type('form')
+      .send(`text=${'1'.repeat(100)}`);
     expect(declared.status).toBe(413);
 
     // Chunked, without Content-Length: counted while read.

@@ -75,7 +75,8 @@ describe('staff REST API /api/v1', () => {
     expect(ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z]+$/.test(id))).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
     for (const [method, op] of operations) {
-      for (const status of ['401', '403', '500', ...(method === 'post' ? ['400', '413'] : [])]) expect({ op: op.operationId, status, listed: status in op.responses }).toEqual({ op: op.operationId, status, listed: true });
+      for (const status of ['401', '403', '500', ...(method === 'post' ? ['400', '413'] : [])])
+        expect({ op: op.operationId, status, listed: status in op.responses }).toEqual({ op: op.operationId, status, listed: true });
     }
     expect(res.body.info.license).toEqual({ name: 'AGPL-3.0-or-later', url: 'https://www.gnu.org/licenses/agpl-3.0.html' });
   });

@@ -8,9 +8,7 @@ const BIN = path.join(__dirname, '..', '..', 'bin', 'passerelle.js');
 /** Runs the CLI with `input` on stdin. */
 function run(t: TestServer, args: string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { env: childEnv(t) }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
+    const child = execFile(process.execPath, [BIN, ...args], { env: childEnv(t) }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
     child.stdin!.end(input);
   });
 }
@@ -25,7 +23,11 @@ describe('passerelle staff add / purge', () => {
   });
 
   it('creates an account whose token is the last line of stdout, stored only as a hash, password hashed with scrypt', async () => {
-    const res = await run(t, ['staff', 'add', '--name', 'Awa Diop', '--role', 'caseworker', '--queues', 'gbv,child_protection', '--languages', 'fr,wo', '--gender', 'f', '--password-stdin'], 'correct horse battery\n');
+    const res = await run(
+      t,
+      ['staff', 'add', '--name', 'Awa Diop', '--role', 'caseworker', '--queues', 'gbv,child_protection', '--languages', 'fr,wo', '--gender', 'f', '--password-stdin'],
+      'correct horse battery\n',
+    );
     expect(res).toMatchObject({ code: 0, stderr: '' });
     const token = res.stdout.trim().split('\n').at(-1)!;
     expect(token).toMatch(/^psl_[A-Za-z0-9_-]{43}$/);

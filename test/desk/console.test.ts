@@ -53,11 +53,17 @@ describe('web console /console/', () => {
     const missing = await agent.post('/console/login').type('form').send({ name: 'Awa', password: PASSWORD });
     expect(missing.status).toBe(400);
     expect(csrfOf(missing.text)).not.toBe(csrf);
-    const wrong = await agent.post('/console/login').type('form').send({ name: 'Awa', password: 'wrong', _csrf: csrfOf(missing.text) });
+    const wrong = await agent
+      .post('/console/login')
+      .type('form')
+      .send({ name: 'Awa', password: 'wrong', _csrf: csrfOf(missing.text) });
     expect(wrong.status).toBe(401);
     expect(wrong.text).toContain('Nom ou mot de passe incorrect');
     const form2 = await agent.get('/console/login');
-    const ok = await agent.post('/console/login').type('form').send({ name: 'Awa', password: PASSWORD, _csrf: csrfOf(form2.text) });
+    const ok = await agent
+      .post('/console/login')
+      .type('form')
+      .send({ name: 'Awa', password: PASSWORD, _csrf: csrfOf(form2.text) });
     expect(ok.status).toBe(303);
     const session = ok.headers['set-cookie'][0];
     expect(session).toMatch(/^psl_session=/);
@@ -80,7 +86,11 @@ describe('web console /console/', () => {
       await makeStaff(t2, { name: 'Awa', password: PASSWORD });
       // (The test client speaks http, so it would not send a Secure cookie back by itself.)
       const loginCookie = form.headers['set-cookie'][0].split(';')[0];
-      const ok = await t2.http.post('/console/login').set('Cookie', loginCookie).type('form').send({ name: 'Awa', password: PASSWORD, _csrf: csrfOf(form.text) });
+      const ok = await t2.http
+        .post('/console/login')
+        .set('Cookie', loginCookie)
+        .type('form')
+        .send({ name: 'Awa', password: PASSWORD, _csrf: csrfOf(form.text) });
       expect(ok.status).toBe(303);
       const session = ok.headers['set-cookie'][0];
       expect(session).toMatch(/^psl_session=/);
@@ -145,7 +155,10 @@ describe('web console /console/', () => {
     const other = await loggedIn(t, 'Binta');
     const otherPage = await other.get(`/console/intakes/${intake.id}`);
     expect(otherPage.text).toContain('suivie par une autre personne');
-    const refused = await other.post(`/console/intakes/${intake.id}/reveal`).type('form').send({ _csrf: csrfOf(otherPage.text) });
+    const refused = await other
+      .post(`/console/intakes/${intake.id}/reveal`)
+      .type('form')
+      .send({ _csrf: csrfOf(otherPage.text) });
     expect(refused.status).toBe(403);
     expect(refused.text).not.toContain(intake.contact.slice(4));
 
@@ -188,7 +201,10 @@ describe('web console /console/', () => {
     const intake = await makeIntake(t);
     const agent = await loggedIn(t, 'Binta');
     const page = await agent.get(`/console/intakes/${intake.id}`);
-    await agent.post(`/console/intakes/${intake.id}/claim`).type('form').send({ _csrf: csrfOf(page.text) });
+    await agent
+      .post(`/console/intakes/${intake.id}/claim`)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text) });
     const caseload = await agent.get('/console/caseload');
     expect(caseload.text).toContain('Mes dossiers');
     expect(caseload.text).toContain(`/console/intakes/${intake.id}`);
@@ -197,9 +213,15 @@ describe('web console /console/', () => {
     const english = await agent.get('/console/caseload');
     expect(english.text).toContain('<html lang="en">');
     expect(english.text).toContain('My caseload');
-    const link = await agent.post('/console/telegram-link').type('form').send({ _csrf: csrfOf(english.text) });
+    const link = await agent
+      .post('/console/telegram-link')
+      .type('form')
+      .send({ _csrf: csrfOf(english.text) });
     expect(link.text).toMatch(/\/link \d{8}/);
-    const released = await agent.post(`/console/intakes/${intake.id}/release`).type('form').send({ _csrf: csrfOf(english.text) });
+    const released = await agent
+      .post(`/console/intakes/${intake.id}/release`)
+      .type('form')
+      .send({ _csrf: csrfOf(english.text) });
     expect(released.status).toBe(303);
     expect((await agent.get('/console/nowhere')).status).toBe(404);
     expect((await agent.get('/console/intakes/0123456789abcdef0123456789abcdef')).status).toBe(404);
@@ -209,7 +231,14 @@ describe('web console /console/', () => {
     const agent = await loggedIn(t, 'Awa');
     const before = await t.server.prisma.staffSession.count({ where: { staffId: awa.id } });
     const form = await agent.get('/console/login');
-    expect((await agent.post('/console/login').type('form').send({ name: 'Binta', password: PASSWORD, _csrf: csrfOf(form.text) })).status).toBe(303);
+    expect(
+      (
+        await agent
+          .post('/console/login')
+          .type('form')
+          .send({ name: 'Binta', password: PASSWORD, _csrf: csrfOf(form.text) })
+      ).status,
+    ).toBe(303);
     expect(await t.server.prisma.staffSession.count({ where: { staffId: awa.id } })).toBe(before - 1);
     expect((await agent.get('/api/v1/me')).body.name).toBe('Binta');
   });
@@ -218,7 +247,14 @@ describe('web console /console/', () => {
     const agent = await loggedIn(t, 'Awa');
     const before = await t.server.prisma.staffSession.count({ where: { staffId: awa.id } });
     const home = await agent.get('/console/');
-    expect((await agent.post('/console/logout').type('form').send({ _csrf: csrfOf(home.text) })).status).toBe(303);
+    expect(
+      (
+        await agent
+          .post('/console/logout')
+          .type('form')
+          .send({ _csrf: csrfOf(home.text) })
+      ).status,
+    ).toBe(303);
     expect(await t.server.prisma.staffSession.count({ where: { staffId: awa.id } })).toBe(before - 1);
     expect((await agent.get('/console/')).status).toBe(303);
     void binta;

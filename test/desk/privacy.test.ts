@@ -50,7 +50,11 @@ describe('desk privacy canaries', () => {
 
   it('leaves no revealed number in the database files after closing, nor in any log', async () => {
     const staff = await makeStaff(t, { name: 'Canari', password: PASSWORD });
-    const api = (path: string, body?: object) => t.http.post(path).set(staff.auth).send(body ?? {});
+    const api = (path: string, body?: object) =>
+      t.http
+        .post(path)
+        .set(staff.auth)
+        .send(body ?? {});
 
     // 1. API: claim, reveal, reached, close.
     const a = await requestCallback(CANARIES[0]);
@@ -64,7 +68,10 @@ describe('desk privacy canaries', () => {
     const agent = request.agent(t.server.app);
     const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1];
     const login = await agent.get('/console/login');
-    await agent.post('/console/login').type('form').send({ name: 'Canari', password: PASSWORD, _csrf: csrfOf(login.text) });
+    await agent
+      .post('/console/login')
+      .type('form')
+      .send({ name: 'Canari', password: PASSWORD, _csrf: csrfOf(login.text) });
     const csrf = csrfOf((await agent.get(`/console/intakes/${b.id}`)).text);
     await agent.post(`/console/intakes/${b.id}/claim`).type('form').send({ _csrf: csrf });
     expect((await agent.post(`/console/intakes/${b.id}/reveal`).type('form').send({ _csrf: csrf })).text).toContain(CANARIES[1]);
@@ -76,9 +83,15 @@ describe('desk privacy canaries', () => {
     const bot = t.server.desk.staffBot!.bot;
     const { code } = await createLinkCode(t.server.desk.context, staff.id);
     const from = { id: TELEGRAM_USER, is_bot: false, first_name: 'Canari' };
-    await bot.handleUpdate({ update_id: 1, message: { message_id: 1, date: 1, chat: { id: TELEGRAM_USER, type: 'private', first_name: 'Canari' }, from, text: `/link ${code}`, entities: [{ type: 'bot_command', offset: 0, length: 5 }] } } as Update);
+    await bot.handleUpdate({
+      update_id: 1,
+      message: { message_id: 1, date: 1, chat: { id: TELEGRAM_USER, type: 'private', first_name: 'Canari' }, from, text: `/link ${code}`, entities: [{ type: 'bot_command', offset: 0, length: 5 }] },
+    } as Update);
     const press = (data: string, n: number) =>
-      bot.handleUpdate({ update_id: n, callback_query: { id: `q${n}`, from, chat_instance: 'x', data, message: { message_id: 9, date: 1, chat: { id: TELEGRAM_USER, type: 'private', first_name: 'C' }, text: '' } } } as Update);
+      bot.handleUpdate({
+        update_id: n,
+        callback_query: { id: `q${n}`, from, chat_instance: 'x', data, message: { message_id: 9, date: 1, chat: { id: TELEGRAM_USER, type: 'private', first_name: 'C' }, text: '' } },
+      } as Update);
     await press(`c:${c.id}`, 2);
     expect(sent.join('')).toContain(CANARIES[2]);
     await press(`o:${c.id}:reached`, 3);

@@ -17,7 +17,8 @@ describe('supervisor desk pages with a full desk', () => {
     t = await createTestServer({ MAX_OPEN_REQUESTS: '50' });
     admin = await makeStaff(t, { name: 'Ada Admin', role: 'admin', password: PASSWORD });
     for (let i = 0; i < 6; i += 1) await makeStaff(t, { name: `Superviseure numéro ${i + 1}`, role: 'supervisor' });
-    for (let i = 0; i < 45; i += 1) workers.push(await makeStaff(t, { name: `Intervenante au nom assez long ${i + 1}`, queues: ['gbv', 'child_protection', 'migrant_protection'], languages: ['fr', 'en', 'wo'] }));
+    for (let i = 0; i < 45; i += 1)
+      workers.push(await makeStaff(t, { name: `Intervenante au nom assez long ${i + 1}`, queues: ['gbv', 'child_protection', 'migrant_protection'], languages: ['fr', 'en', 'wo'] }));
     // 60 claims that will be stale, and 40 pending requests that will be near expiry.
     for (let i = 0; i < 60; i += 1) {
       const intake = await makeIntake(t);
@@ -53,7 +54,12 @@ describe('supervisor desk pages with a full desk', () => {
   it('refuses every form without its CSRF token, changing nothing', async () => {
     const { agent } = await consoleLogin(t, 'Ada Admin', PASSWORD);
     const claimed = await t.server.prisma.intake.findFirstOrThrow({ where: { status: 'claimed' } });
-    for (const path of [`/console/supervision/reassign/${claimed.id}`, `/console/staff/${workers[1].id}/supervisor`, `/console/staff/${workers[1].id}/rotate-token`, `/console/staff/${workers[1].id}/deactivate`]) {
+    for (const path of [
+      `/console/supervision/reassign/${claimed.id}`,
+      `/console/staff/${workers[1].id}/supervisor`,
+      `/console/staff/${workers[1].id}/rotate-token`,
+      `/console/staff/${workers[1].id}/deactivate`,
+    ]) {
       const res = await agent.post(path).type('form').send({ staffId: workers[2].id, supervisorId: '', confirm: '1' });
       expect({ path, status: res.status }).toEqual({ path, status: 403 });
     }

@@ -1,7 +1,15 @@
 import { statsPage } from '../../src/desk/console/supervisionViews';
 import type { PageContext } from '../../src/desk/console/views';
 
-const p: PageContext = { lang: 'fr', actor: { id: 'a'.repeat(24), name: 'Sam', role: 'supervisor', queues: ['gbv'], languages: ['fr'], gender: null }, csrf: 'x', now: new Date('2026-11-24T09:00:00Z'), timeZone: 'Africa/Dakar', ttlHours: 72, maxAttempts: 3 };
+const p: PageContext = {
+  lang: 'fr',
+  actor: { id: 'a'.repeat(24), name: 'Sam', role: 'supervisor', queues: ['gbv'], languages: ['fr'], gender: null },
+  csrf: 'x',
+  now: new Date('2026-11-24T09:00:00Z'),
+  timeZone: 'Africa/Dakar',
+  ttlHours: 72,
+  maxAttempts: 3,
+};
 const base = {
   from: '2026-11-01T00:00:00.000Z',
   to: '2026-12-01T00:00:00.000Z',
@@ -30,7 +38,15 @@ describe('statsPage', () => {
       ...base,
       feedback: {
         byWeek: [{ key: '2026-W47', count: 10 }],
-        questions: [{ key: 'useful', answers: [{ key: 'yes', count: 15 }, { key: 'no', count: null }] }],
+        questions: [
+          {
+            key: 'useful',
+            answers: [
+              { key: 'yes', count: 15 },
+              { key: 'no', count: null },
+            ],
+          },
+        ],
       },
       somethingNew: [{ key: 'a', count: 5 }],
       notATable: 'ignored',

@@ -37,7 +37,7 @@ describe('parseDirectory', () => {
 
 describe('passerelle directory import / export', () => {
   let t: TestServer;
-  const env = () => (childEnv(t));
+  const env = () => childEnv(t);
   const exportAs = async (format: string) => (await run(process.execPath, [BIN, 'directory', 'export', '--format', format], { env: env() })).stdout;
   beforeAll(async () => {
     t = await createTestServer();

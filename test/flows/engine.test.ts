@@ -43,7 +43,14 @@ const ctx: StepContext = {
   fits: (screen: Screen) => screen.items.length + screen.options.length <= 3,
   data: {
     items: (source, vars) =>
-      source === 'languages' ? [{ id: 'fr', fields: {} }, { id: 'en', fields: {} }] : source === 'services' && vars.need === 'food' ? services : [],
+      source === 'languages'
+        ? [
+            { id: 'fr', fields: {} },
+            { id: 'en', fields: {} },
+          ]
+        : source === 'services' && vars.need === 'food'
+          ? services
+          : [],
   },
   params: { hotline: '116' },
   validate: (kind, input) => (kind === 'phone' && /^[0-9]{8}$/.test(input) ? `+221${input}` : null),
@@ -267,7 +274,12 @@ describe('loadFlow', () => {
     ['an index without fragments', 'flow.json', '{ "start": "welcome", "home": "main" }', /flow\.json: fragments: /],
     ['a fragment name that is not a file name', 'flow.json', '{ "start": "welcome", "home": "main", "fragments": ["../welcome"] }', /flow\.json: fragments\.0: /],
     ['a fragment without nodes', 'cancel.json', '{ "name": "cancel" }', /cancel\.json: nodes: /],
-    ['a node with a wrong field', 'cancel.json', '{ "name": "cancel", "nodes": [{ "kind": "end", "id": "cancel.done", "prompt": "cancel.done", "colour": "red" }] }', /flow "cancel", node "cancel\.done"/],
+    [
+      'a node with a wrong field',
+      'cancel.json',
+      '{ "name": "cancel", "nodes": [{ "kind": "end", "id": "cancel.done", "prompt": "cancel.done", "colour": "red" }] }',
+      /flow "cancel", node "cancel\.done"/,
+    ],
   ])('stops with an error naming the file or the node for %s', (_label, file, content, message) => {
     const dir = withFile(file, content);
     try {

@@ -45,7 +45,11 @@ describe('seen records', () => {
   it('keys a provider message by channel, id and sender, and keeps none of them in clear', () => {
     const key = seenKey(keyring, message)!;
     expect(key).toMatch(/^seen:[0-9a-f]{40}$/);
-    for (const other of [{ ...message, address: '+221770000082' }, { ...message, channel: 'whatsapp' }, { ...message, messageId: 'SM2' }]) {
+    for (const other of [
+      { ...message, address: '+221770000082' },
+      { ...message, channel: 'whatsapp' },
+      { ...message, messageId: 'SM2' },
+    ]) {
       expect(seenKey(keyring, other)).not.toBe(key);
     }
     expect(seenKey(keyring, { ...message, messageId: undefined })).toBeUndefined();
@@ -56,7 +60,11 @@ describe('seen records', () => {
     { label: 'a reply handed over (undelivered false) → repeated', seen: { last: LAST, undelivered: false }, reply: { ...LAST, repeated: true } },
     { label: 'a reply never handed over → the same reply, to send now', seen: { last: LAST, undelivered: true }, reply: { ...LAST, resend: true } },
     // Written before seen records had their own type (an ended session with an empty path): still answered.
-    { label: 'an earlier record, shaped as an ended session → still read', seen: { status: 'ended', consumed: 0, pathHash: '', last: LAST, undelivered: true } as SeenRecord, reply: { ...LAST, resend: true } },
+    {
+      label: 'an earlier record, shaped as an ended session → still read',
+      seen: { status: 'ended', consumed: 0, pathHash: '', last: LAST, undelivered: true } as SeenRecord,
+      reply: { ...LAST, resend: true },
+    },
   ])('$label', ({ seen, reply }) => {
     expect(replyToRetry(seen)).toEqual(reply);
   });

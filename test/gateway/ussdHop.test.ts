@@ -41,19 +41,74 @@ const cases: Array<{ label: string; session?: Session; path: string[]; hop: Ussd
   { label: 'active, the path of the hop before → late copy', session: active(['1', '2'], ['1']), path: ['1'], hop: { kind: 'lateCopy', reply: LAST } },
   { label: 'resume offer, the path of the hop before → late copy', session: { ...offered(['1', '2']), previousPathHash: hash(['1']) }, path: ['1'], hop: { kind: 'lateCopy', reply: LAST } },
   // Answers to the session's own screen.
-  { label: 'active, one answer more → answers: the new one', session: active(['1', '2'], ['1']), path: ['1', '2', '3'], hop: { kind: 'answers', from: FLOW, inputs: ['3'], previousPathHash: hash(['1', '2']) } },
-  { label: 'active, two answers more → answers: both, in order', session: active(['1']), path: ['1', '4', '5'], hop: { kind: 'answers', from: FLOW, inputs: ['4', '5'], previousPathHash: hash(['1']) } },
-  { label: 'active, a path that does not extend the known one → answers: its last answer only', session: active(['1', '2']), path: ['9', '8', '3'], hop: { kind: 'answers', from: FLOW, inputs: ['3'], previousPathHash: hash(['1', '2']) } },
-  { label: 'active, a different path as long as the known one → answers: its last answer only', session: active(['1', '2']), path: ['1', '7'], hop: { kind: 'answers', from: FLOW, inputs: ['7'], previousPathHash: hash(['1', '2']) } },
+  {
+    label: 'active, one answer more → answers: the new one',
+    session: active(['1', '2'], ['1']),
+    path: ['1', '2', '3'],
+    hop: { kind: 'answers', from: FLOW, inputs: ['3'], previousPathHash: hash(['1', '2']) },
+  },
+  {
+    label: 'active, two answers more → answers: both, in order',
+    session: active(['1']),
+    path: ['1', '4', '5'],
+    hop: { kind: 'answers', from: FLOW, inputs: ['4', '5'], previousPathHash: hash(['1']) },
+  },
+  {
+    label: 'active, a path that does not extend the known one → answers: its last answer only',
+    session: active(['1', '2']),
+    path: ['9', '8', '3'],
+    hop: { kind: 'answers', from: FLOW, inputs: ['3'], previousPathHash: hash(['1', '2']) },
+  },
+  {
+    label: 'active, a different path as long as the known one → answers: its last answer only',
+    session: active(['1', '2']),
+    path: ['1', '7'],
+    hop: { kind: 'answers', from: FLOW, inputs: ['7'], previousPathHash: hash(['1', '2']) },
+  },
   // The answer to a resume offer.
-  { label: 'resume offer, 1 → answers from the welcome: the lost path replayed, then the rest', session: offered(['1', '2']), path: ['1', '2', '1', '4'], hop: { kind: 'answers', from: 'welcome', inputs: ['1', '2', '4'], previousPathHash: hash(['1', '2']) } },
-  { label: 'resume offer, 1 with a shorter replay → only the segments to replay', session: offered(['1', '2', '3'], 2), path: ['1', '2', '3', '1'], hop: { kind: 'answers', from: 'welcome', inputs: ['1', '2'], previousPathHash: hash(['1', '2', '3']) } },
-  { label: 'resume offer, 2 → answers from the welcome: only what follows', session: offered(['1', '2']), path: ['1', '2', '2', '3'], hop: { kind: 'answers', from: 'welcome', inputs: ['3'], previousPathHash: hash(['1', '2']) } },
-  { label: 'resume offer, 0 → answers from the welcome: the quick exit', session: offered(['1', '2']), path: ['1', '2', '0'], hop: { kind: 'answers', from: 'welcome', inputs: ['0'], previousPathHash: hash(['1', '2']) } },
-  { label: 'resume offer, 00 → answers from the welcome: the main menu', session: offered(['1', '2']), path: ['1', '2', '00'], hop: { kind: 'answers', from: 'welcome', inputs: ['00'], previousPathHash: hash(['1', '2']) } },
+  {
+    label: 'resume offer, 1 → answers from the welcome: the lost path replayed, then the rest',
+    session: offered(['1', '2']),
+    path: ['1', '2', '1', '4'],
+    hop: { kind: 'answers', from: 'welcome', inputs: ['1', '2', '4'], previousPathHash: hash(['1', '2']) },
+  },
+  {
+    label: 'resume offer, 1 with a shorter replay → only the segments to replay',
+    session: offered(['1', '2', '3'], 2),
+    path: ['1', '2', '3', '1'],
+    hop: { kind: 'answers', from: 'welcome', inputs: ['1', '2'], previousPathHash: hash(['1', '2', '3']) },
+  },
+  {
+    label: 'resume offer, 2 → answers from the welcome: only what follows',
+    session: offered(['1', '2']),
+    path: ['1', '2', '2', '3'],
+    hop: { kind: 'answers', from: 'welcome', inputs: ['3'], previousPathHash: hash(['1', '2']) },
+  },
+  {
+    label: 'resume offer, 0 → answers from the welcome: the quick exit',
+    session: offered(['1', '2']),
+    path: ['1', '2', '0'],
+    hop: { kind: 'answers', from: 'welcome', inputs: ['0'], previousPathHash: hash(['1', '2']) },
+  },
+  {
+    label: 'resume offer, 00 → answers from the welcome: the main menu',
+    session: offered(['1', '2']),
+    path: ['1', '2', '00'],
+    hop: { kind: 'answers', from: 'welcome', inputs: ['00'], previousPathHash: hash(['1', '2']) },
+  },
   { label: 'resume offer, " 1 " → the choice is read trimmed', session: offered(['1']), path: ['1', ' 1 '], hop: { kind: 'answers', from: 'welcome', inputs: ['1'], previousPathHash: hash(['1']) } },
-  { label: 'resume offer, another answer → resume offer again, marked invalid, same replay', session: offered(['1', '2']), path: ['1', '2', '7'], hop: { kind: 'resumeOffer', replay: 2, invalid: true, previousPathHash: hash(['1', '2']) } },
-  { label: 'resume offer, a path that does not extend it → its last answer is the choice', session: offered(['1', '2']), path: ['5', '2'], hop: { kind: 'answers', from: 'welcome', inputs: [], previousPathHash: hash(['1', '2']) } },
+  {
+    label: 'resume offer, another answer → resume offer again, marked invalid, same replay',
+    session: offered(['1', '2']),
+    path: ['1', '2', '7'],
+    hop: { kind: 'resumeOffer', replay: 2, invalid: true, previousPathHash: hash(['1', '2']) },
+  },
+  {
+    label: 'resume offer, a path that does not extend it → its last answer is the choice',
+    session: offered(['1', '2']),
+    path: ['5', '2'],
+    hop: { kind: 'answers', from: 'welcome', inputs: [], previousPathHash: hash(['1', '2']) },
+  },
 ];
 
 describe('readUssdHop', () => {

@@ -31,14 +31,31 @@ describe('the compiled server', () => {
     url = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, [...START_FLAGS, path.join(ROOT, 'scripts', 'start.js')], {
       cwd: ROOT,
-      env: { ...process.env, ...TEST_ENV, LOG_LEVEL: 'info', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `file:${path.join(dir, 'p.db')}`, DATA_DIR: dir, METRICS_TOKEN: TOKEN, PASSERELLE_TEST_NOW: '2026-11-24T09:00:00Z', NODE_OPTIONS: '' },
+      env: {
+        ...process.env,
+        ...TEST_ENV,
+        LOG_LEVEL: 'info',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: `file:${path.join(dir, 'p.db')}`,
+        DATA_DIR: dir,
+        METRICS_TOKEN: TOKEN,
+        PASSERELLE_TEST_NOW: '2026-11-24T09:00:00Z',
+        NODE_OPTIONS: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (c) => (output += String(c)));
     child.stderr!.on('data', (c) => (output += String(c)));
     for (let i = 0; i < 300; i += 1) {
       if (child.exitCode !== null) throw new Error(`the server exited: ${output}`);
-      if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return;
+      if (
+        await fetch(`${url}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`the server did not start: ${output}`);

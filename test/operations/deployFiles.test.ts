@@ -43,11 +43,31 @@ describe('deploy/passerelle.service', () => {
     const example = path.join(DEPLOY, 'passerelle.env.example');
     // passerelle-cli reads it with the shell, as systemd's EnvironmentFile= reads it for the service.
     const { stdout } = await run('sh', ['-c', `set -a; . "${example}"; set +a; env -0`], { env: {} });
-    const env = Object.fromEntries(stdout.split('\0').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    const env = Object.fromEntries(
+      stdout
+        .split('\0')
+        .filter(Boolean)
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
     expect(env).toMatchObject({ NODE_ENV: 'production', EMERGENCY_NUMBERS: 'Police=17;Pompiers=18', USSD_SERVICE_CODE: '*384*123#', TRUST_PROXY: 'loopback' });
-    const filled = { ...env, DATA_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`, HASH_KEY: Buffer.alloc(32, 2).toString('base64'), AT_WEBHOOK_SECRET: 'a'.repeat(32), TELEGRAM_WEBHOOK_SECRET: 'b'.repeat(32), METRICS_TOKEN: 'c'.repeat(32) };
+    const filled = {
+      ...env,
+      DATA_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+      HASH_KEY: Buffer.alloc(32, 2).toString('base64'),
+      AT_WEBHOOK_SECRET: 'a'.repeat(32),
+      TELEGRAM_WEBHOOK_SECRET: 'b'.repeat(32),
+      METRICS_TOKEN: 'c'.repeat(32),
+    };
     const config = loadConfig(filled);
-    expect(config).toMatchObject({ NODE_ENV: 'production', TRUST_PROXY: ['loopback'], DATABASE_URL: 'file:/var/lib/passerelle/passerelle.db', EMERGENCY_NUMBERS: [{ name: 'Police', value: '17' }, { name: 'Pompiers', value: '18' }] });
+    expect(config).toMatchObject({
+      NODE_ENV: 'production',
+      TRUST_PROXY: ['loopback'],
+      DATABASE_URL: 'file:/var/lib/passerelle/passerelle.db',
+      EMERGENCY_NUMBERS: [
+        { name: 'Police', value: '17' },
+        { name: 'Pompiers', value: '18' },
+      ],
+    });
     await run('sh', ['-n', path.join(DEPLOY, 'passerelle-cli')]);
   });
 
@@ -120,7 +140,17 @@ describe('deploy/nginx/passerelle.conf in front of Passerelle', () => {
     // address it saw, so the server counts them as one client, and the third is limited.
     const statuses = [];
     for (const forged of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) {
-      statuses.push((await request(`https://127.0.0.1:${ports.https}`).post('/console/login').agent(agent).set('Host', 'passerelle.example.org').set('X-Forwarded-For', forged).type('form').send({ name: 'x', password: 'y', _csrf: 'z' })).status);
+      statuses.push(
+        (
+          await request(`https://127.0.0.1:${ports.https}`)
+            .post('/console/login')
+            .agent(agent)
+            .set('Host', 'passerelle.example.org')
+            .set('X-Forwarded-For', forged)
+            .type('form')
+            .send({ name: 'x', password: 'y', _csrf: 'z' })
+        ).status,
+      );
     }
     expect(statuses).toEqual([400, 400, 429]);
 

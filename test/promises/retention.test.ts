@@ -20,7 +20,11 @@ describe('a claimed request past INTAKE_TTL_HOURS', () => {
   afterEach(async () => {
     await t.close();
   });
-  const api = (path: string, body?: object) => t.http.post(path).set(awa.auth).send(body ?? {});
+  const api = (path: string, body?: object) =>
+    t.http
+      .post(path)
+      .set(awa.auth)
+      .send(body ?? {});
 
   it('shows the time left, refuses the number once the time is up (even before the purge), then loses it', async () => {
     const intake = await makeIntake(t);

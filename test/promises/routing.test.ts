@@ -104,7 +104,10 @@ describe('no dead ends', () => {
     const main = path.join(__dirname, '..', '..', 'src', 'main.ts');
     const tsx = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
     const env = { ...process.env, ...TEST_ENV, NODE_ENV: 'production', PORT: '0', DATABASE_URL: `file:${path.join(dir, 'p.db')}`, DATA_DIR: dir };
-    await expect(promisify(execFile)(tsx, [main], { env })).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/^The service directory is empty \(no region, or no service\): import one before starting in production \(npx passerelle directory import FILE/) });
+    await expect(promisify(execFile)(tsx, [main], { env })).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^The service directory is empty \(no region, or no service\): import one before starting in production \(npx passerelle directory import FILE/),
+    });
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -29,7 +29,7 @@ describe('a number given on Telegram', () => {
   it('shared with the contact button: the contact message is deleted, and the keyboard removed', async () => {
     const chat = await upToTheNumber(5550400001);
     const next = await chat.shareContact('221779990071');
-    expect(next.text).toBe('Sujet de l\'appel ?');
+    expect(next.text).toBe("Sujet de l'appel ?");
     expect(personMessages(chat).map((m) => m.text)).not.toContain('[contact]');
     const removal = api.calls.find((c) => c.method === 'sendMessage' && c.payload.chat_id === chat.userId && JSON.stringify(c.payload.reply_markup) === '{"remove_keyboard":true}');
     expect(removal).toBeDefined();
@@ -49,7 +49,7 @@ describe('a number given on Telegram', () => {
     // Asked again: the keyboard stays.
     expect(removals()).toBe(0);
     const next = await chat.say('77 999 00 72');
-    expect(next.text).toBe('Sujet de l\'appel ?');
+    expect(next.text).toBe("Sujet de l'appel ?");
     expect(removals()).toBe(1);
     expect(JSON.stringify(api.chat(chat.userId))).not.toMatch(/999 00/);
   });

@@ -39,7 +39,10 @@ beforeAll(async () => {
   instances = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
-  haproxy = await startHaproxy(folder, instances.map((i) => i.port));
+  haproxy = await startHaproxy(
+    folder,
+    instances.map((i) => i.port),
+  );
   // haproxy counts an instance up after two good health checks.
   for (let i = 0; i < 100; i += 1) {
     const seen = new Set<string>();
@@ -91,9 +94,7 @@ describe('three instances behind haproxy, on PostgreSQL and Redis', () => {
     const { session } = await walk(CANARY_CALLERS[1], safer(CANARY_SAFER));
     session.answers.push('1');
     const form = session.form();
-    const [one, three] = await Promise.all(
-      [instances[0], instances[2]].map((instance) => request(instance.url).post('/webhooks/africastalking/ussd').type('form').send(form)),
-    );
+    const [one, three] = await Promise.all([instances[0], instances[2]].map((instance) => request(instance.url).post('/webhooks/africastalking/ussd').type('form').send(form)));
     expect([one.status, three.status]).toEqual([200, 200]);
     expect(one.text).toMatch(/^END Demande enregistrée/);
     // The one that waited for the conversation gets the same reply, the code included.
@@ -104,7 +105,14 @@ describe('three instances behind haproxy, on PostgreSQL and Redis', () => {
   it('100 claims of one request raced across instances have exactly one winner', async () => {
     const { id } = await makeIntake(t);
     const staff = await Promise.all(Array.from({ length: 10 }, () => makeStaff(t)));
-    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => request(haproxy.url).post(`/api/v1/intakes/${id}/claim`).set(staff[i % 10].auth).send({})));
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        request(haproxy.url)
+          .post(`/api/v1/intakes/${id}/claim`)
+          .set(staff[i % 10].auth)
+          .send({}),
+      ),
+    );
     expect(new Set(answers.map((a) => a.headers['x-backend']))).toEqual(new Set(['i1', 'i2', 'i3']));
     const won = answers.filter((a) => a.status === 200);
     expect(won).toHaveLength(1);
@@ -120,7 +128,10 @@ describe('three instances behind haproxy, on PostgreSQL and Redis', () => {
     const finals = await Promise.all(
       sessions.map(async (s, i) => {
         s.answers.push('1');
-        const res = await request(instances[i % 3].url).post('/webhooks/africastalking/ussd').type('form').send(s.form());
+        const res = await request(instances[i % 3].url)
+          .post('/webhooks/africastalking/ussd')
+          .type('form')
+          .send(s.form());
         expect(res.status).toBe(200);
         return res.text;
       }),
@@ -166,7 +177,8 @@ describe('three instances behind haproxy, on PostgreSQL and Redis', () => {
     expect(canaries.filter((c) => redis.includes(c))).toEqual([]);
 
     // The whole data directory: every database's files, the write-ahead log, the catalogs.
-    const files = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.isFile() ? [path.join(dir, e.name)] : []));
+    const files = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.isFile() ? [path.join(dir, e.name)] : []));
     const inData = new Set<string>();
     for (const file of files(scaleEnv.postgresData!)) {
       const bytes = fs.readFileSync(file);

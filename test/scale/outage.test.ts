@@ -26,7 +26,7 @@ describe('when Redis goes away', () => {
   });
 
   it('reports it on /healthz, answers 5xx without internals, keeps serving, and recovers', async () => {
-    expect((await new UssdSession(t.server.app, '+221770000901').dial())).toMatch(/^CON /);
+    expect(await new UssdSession(t.server.app, '+221770000901').dial()).toMatch(/^CON /);
     expect((await t.http.get('/healthz')).status).toBe(200);
 
     await redis.stop();

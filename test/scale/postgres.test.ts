@@ -78,7 +78,11 @@ describe('a destroyed number leaves no bytes in PostgreSQL’s table files once 
 
   it('closed, cancelled, expired: heap, dead tuples, indexes, TOAST and statistics', async () => {
     const staff = await makeStaff(t);
-    const api = (route: string, body?: object) => t.http.post(route).set(staff.auth).send(body ?? {});
+    const api = (route: string, body?: object) =>
+      t.http
+        .post(route)
+        .set(staff.auth)
+        .send(body ?? {});
     const made = [];
     for (let i = 0; i < 60; i += 1) made.push(await sealedRequest());
     // Planner statistics of every table, as autovacuum would gather them.

@@ -55,7 +55,12 @@ describe("Africa's Talking callbacks in production", () => {
       const warnings = t.logs.map((l) => JSON.parse(l));
       expect(warnings.find((l) => l.variable === 'AT_WEBHOOK_SECRET')).toMatchObject({ level: 40, channels: ['ussd', 'sms_africastalking'] });
       // Nobody works any queue on this new server: each routed queue is named.
-      expect(warnings.filter((l) => l.variable === 'QUEUE_ROUTES').map((l) => l.queue).sort()).toEqual(['child_protection', 'gbv', 'migrant_protection']);
+      expect(
+        warnings
+          .filter((l) => l.variable === 'QUEUE_ROUTES')
+          .map((l) => l.queue)
+          .sort(),
+      ).toEqual(['child_protection', 'gbv', 'migrant_protection']);
     });
   });
 

@@ -35,7 +35,13 @@ const cases: Case[] = [
   { label: 'USSD: a number that is not one', path: '/webhooks/africastalking/ussd', body: { sessionId: 'a', serviceCode: '*1#', phoneNumber: '++--' }, status: 400, message: /phoneNumber/ },
   { label: 'USSD events: no body', path: '/webhooks/africastalking/ussd/events', status: 400, message: /sessionId is required/ },
   { label: 'AT SMS: no body', path: '/webhooks/africastalking/sms', status: 400, message: /from is required/ },
-  { label: 'AT SMS: text too long', path: '/webhooks/africastalking/sms', body: { from: '+221770000901', to: '1', date: 'd', id: 'i', text: 'x'.repeat(2000) }, status: 400, message: /text is too long/ },
+  {
+    label: 'AT SMS: text too long',
+    path: '/webhooks/africastalking/sms',
+    body: { from: '+221770000901', to: '1', date: 'd', id: 'i', text: 'x'.repeat(2000) },
+    status: 400,
+    message: /text is too long/,
+  },
   { label: 'AT delivery: a status that is not one', path: '/webhooks/africastalking/sms/delivery', body: { id: 'x', status: '<script>' }, status: 400, message: /status/ },
   { label: 'Twilio SMS: no signature', path: '/webhooks/twilio/sms', body: { Body: 'x' }, status: 400, message: /X-Twilio-Signature is required/ },
   { label: 'Twilio SMS: signed, but no MessageSid', path: '/webhooks/twilio/sms', body: { Body: 'x', From: '+221770000902' }, twilio: true, status: 400, message: /MessageSid/ },
@@ -51,13 +57,22 @@ const cases: Case[] = [
   {
     label: 'staff bot: /link without from (a channel post) → handled, nothing happens',
     path: '/webhooks/telegram/staff',
-    body: { update_id: 77, message: { message_id: 1, date: 1_700_000_000, chat: { id: 5, type: 'private', first_name: 'x' }, text: '/link 12345678', entities: [{ type: 'bot_command', offset: 0, length: 5 }] } },
+    body: {
+      update_id: 77,
+      message: { message_id: 1, date: 1_700_000_000, chat: { id: 5, type: 'private', first_name: 'x' }, text: '/link 12345678', entities: [{ type: 'bot_command', offset: 0, length: 5 }] },
+    },
     type: 'application/json',
     headers: staff,
     status: 200,
   },
   { label: 'API: malformed JSON', path: '/api/v1/intakes/00000000000000000000000000000000/claim', body: '{', type: 'application/json', status: 400 },
-  { label: 'API: an oversized body → 413, as the OpenAPI document says', path: '/api/v1/intakes/00000000000000000000000000000000/claim', body: JSON.stringify({ override: false, pad: 'x'.repeat(20_000) }), type: 'application/json', status: 413 },
+  {
+    label: 'API: an oversized body → 413, as the OpenAPI document says',
+    path: '/api/v1/intakes/00000000000000000000000000000000/claim',
+    body: JSON.stringify({ override: false, pad: 'x'.repeat(20_000) }),
+    type: 'application/json',
+    status: 413,
+  },
   { label: 'console: an oversized form', path: '/console/login', body: `name=${'x'.repeat(20_000)}`, type: 'application/x-www-form-urlencoded', status: 413 },
 ];
 
@@ -122,7 +137,11 @@ describe('the staff bot when Telegram refuses its calls', () => {
     ['/link in a group', { message: { ...command('/link 12345678'), chat: { id: -100, type: 'supergroup', title: 'g' } } }],
     ['/start in private', { message: command('/start') }],
   ])('%s → 200, nothing changes', async (_label, update) => {
-    const res = await t.http.post('/webhooks/telegram/staff').set('X-Telegram-Bot-Api-Secret-Token', STAFF_SECRET).type('application/json').send({ update_id: Math.floor(Math.random() * 1e9), ...update });
+    const res = await t.http
+      .post('/webhooks/telegram/staff')
+      .set('X-Telegram-Bot-Api-Secret-Token', STAFF_SECRET)
+      .type('application/json')
+      .send({ update_id: Math.floor(Math.random() * 1e9), ...update });
     expect(res.status).toBe(200);
     expect((await t.http.get('/healthz')).status).toBe(200);
   });

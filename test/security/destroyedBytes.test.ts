@@ -35,41 +35,65 @@ describe('a destroyed number leaves no bytes in any database file', () => {
   afterEach(async () => {
     await t.close();
   });
-  const api = (path: string, body?: object) => t.http.post(path).set(staff.auth).send(body ?? {});
+  const api = (path: string, body?: object) =>
+    t.http
+      .post(path)
+      .set(staff.auth)
+      .send(body ?? {});
 
   /** A request made and its sealed values read back: the secrets to search for after destruction. */
   async function sealedRequest() {
     const { id } = await makeIntake(t);
     const row = await t.server.prisma.intake.findUniqueOrThrow({ where: { id }, include: { openContact: true } });
-    const secrets = { ciphertext: row.openContact!.sealedContact, rawCiphertext: Buffer.from(row.openContact!.sealedContact, 'base64'), contactHash: row.openContact!.contactHash, requesterHash: row.openContact!.requesterHash };
+    const secrets = {
+      ciphertext: row.openContact!.sealedContact,
+      rawCiphertext: Buffer.from(row.openContact!.sealedContact, 'base64'),
+      contactHash: row.openContact!.contactHash,
+      requesterHash: row.openContact!.requesterHash,
+    };
     expect(leftovers(t.dbFile, secrets).length).toBeGreaterThan(0);
     return { id, secrets };
   }
 
   it.each([
-    ['closed', async (id: string) => {
-      await api(`/api/v1/intakes/${id}/claim`);
-      await api(`/api/v1/intakes/${id}/close`, { reason: 'resolved' });
-    }],
-    ['handed off', async (id: string) => {
-      await api(`/api/v1/intakes/${id}/claim`);
-      await api(`/api/v1/intakes/${id}/outcome`, { outcome: 'reached' });
-      await api(`/api/v1/intakes/${id}/handoff`, { consent: { services: true, shareWithOrganisations: false, shareNumber: false } });
-    }],
-    ['expired after the last call attempt', async (id: string) => {
-      for (let i = 0; i < 2; i += 1) {
+    [
+      'closed',
+      async (id: string) => {
         await api(`/api/v1/intakes/${id}/claim`);
-        await api(`/api/v1/intakes/${id}/outcome`, { outcome: 'no_answer' });
-      }
-    }],
-    ['closed as a wrong number', async (id: string) => {
-      await api(`/api/v1/intakes/${id}/claim`);
-      await api(`/api/v1/intakes/${id}/outcome`, { outcome: 'wrong_number' });
-    }],
-    ['expired by the purge', async () => {
-      t.clock.advance((t.config.INTAKE_TTL_HOURS + 1) * 3_600_000);
-      await t.server.purge();
-    }],
+        await api(`/api/v1/intakes/${id}/close`, { reason: 'resolved' });
+      },
+    ],
+    [
+      'handed off',
+      async (id: string) => {
+        await api(`/api/v1/intakes/${id}/claim`);
+        await api(`/api/v1/intakes/${id}/outcome`, { outcome: 'reached' });
+        await api(`/api/v1/intakes/${id}/handoff`, { consent: { services: true, shareWithOrganisations: false, shareNumber: false } });
+      },
+    ],
+    [
+      'expired after the last call attempt',
+      async (id: string) => {
+        for (let i = 0; i < 2; i += 1) {
+          await api(`/api/v1/intakes/${id}/claim`);
+          await api(`/api/v1/intakes/${id}/outcome`, { outcome: 'no_answer' });
+        }
+      },
+    ],
+    [
+      'closed as a wrong number',
+      async (id: string) => {
+        await api(`/api/v1/intakes/${id}/claim`);
+        await api(`/api/v1/intakes/${id}/outcome`, { outcome: 'wrong_number' });
+      },
+    ],
+    [
+      'expired by the purge',
+      async () => {
+        t.clock.advance((t.config.INTAKE_TTL_HOURS + 1) * 3_600_000);
+        await t.server.purge();
+      },
+    ],
   ])('once %s', async (_label, destroy) => {
     const { id, secrets } = await sealedRequest();
     await destroy(id);
@@ -83,7 +107,12 @@ describe('a destroyed number leaves no bytes in any database file', () => {
     for (const answer of ['1', '2', '1', '1', '1', '1', '1', '1', '1', '1']) await phone.send(answer);
     const code = codeShownIn(await phone.send('1'));
     const row = await t.server.prisma.intake.findFirstOrThrow({ include: { openContact: true } });
-    const secrets = { ciphertext: row.openContact!.sealedContact, rawCiphertext: Buffer.from(row.openContact!.sealedContact, 'base64'), contactHash: row.openContact!.contactHash, requesterHash: row.openContact!.requesterHash };
+    const secrets = {
+      ciphertext: row.openContact!.sealedContact,
+      rawCiphertext: Buffer.from(row.openContact!.sealedContact, 'base64'),
+      contactHash: row.openContact!.contactHash,
+      requesterHash: row.openContact!.requesterHash,
+    };
     const cancel = new UssdSession(t.server.app, '+221770000801');
     await cancel.dial();
     expect(await cancel.send(`1*5*${code}`)).toMatch(/^END Demande annulée/);
@@ -102,11 +131,15 @@ describe('a destroyed number leaves no bytes in any database file', () => {
       expect((await api(`/api/v1/intakes/${id}/close`, { reason: 'resolved' })).status).toBe(200);
     }
     const closed = toClose.flatMap(({ secrets }) => [secrets.ciphertext, secrets.contactHash, secrets.requesterHash]);
-    let bytes = filesOf(t.dbFile).map(([, b]) => b.toString('latin1')).join('');
+    let bytes = filesOf(t.dbFile)
+      .map(([, b]) => b.toString('latin1'))
+      .join('');
     expect(closed.filter((s) => bytes.includes(s))).toEqual([]);
     t.clock.advance((t.config.INTAKE_TTL_HOURS + 1) * 3_600_000);
     await t.server.purge();
-    bytes = filesOf(t.dbFile).map(([, b]) => b.toString('latin1')).join('');
+    bytes = filesOf(t.dbFile)
+      .map(([, b]) => b.toString('latin1'))
+      .join('');
     expect(made.flatMap(({ secrets }) => [secrets.ciphertext, secrets.contactHash, secrets.requesterHash]).filter((s) => bytes.includes(s))).toEqual([]);
   });
 

@@ -17,7 +17,12 @@ describe('production hardening', () => {
   });
 
   it('sends HSTS on every response, not only the console', async () => {
-    for (const res of [await t.http.get('/healthz'), await t.http.post('/webhooks/africastalking/ussd?secret=prod-secret').type('form').send({}), await t.http.get('/nowhere'), await t.http.get('/api/v1/me')]) {
+    for (const res of [
+      await t.http.get('/healthz'),
+      await t.http.post('/webhooks/africastalking/ussd?secret=prod-secret').type('form').send({}),
+      await t.http.get('/nowhere'),
+      await t.http.get('/api/v1/me'),
+    ]) {
       expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
     }
   });

@@ -48,7 +48,12 @@ describe('staff lifecycle from the command line', () => {
     expect(await t.server.prisma.staff.findUniqueOrThrow({ where: { id: awa.id } })).toMatchObject({ active: false, telegramIdHash: null });
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'pending', claimedById: null });
     const audit = await t.server.prisma.auditEvent.findMany({ where: { action: { in: ['staff.deactivated', 'intake.released'] } } });
-    expect(audit.map((a) => [a.action, a.actor])).toEqual(expect.arrayContaining([['intake.released', 'system'], ['staff.deactivated', 'admin']]));
+    expect(audit.map((a) => [a.action, a.actor])).toEqual(
+      expect.arrayContaining([
+        ['intake.released', 'system'],
+        ['staff.deactivated', 'admin'],
+      ]),
+    );
     // Logging in again is refused too.
     expect((await consoleLogin(t, 'Awa Sow', PASSWORD)).res.status).toBe(401);
 
@@ -115,7 +120,11 @@ describe('staff administration in the API (admins)', () => {
   });
   const as = (who: { auth: Record<string, string> }) => ({
     get: (p: string) => t.http.get(p).set(who.auth),
-    post: (p: string, body?: object) => t.http.post(p).set(who.auth).send(body ?? {}),
+    post: (p: string, body?: object) =>
+      t.http
+        .post(p)
+        .set(who.auth)
+        .send(body ?? {}),
   });
 
   it('creates, lists, rotates, deactivates, reactivates and sets passwords; each audited with the admin as actor', async () => {

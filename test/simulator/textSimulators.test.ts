@@ -72,7 +72,7 @@ describe('SMS and Telegram simulator views', () => {
     await page.fill('#phone-number', '+221770000062');
     await page.click('#replykb button:text-is("Partager mon numéro")');
     await next();
-    expect(await page.innerText('#thread .msg:last-child')).toContain('Sujet de l\'appel ?');
+    expect(await page.innerText('#thread .msg:last-child')).toContain("Sujet de l'appel ?");
     await page.click('#thread .msg:last-child button:has-text("Quitter")');
     await next();
     expect(await page.locator('#thread .msg').count()).toBe(0);

@@ -44,7 +44,16 @@ export function runAdapterCases(cases: AdapterCase[], setup: { path: string; mou
     const spy = new SpyGateway();
     const app = express().use(setup.path, setup.mount(spy));
     const req = request(app).post(setup.path);
-    const sent = 'raw' in body ? await req.set(headers ?? {}).set('Content-Type', body.type).send(body.raw) : await req.set(headers ?? setup.headers?.(body) ?? {}).type('form').send(body);
+    const sent =
+      'raw' in body
+        ? await req
+            .set(headers ?? {})
+            .set('Content-Type', body.type)
+            .send(body.raw)
+        : await req
+            .set(headers ?? setup.headers?.(body) ?? {})
+            .type('form')
+            .send(body);
     expect(sent.status).toBe(status);
     expect(spy.messages).toEqual(message ? [message] : []);
   });

@@ -19,8 +19,8 @@ interface Needed {
 
 const NEEDED: Needed[] = [
   { pkg: 'chromium', present: () => fs.existsSync(CHROMIUM_PATH), marker: "support/browser'", purpose: 'the browser tests' },
-  { pkg: 'nginx', present: () => fs.existsSync('/usr/sbin/nginx') || commandExists('nginx'), marker: "support/deployTools'", purpose: 'the deployment files\' tests (nginx -t)' },
-  { pkg: 'systemd', present: () => commandExists('systemd-analyze'), marker: "support/deployTools'", purpose: 'the deployment files\' tests (systemd-analyze verify)' },
+  { pkg: 'nginx', present: () => fs.existsSync('/usr/sbin/nginx') || commandExists('nginx'), marker: "support/deployTools'", purpose: "the deployment files' tests (nginx -t)" },
+  { pkg: 'systemd', present: () => commandExists('systemd-analyze'), marker: "support/deployTools'", purpose: "the deployment files' tests (systemd-analyze verify)" },
 ];
 
 /** The test files of this run (`jest`, or `jest some/pattern`). */
@@ -66,7 +66,11 @@ export function ensurePackages(testRoot: string, patterns: string[]): void {
     execFileSync('apt-get', ['update', '-qq'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
-    const detail = String((err as { stderr?: Buffer }).stderr ?? '').trim().split('\n').slice(-3).join(' ');
+    const detail = String((err as { stderr?: Buffer }).stderr ?? '')
+      .trim()
+      .split('\n')
+      .slice(-3)
+      .join(' ');
     stop(`Installing ${missing.join(', ')} failed (${detail || 'apt-get'}): run "apt-get install -y ${missing.join(' ')}" yourself, then npm test again.`);
   }
   const still = wanted.filter((n) => !n.present()).map((n) => n.pkg);

@@ -38,7 +38,13 @@ export class FakeAfricasTalking {
           return;
         }
         const form = new URLSearchParams(body);
-        const sms: SentSms = { username: form.get('username') ?? '', to: form.get('to') ?? '', message: form.get('message') ?? '', from: form.get('from') ?? undefined, apiKey: req.headers.apikey as string | undefined };
+        const sms: SentSms = {
+          username: form.get('username') ?? '',
+          to: form.get('to') ?? '',
+          message: form.get('message') ?? '',
+          from: form.get('from') ?? undefined,
+          apiKey: req.headers.apikey as string | undefined,
+        };
         this.requests.push(sms);
         const answer = this.script.shift() ?? { http: 201, statusCode: 101, status: 'Success' };
         if (answer === 'drop') {

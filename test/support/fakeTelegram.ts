@@ -70,7 +70,18 @@ export class FakeTelegram {
     const chatId = Number(p.chat_id);
     switch (method) {
       case 'getMe':
-        return { ok: true, result: { id: 7000000001, is_bot: true, first_name: 'Passerelle', username: 'passerelle_test_bot', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false } };
+        return {
+          ok: true,
+          result: {
+            id: 7000000001,
+            is_bot: true,
+            first_name: 'Passerelle',
+            username: 'passerelle_test_bot',
+            can_join_groups: false,
+            can_read_all_group_messages: false,
+            supports_inline_queries: false,
+          },
+        };
       case 'sendMessage': {
         if (this.failSends > 0) {
           this.failSends -= 1;
@@ -83,13 +94,19 @@ export class FakeTelegram {
       case 'deleteMessage': {
         const id = Number(p.message_id);
         if (this.undeletable.has(id)) return { ok: false, error_code: 400, description: "Bad Request: message can't be deleted" };
-        this.chats.set(chatId, this.chat(chatId).filter((m) => m.message_id !== id));
+        this.chats.set(
+          chatId,
+          this.chat(chatId).filter((m) => m.message_id !== id),
+        );
         return { ok: true, result: true };
       }
       case 'deleteMessages': {
         const ids = (p.message_ids as number[]).filter((id) => !this.undeletable.has(id));
-        this.chats.set(chatId, this.chat(chatId).filter((m) => !ids.includes(m.message_id)));
-        return ids.length === (p.message_ids as number[]).length ? { ok: true, result: true } : { ok: false, error_code: 400, description: 'Bad Request: message can\'t be deleted' };
+        this.chats.set(
+          chatId,
+          this.chat(chatId).filter((m) => !ids.includes(m.message_id)),
+        );
+        return ids.length === (p.message_ids as number[]).length ? { ok: true, result: true } : { ok: false, error_code: 400, description: "Bad Request: message can't be deleted" };
       }
       default:
         return { ok: true, result: true };
@@ -171,7 +188,13 @@ export class TelegramChat {
       callback_query: {
         id: `43${updateId}`,
         from: this.user,
-        message: { message_id: messageId, from: { id: 7000000001, is_bot: true, first_name: 'Passerelle', username: 'passerelle_test_bot' }, chat: { id: this.userId, type: 'private' }, date: 1795510800, text: '…' },
+        message: {
+          message_id: messageId,
+          from: { id: 7000000001, is_bot: true, first_name: 'Passerelle', username: 'passerelle_test_bot' },
+          chat: { id: this.userId, type: 'private' },
+          date: 1795510800,
+          text: '…',
+        },
         chat_instance: '-5034538287396482049',
         data,
       },

@@ -50,7 +50,12 @@ export function nextSid(): string {
 export function twimlText(xml: string): string {
   const match = /<Message[^>]*>([\s\S]*)<\/Message>/.exec(xml);
   if (!match) throw new Error(`no <Message> in ${xml}`);
-  return match[1].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return match[1]
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 const { _source: _w, ...WHATSAPP_FORM } = whatsappInbound;

@@ -124,7 +124,8 @@ export async function createTestServer(
   const clock = new TestClock();
   let starts = 0;
   // Each start draws from its own seed: a restarted server must not draw the ids it drew before.
-  const start = () => createServer({ config, logger, keyring, clock: clock.now, randomBytes: seededRandomBytes((options.seed ?? 42) + 1000 * starts++), desk: options.desk, channels: options.channels });
+  const start = () =>
+    createServer({ config, logger, keyring, clock: clock.now, randomBytes: seededRandomBytes((options.seed ?? 42) + 1000 * starts++), desk: options.desk, channels: options.channels });
   const t: TestServer = {
     server: await start(),
     config,

@@ -27,7 +27,10 @@ export const AtDeliveryForm = z.object({
   id: z.string({ error: 'id is required' }).trim().min(1, 'id is required').max(128, 'id is too long'),
   status: z.string({ error: 'status is required' }).regex(/^[A-Za-z]{2,32}$/, 'status is not a status'),
   failureReason: z.string().max(64).optional(),
-  retryCount: z.string().regex(/^[0-9]{0,4}$/, 'retryCount must be a number').optional(),
+  retryCount: z
+    .string()
+    .regex(/^[0-9]{0,4}$/, 'retryCount must be a number')
+    .optional(),
 });
 
 /** Africa's Talking delivery statuses → the statuses counted. */

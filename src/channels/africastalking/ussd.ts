@@ -69,7 +69,11 @@ export function ussdRoute({ handle, forget, guard, renderer }: UssdRouteOptions)
       guard,
       schema: UssdForm,
       handle: (form) => handle(toInboundMessage(form)),
-      respond: (res, reply) => res.status(200).type('text/plain').send(clampUssd(renderer.render(reply))),
+      respond: (res, reply) =>
+        res
+          .status(200)
+          .type('text/plain')
+          .send(clampUssd(renderer.render(reply))),
     }),
   );
   return router;

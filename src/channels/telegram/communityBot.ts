@@ -95,7 +95,12 @@ export function createCommunityBot(options: CommunityBotOptions): Bot {
     const { messages, replyKeyboard } = await tracked(chatId);
     const own = ctx.msg && clock() - ctx.msg.date * 1000 < DELETE_WINDOW_MS ? [ctx.msg.message_id] : [];
     // A share-number keyboard stays on screen until a message removes it; that message goes with the rest.
-    const removal = replyKeyboard ? await ctx.api.sendMessage(chatId, '…', { reply_markup: { remove_keyboard: true } }).then((m) => [m.message_id], () => []) : [];
+    const removal = replyKeyboard
+      ? await ctx.api.sendMessage(chatId, '…', { reply_markup: { remove_keyboard: true } }).then(
+          (m) => [m.message_id],
+          () => [],
+        )
+      : [];
     const ids = [...new Set([...messages.map(([id]) => id), ...own, ...removal])];
     for (let i = 0; i < ids.length; i += 100) {
       await ctx.api.deleteMessages(chatId, ids.slice(i, i + 100)).catch(() => logger.warn({ channel: 'telegram' }, 'some messages could not be deleted'));
@@ -121,7 +126,10 @@ export function createCommunityBot(options: CommunityBotOptions): Bot {
     if (replyKeyboard && !stillAsking) {
       const removal = await ctx.api.sendMessage(chatId, '…', { reply_markup: { remove_keyboard: true } }).catch(() => undefined);
       if (removal) {
-        const deleted = await ctx.api.deleteMessage(chatId, removal.message_id).then(() => true, () => false);
+        const deleted = await ctx.api.deleteMessage(chatId, removal.message_id).then(
+          () => true,
+          () => false,
+        );
         if (!deleted) messages = [...messages, [removal.message_id, clock()]];
         replyKeyboard = false;
       }

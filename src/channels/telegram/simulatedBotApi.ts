@@ -30,7 +30,10 @@ export class SimulatedBotApi {
     };
     switch (method) {
       case 'getMe':
-        return { ok: true, result: { id: 1, is_bot: true, first_name: 'Passerelle', username: 'passerelle_simulator_bot', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false } } as never;
+        return {
+          ok: true,
+          result: { id: 1, is_bot: true, first_name: 'Passerelle', username: 'passerelle_simulator_bot', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false },
+        } as never;
       case 'sendMessage': {
         const message: SimulatedMessage = { message_id: this.nextId++, text: String(p.text ?? ''), reply_markup: p.reply_markup };
         chat().messages.push(message);

@@ -9,14 +9,16 @@ import type { DeliveryStatus } from '../../outbox/deliveryStats';
 import { formWebhook, type Verify } from '../webhook';
 
 /** A Twilio sid: its two-letter prefix and 32 hex digits. The message names the field, never its value. */
-export const TwilioSid = (prefix: string, field: string) =>
-  z.string({ error: `${field} is required` }).regex(new RegExp(`^${prefix}[0-9a-f]{32}$`), `${field} must be a Twilio ${prefix} sid`);
+export const TwilioSid = (prefix: string, field: string) => z.string({ error: `${field} is required` }).regex(new RegExp(`^${prefix}[0-9a-f]{32}$`), `${field} must be a Twilio ${prefix} sid`);
 
 /** Twilio's message status callback (the `action` of our `<Message>`), SMS and WhatsApp alike. */
 export const TwilioStatusForm = z.object({
   MessageSid: TwilioSid('(?:SM|MM)', 'MessageSid'),
   MessageStatus: z.string({ error: 'MessageStatus is required' }).regex(/^[a-z_]{2,32}$/, 'MessageStatus is not a status'),
-  ErrorCode: z.string().regex(/^[0-9]{0,6}$/, 'ErrorCode must be a number').optional(),
+  ErrorCode: z
+    .string()
+    .regex(/^[0-9]{0,6}$/, 'ErrorCode must be a number')
+    .optional(),
 });
 
 /** Twilio message statuses → the statuses counted; `null`: not about an outbound message. */

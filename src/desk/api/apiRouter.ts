@@ -26,7 +26,6 @@ import { authenticate } from './authenticate';
 import { openApiDocument } from './openapi';
 import { ClaimBody, CloseBody, ConsentBody, HandoffBody, NewStaffBody, OutcomeBody, PasswordBody, ReassignBody, StatsQuery, SupervisorBody } from './schemas';
 
-
 const actorOf = (res: Response) => res.locals.actor as Actor & { name: string };
 
 /** The JSON body; a request without one is an empty object. */

@@ -8,7 +8,6 @@ import { sessionCookieName, type DeskContext } from '../context';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-
 /**
  * Resolves the staff member from a bearer token or a console session cookie into
  * `res.locals.actor`. With a cookie, a state-changing request must also carry the

@@ -8,9 +8,7 @@ extendZodWithOpenApi(z);
 /** Intake ids are 32 hex characters; anything else is unknown (404), never echoed. */
 export const IntakeIdParam = z.object({ id: z.string().openapi({ example: '3f2a9c0d4e5b6a7980f1e2d3c4b5a697' }) });
 
-export const ClaimBody = z
-  .strictObject({ override: z.boolean().optional().openapi({ description: 'Supervisors only: claim past the caseload limit (audited).' }) })
-  .openapi('ClaimBody');
+export const ClaimBody = z.strictObject({ override: z.boolean().optional().openapi({ description: 'Supervisors only: claim past the caseload limit (audited).' }) }).openapi('ClaimBody');
 export const OutcomeBody = z.strictObject({ outcome: z.enum(OUTCOMES) }).openapi('OutcomeBody');
 /** What the person agreed to on the phone, each asked aloud during the call. */
 export const ConsentBody = z
@@ -24,9 +22,7 @@ export const HandoffBody = z
   .strictObject({ consent: ConsentBody.optional().openapi({ description: 'The consent, recorded with the hand-off; without it, the consent recorded earlier (POST …/consent).' }) })
   .openapi('HandoffBody');
 export const CloseBody = z.strictObject({ reason: z.enum(CLOSE_REASONS) }).openapi('CloseBody');
-export const ReassignBody = z
-  .strictObject({ staffId: z.string().min(1).max(64), override: z.boolean().optional() })
-  .openapi('ReassignBody');
+export const ReassignBody = z.strictObject({ staffId: z.string().min(1).max(64), override: z.boolean().optional() }).openapi('ReassignBody');
 /**
  * Statistics are published for whole calendar months only: two periods never partly
  * overlap, so no pair of answers can be subtracted to recover a suppressed cell (with
@@ -89,9 +85,7 @@ export const StaffList = z.object({ staff: z.array(StaffView) }).openapi('StaffL
 export const TokenResult = z.object({ id: z.string(), token: z.string().openapi({ description: 'The API token, shown this once (only its hash is stored).' }) }).openapi('TokenResult');
 export const DeactivateResult = z.object({ id: z.string(), claimsReleased: z.number().int(), sessionsEnded: z.number().int() }).openapi('DeactivateResult');
 
-export const ErrorResponse = z
-  .object({ error: z.object({ code: z.string().openapi({ example: 'already_claimed' }), message: z.string() }) })
-  .openapi('Error');
+export const ErrorResponse = z.object({ error: z.object({ code: z.string().openapi({ example: 'already_claimed' }), message: z.string() }) }).openapi('Error');
 
 const nullableDate = z.string().nullable();
 /** Where a hand-off stands: the case-management system has it, it is being retried, or it failed for good (and why). */
@@ -105,7 +99,11 @@ export const HandoffStatusView = z
     failedAt: nullableDate,
     error: z
       .object({
-        code: z.string().openapi({ example: 'invalid_fields', description: 'invalid_fields (Primero refused fields: see pointers), primero_401 / primero_403 (the API user was refused: tell the administrator), no_module, gave_up_<last error> after the last attempt, or while pending the last attempt\'s error (timeout, network, http_503, ...)' }),
+        code: z.string().openapi({
+          example: 'invalid_fields',
+          description:
+            "invalid_fields (Primero refused fields: see pointers), primero_401 / primero_403 (the API user was refused: tell the administrator), no_module, gave_up_<last error> after the last attempt, or while pending the last attempt's error (timeout, network, http_503, ...)",
+        }),
         pointers: z.array(z.string()).openapi({ example: ['/language/0'], description: 'The refused fields as JSON pointers; never their values' }),
       })
       .nullable(),
@@ -120,7 +118,10 @@ export const IntakeView = z
     queue: z.string(),
     channel: z.string(),
     subject: z.enum(['self', 'self_minor', 'child', 'other']).openapi({ description: 'self_minor: the person, under 18 (routed to child protection)' }),
-    topic: z.string().nullable().openapi({ description: 'What the person wants to talk about, if they said: medical, psychosocial, legal, safe_space, child_protection, migrants, none. Never what happened.' }),
+    topic: z
+      .string()
+      .nullable()
+      .openapi({ description: 'What the person wants to talk about, if they said: medical, psychosocial, legal, safe_space, child_protection, migrants, none. Never what happened.' }),
     language: z.string(),
     callerGender: z.enum(['female', 'male', 'any']),
     timeWindow: z.enum(['morning', 'afternoon', 'evening', 'any']),
@@ -137,9 +138,7 @@ export const IntakeView = z
     closeReason: z.string().nullable(),
     handedOffAt: nullableDate,
     consent: ConsentBody.extend({ recordedAt: z.string() }).nullable().openapi({ description: 'What the person agreed to, as recorded during the call; null until recorded.' }),
-    handoff: HandoffStatusView.nullable()
-      .optional()
-      .openapi({ description: 'One intake only (not in lists): its hand-off once handed off, else null.' }),
+    handoff: HandoffStatusView.nullable().optional().openapi({ description: 'One intake only (not in lists): its hand-off once handed off, else null.' }),
   })
   .openapi('Intake');
 
@@ -154,15 +153,9 @@ export const Caseload = z
     expired: z.array(IntakeView).openapi({ description: 'Requests I held that expired in the last 7 days (closeReason `retention`): their numbers were destroyed INTAKE_TTL_HOURS after the request' }),
   })
   .openapi('Caseload');
-export const ClaimResult = z
-  .object({ intake: IntakeView, caseload: z.number().int(), warning: z.boolean(), overridden: z.boolean() })
-  .openapi('ClaimResult');
-export const RevealResult = z
-  .object({ contact: z.string().openapi({ description: 'The callback number (E.164). Audited.' }), cover: z.string() })
-  .openapi('RevealResult');
-export const OutcomeResult = z
-  .object({ status: z.enum(['claimed', 'pending', 'expired', 'closed']), attempts: z.number().int() })
-  .openapi('OutcomeResult');
+export const ClaimResult = z.object({ intake: IntakeView, caseload: z.number().int(), warning: z.boolean(), overridden: z.boolean() }).openapi('ClaimResult');
+export const RevealResult = z.object({ contact: z.string().openapi({ description: 'The callback number (E.164). Audited.' }), cover: z.string() }).openapi('RevealResult');
+export const OutcomeResult = z.object({ status: z.enum(['claimed', 'pending', 'expired', 'closed']), attempts: z.number().int() }).openapi('OutcomeResult');
 export const Me = z
   .object({ id: z.string(), name: z.string(), role: z.enum(STAFF_ROLES), queues: z.array(z.string()), languages: z.array(z.string()), gender: z.enum(['f', 'm']).nullable() })
   .openapi('Me');
@@ -174,7 +167,10 @@ const StatCell = z.object({ key: z.string(), count: z.number().int().nullable().
  */
 const FeedbackStats = z
   .object({
-    weeks: z.array(z.string()).openapi({ description: 'The ISO weeks counted: those whose Thursday falls in the month (a week belongs to the month of its Thursday).', example: ['2026-W45', '2026-W46', '2026-W47', '2026-W48'] }),
+    weeks: z.array(z.string()).openapi({
+      description: 'The ISO weeks counted: those whose Thursday falls in the month (a week belongs to the month of its Thursday).',
+      example: ['2026-W45', '2026-W46', '2026-W47', '2026-W48'],
+    }),
     responses: z.number().int().nullable().openapi({ description: 'People who answered the questions to the end; null: suppressed' }),
     byWeek: z.array(StatCell).openapi({ description: 'Responses per ISO week, and `other`' }),
     byChannel: z.array(StatCell).openapi({ description: 'Responses per channel, and `other`' }),

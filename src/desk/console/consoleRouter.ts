@@ -34,7 +34,10 @@ const OutcomeForm = z.object({ outcome: z.enum(OUTCOMES), confirm: z.literal('1'
 /** Closing destroys the number: the form asks the caseworker to confirm it. */
 const CloseForm = z.object({ reason: z.enum(CLOSE_REASONS), confirm: z.literal('1') });
 /** The consent asked during the call: an unticked box is absent from the form, so absent means no. */
-const ticked = z.literal('1').optional().transform((v) => v === '1');
+const ticked = z
+  .literal('1')
+  .optional()
+  .transform((v) => v === '1');
 const HandoffForm = z.object({ services: ticked, shareWithOrganisations: ticked, shareNumber: ticked });
 
 interface ConsoleLocals {
@@ -80,7 +83,15 @@ export function consoleRouter(ctx: DeskContext): Router {
   const langOf = (req: Request): ConsoleLang => (parseCookie(req.headers.cookie ?? '')[LANG_COOKIE] === 'en' ? 'en' : 'fr');
   const pageContext = (req: Request, res: Response): PageContext => {
     const locals = res.locals as Partial<ConsoleLocals>;
-    return { lang: langOf(req), actor: locals.actor, csrf: locals.csrf, now: ctx.clock(), timeZone: ctx.config.TIME_ZONE, ttlHours: ctx.config.INTAKE_TTL_HOURS, maxAttempts: ctx.config.MAX_CALL_ATTEMPTS };
+    return {
+      lang: langOf(req),
+      actor: locals.actor,
+      csrf: locals.csrf,
+      now: ctx.clock(),
+      timeZone: ctx.config.TIME_ZONE,
+      ttlHours: ctx.config.INTAKE_TTL_HOURS,
+      maxAttempts: ctx.config.MAX_CALL_ATTEMPTS,
+    };
   };
   const send = (res: Response, body: string, status = 200) => {
     res.status(status).type('html').send(body);
@@ -177,7 +188,11 @@ export function consoleRouter(ctx: DeskContext): Router {
     send(res, linkCodePage(pageContext(req, res), code));
   });
 
-  const showIntake = async (req: Request, res: Response, extra: { revealed?: { contact: string; cover: string }; error?: string; status?: number; confirmOutcome?: (typeof OUTCOMES)[number] } = {}) => {
+  const showIntake = async (
+    req: Request,
+    res: Response,
+    extra: { revealed?: { contact: string; cover: string }; error?: string; status?: number; confirmOutcome?: (typeof OUTCOMES)[number] } = {},
+  ) => {
     const actor = actorOf(res);
     const intake = await getIntake(ctx, { intakeId: intakeIdOf(req), actor });
     const p = pageContext(req, res);
@@ -260,4 +275,3 @@ export function consoleRouter(ctx: DeskContext): Router {
   });
   return router;
 }
-

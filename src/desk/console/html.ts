@@ -15,7 +15,13 @@ export const raw = (html: string) => new Raw(html);
 export function html(strings: TemplateStringsArray, ...values: unknown[]): Raw {
   let out = strings[0];
   values.forEach((value, i) => {
-    const part = Array.isArray(value) ? value.map((v) => (v instanceof Raw ? v.html : esc(v))).join('') : value instanceof Raw ? value.html : value === null || value === undefined || value === false ? '' : esc(value);
+    const part = Array.isArray(value)
+      ? value.map((v) => (v instanceof Raw ? v.html : esc(v))).join('')
+      : value instanceof Raw
+        ? value.html
+        : value === null || value === undefined || value === false
+          ? ''
+          : esc(value);
     out += part + strings[i + 1];
   });
   return new Raw(out);

@@ -44,16 +44,22 @@ ${o.caseloads.map(
 
   const supervisors = o.supervisors.length
     ? html`<table><thead><tr><th>${tr(p, 'col.name')}</th><th>${tr(p, 'col.caseworkers')}</th></tr></thead><tbody>
-${o.supervisors.map((s) => html`<tr><td>${s.name}${s.role === 'admin' ? html` (${tr(p, 'role.admin')})` : ''}</td>${levelCell(p, s.caseworkers, m.supervisionLimit, s.level)}</tr>
-`)}</tbody></table>`
+${o.supervisors.map(
+  (s) => html`<tr><td>${s.name}${s.role === 'admin' ? html` (${tr(p, 'role.admin')})` : ''}</td>${levelCell(p, s.caseworkers, m.supervisionLimit, s.level)}</tr>
+`,
+)}</tbody></table>`
     : html`<p>${tr(p, 'supervision.none')}</p>`;
 
   const q = o.queue;
   const queue = q.pending
     ? html`<p>${tr(p, 'supervision.queueSummary', { pending: q.pending, oldest: q.oldestPendingAt ? age(p, q.oldestPendingAt) : '—', near: q.nearExpiry, hours: m.nearExpiryHours })}</p>
 <table><thead><tr><th>${tr(p, 'col.queue')}</th><th>${tr(p, 'col.language')}</th><th>${tr(p, 'col.pending')}</th><th>${tr(p, 'col.oldest')}</th><th>${tr(p, 'col.nearExpiry')}</th></tr></thead><tbody>
-${q.byQueue.map((r) => html`<tr><td>${tr(p, `queue.${r.queue}`)}</td><td>${tr(p, `lang.${r.language}`)}</td><td>${r.pending}</td><td>${age(p, r.oldestCreatedAt)}</td><td class="${r.nearExpiry ? 'warning' : ''}">${r.nearExpiry}</td></tr>
-`)}</tbody></table>`
+${q.byQueue.map(
+  (
+    r,
+  ) => html`<tr><td>${tr(p, `queue.${r.queue}`)}</td><td>${tr(p, `lang.${r.language}`)}</td><td>${r.pending}</td><td>${age(p, r.oldestCreatedAt)}</td><td class="${r.nearExpiry ? 'warning' : ''}">${r.nearExpiry}</td></tr>
+`,
+)}</tbody></table>`
     : html`<p>${tr(p, 'supervision.queueEmpty')}</p>`;
   const near = nearShown.length
     ? html`<section aria-labelledby="near"><h2 id="near">${tr(p, 'supervision.nearExpiry')}</h2><p>${tr(p, 'supervision.nearNote', { hours: m.nearExpiryHours })}</p>
@@ -92,8 +98,12 @@ export function staffCaseloadPage(p: PageContext, name: string, caseload: { inta
     p,
     tr(p, 'staffload.title', { name }),
     html`<p>${tr(p, 'queue.caseload', { active: caseload.active, limit: caseload.limit })}</p>
-${rows.length ? html`<table><thead><tr><th>${tr(p, 'col.reference')}</th><th>${tr(p, 'col.queue')}</th><th>${tr(p, 'col.language')}</th><th>${tr(p, 'col.claimedFor')}</th><th>${tr(p, 'col.lastOutcome')}</th><th>${tr(p, 'col.timeLeft')}</th><th></th></tr></thead><tbody>
-${rows}</tbody></table>` : html`<p>${tr(p, 'staffload.empty')}</p>`}
+${
+  rows.length
+    ? html`<table><thead><tr><th>${tr(p, 'col.reference')}</th><th>${tr(p, 'col.queue')}</th><th>${tr(p, 'col.language')}</th><th>${tr(p, 'col.claimedFor')}</th><th>${tr(p, 'col.lastOutcome')}</th><th>${tr(p, 'col.timeLeft')}</th><th></th></tr></thead><tbody>
+${rows}</tbody></table>`
+    : html`<p>${tr(p, 'staffload.empty')}</p>`
+}
 <p><a href="/console/supervision">${tr(p, 'nav.supervision')}</a></p>`,
   );
 }
@@ -141,7 +151,10 @@ ${form}
 
 /** A statistics cell as `statistics()` returns it. */
 type Cell = { key: string; count: number | null };
-const isCells = (v: unknown): v is Cell[] => Array.isArray(v) && v.length > 0 && v.every((c) => c !== null && typeof c === 'object' && typeof (c as Cell).key === 'string' && ((c as Cell).count === null || typeof (c as Cell).count === 'number'));
+const isCells = (v: unknown): v is Cell[] =>
+  Array.isArray(v) &&
+  v.length > 0 &&
+  v.every((c) => c !== null && typeof c === 'object' && typeof (c as Cell).key === 'string' && ((c as Cell).count === null || typeof (c as Cell).count === 'number'));
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 /** Fields of the result that are about the table as a whole, not a table. */
 const STATS_META = new Set(['from', 'to', 'minCell', 'rounding', 'total']);
@@ -179,8 +192,10 @@ function statsTables(p: PageContext, value: unknown, path: string[], depth: numb
   if (isCells(value)) {
     return [
       html`<section>${heading(sectionTitle(p, path))}<table><thead><tr><th></th><th>${tr(p, 'col.count')}</th></tr></thead><tbody>
-${value.map((c) => html`<tr><td>${keyLabel(p, c.key)}</td><td>${c.count === null ? tr(p, 'stats.suppressed') : c.count}</td></tr>
-`)}</tbody></table></section>`,
+${value.map(
+  (c) => html`<tr><td>${keyLabel(p, c.key)}</td><td>${c.count === null ? tr(p, 'stats.suppressed') : c.count}</td></tr>
+`,
+)}</tbody></table></section>`,
     ];
   }
   if (depth > 3) return [];
@@ -257,7 +272,8 @@ export function staffAccountPage(p: PageContext, view: StaffAccountView): string
   if (s.active && s.role === 'caseworker') {
     parts.push(html`<form method="post" action="${action('supervisor')}">${csrfField(p)}<fieldset><legend>${tr(p, 'staff.supervisor')}</legend>
 <select name="supervisorId" id="supervisor-select" aria-label="${tr(p, 'staff.supervisor')}"><option value="">${tr(p, 'staff.noSupervisor')}</option>${view.supervisors.map(
-      (c) => html`<option value="${c.id}"${raw(c.id === s.supervisorId ? ' selected' : '')}>${tr(p, 'staff.supervisorOption', { name: c.name, n: c.caseworkers, limit: view.supervisionLimit })}</option>`,
+      (c) =>
+        html`<option value="${c.id}"${raw(c.id === s.supervisorId ? ' selected' : '')}>${tr(p, 'staff.supervisorOption', { name: c.name, n: c.caseworkers, limit: view.supervisionLimit })}</option>`,
     )}</select>
 <label><input type="checkbox" name="override" value="1"> ${tr(p, 'staff.supervisionOverride', { limit: view.supervisionLimit })}</label>
 <button id="set-supervisor">${tr(p, 'staff.setSupervisor')}</button></fieldset></form>`);

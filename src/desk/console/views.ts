@@ -239,7 +239,9 @@ ${intake.lastOutcome === 'reached' ? handoffForm(p, intake, action('handoff'), c
 
 /** The consents the person gave, in words ("none" when they refused them all). */
 function consentText(p: PageContext, intake: DeskIntake): string {
-  const given = (['services', 'shareWithOrganisations', 'shareNumber'] as const).filter((k) => intake[k === 'services' ? 'consentServices' : k === 'shareNumber' ? 'consentShareNumber' : 'consentShareOrgs']);
+  const given = (['services', 'shareWithOrganisations', 'shareNumber'] as const).filter(
+    (k) => intake[k === 'services' ? 'consentServices' : k === 'shareNumber' ? 'consentShareNumber' : 'consentShareOrgs'],
+  );
   return given.length ? given.map((k) => tr(p, `consent.${k}`)).join(' ; ') : tr(p, 'consent.none');
 }
 

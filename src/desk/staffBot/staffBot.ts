@@ -172,9 +172,13 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
     let sent: { chat: { id: number }; message_id: number };
     try {
       const { contact, cover } = await revealContact(ctx, { intakeId, actor, via: 'telegram' });
-      sent = await c.api.sendMessage(c.from!.id, `${fr('intake.number')} : ${contact}\n${fr('intake.cover')} : ${fr(`cover.${cover}`)}\n\nCe message sera effacé dans ${Math.round(config.REVEAL_MESSAGE_TTL_SECONDS / 60)} min.`, {
-        protect_content: true,
-      });
+      sent = await c.api.sendMessage(
+        c.from!.id,
+        `${fr('intake.number')} : ${contact}\n${fr('intake.cover')} : ${fr(`cover.${cover}`)}\n\nCe message sera effacé dans ${Math.round(config.REVEAL_MESSAGE_TTL_SECONDS / 60)} min.`,
+        {
+          protect_content: true,
+        },
+      );
     } catch (err) {
       // The number could not reach the claimer (reveal limit, private chat closed): the intake goes back to the queue.
       await releaseIntake(ctx, { intakeId, actor });

@@ -17,7 +17,13 @@ const without = (form: Record<string, string>, field: string) => Object.fromEntr
 const pass: express.RequestHandler = (_req, _res, next) => next();
 
 describe('the Africa’s Talking USSD adapter normalises the callback', () => {
-  const path = (segments: string[], phone = '+221770000011') => ({ channel: 'ussd', capabilities: USSD_CAPABILITIES, sessionKey: FIRST.sessionId, address: phone, input: { type: 'path' as const, segments } });
+  const path = (segments: string[], phone = '+221770000011') => ({
+    channel: 'ussd',
+    capabilities: USSD_CAPABILITIES,
+    sessionKey: FIRST.sessionId,
+    address: phone,
+    input: { type: 'path' as const, segments },
+  });
   const cases: AdapterCase[] = [
     { label: 'the first request → an empty path', body: FIRST, status: 200, message: path([]) },
     { label: 'a later hop → every answer so far', body: HOP, status: 200, message: path(['1', '2']) },
@@ -30,7 +36,14 @@ describe('the Africa’s Talking USSD adapter normalises the callback', () => {
 });
 
 describe('the Africa’s Talking SMS adapter normalises the callback', () => {
-  const from = (address: string, text: string) => ({ channel: 'sms_africastalking', capabilities: SMS_CAPABILITIES, sessionKey: `session(${address})`, address, input: { type: 'text' as const, text }, messageId: SMS.id });
+  const from = (address: string, text: string) => ({
+    channel: 'sms_africastalking',
+    capabilities: SMS_CAPABILITIES,
+    sessionKey: `session(${address})`,
+    address,
+    input: { type: 'text' as const, text },
+    messageId: SMS.id,
+  });
   const cases: AdapterCase[] = [
     { label: 'the fixture → one text message from its sender', body: SMS, status: 200, message: from('+221770000031', 'Bonjour') },
     { label: 'a sender without + → E.164', body: { ...SMS, from: '221770000031' }, status: 200, message: from('+221770000031', 'Bonjour') },

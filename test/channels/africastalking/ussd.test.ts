@@ -60,9 +60,27 @@ const cases: Case[] = [
   { label: 'quick exit → END', before: [FIRST], form: { ...FIRST, text: '0' }, status: 200, body: /^END Merci\. Au revoir\.$/ },
   { label: 'after the end, a new answer → END, nothing shown again', before: [FIRST, { ...FIRST, text: '0' }], form: { ...FIRST, text: '0*1' }, status: 200, body: /^END Merci\. Au revoir\.$/ },
   { label: 'empty text on a known session → the current screen, nothing advances', before: [FIRST, { ...FIRST, text: '1' }], form: FIRST, status: 200, body: /^CON Menu principal/ },
-  { label: 'a late copy of the hop before → the current screen, not a new answer', before: [FIRST, { ...FIRST, text: '1' }, { ...FIRST, text: '1*2' }], form: { ...FIRST, text: '1' }, status: 200, body: /^CON Nous gardons ce numéro/ },
-  { label: 'an answer with `*` typed inside → each part read in turn, wrong parts hinted', before: [FIRST, { ...FIRST, text: '1' }, { ...FIRST, text: '1*5' }], form: { ...FIRST, text: '1*5*2345*6789' }, status: 200, body: /^CON Code non valide/ },
-  { label: 'quick exit on a keypad input screen → END', before: [FIRST, { ...FIRST, text: '1' }, { ...FIRST, text: '1*5' }], form: { ...FIRST, text: '1*5*0' }, status: 200, body: /^END Merci\. Au revoir\.$/ },
+  {
+    label: 'a late copy of the hop before → the current screen, not a new answer',
+    before: [FIRST, { ...FIRST, text: '1' }, { ...FIRST, text: '1*2' }],
+    form: { ...FIRST, text: '1' },
+    status: 200,
+    body: /^CON Nous gardons ce numéro/,
+  },
+  {
+    label: 'an answer with `*` typed inside → each part read in turn, wrong parts hinted',
+    before: [FIRST, { ...FIRST, text: '1' }, { ...FIRST, text: '1*5' }],
+    form: { ...FIRST, text: '1*5*2345*6789' },
+    status: 200,
+    body: /^CON Code non valide/,
+  },
+  {
+    label: 'quick exit on a keypad input screen → END',
+    before: [FIRST, { ...FIRST, text: '1' }, { ...FIRST, text: '1*5' }],
+    form: { ...FIRST, text: '1*5*0' },
+    status: 200,
+    body: /^END Merci\. Au revoir\.$/,
+  },
 ];
 
 describe('POST /webhooks/africastalking/ussd', () => {
@@ -94,14 +112,20 @@ describe('POST /webhooks/africastalking/ussd', () => {
   it('a 4xx changes nothing: no session is created', async () => {
     const intakes = await t.server.prisma.intake.count();
     const sessions = await t.sessionCount();
-    const res = await request(t.server.app).post(PATH).type('form').send(without(fresh(FIRST), 'phoneNumber'));
+    const res = await request(t.server.app)
+      .post(PATH)
+      .type('form')
+      .send(without(fresh(FIRST), 'phoneNumber'));
     expect(res.status).toBe(400);
     expect(await t.server.prisma.intake.count()).toBe(intakes);
     expect(await t.sessionCount()).toBe(sessions);
   });
 
   it('an oversized body → 413 and the server keeps serving', async () => {
-    const res = await request(t.server.app).post(PATH).type('form').send({ ...FIRST, text: 'x'.repeat(20_000) });
+    const res = await request(t.server.app)
+      .post(PATH)
+      .type('form')
+      .send({ ...FIRST, text: 'x'.repeat(20_000) });
     expect(res.status).toBe(413);
     const ok = await request(t.server.app).post(PATH).type('form').send(fresh(FIRST));
     expect(ok.status).toBe(200);
@@ -116,9 +140,19 @@ describe('POST /webhooks/africastalking/ussd', () => {
   it('two concurrent copies of one hop are answered alike and advance the session once', async () => {
     const form = fresh(FIRST);
     await request(t.server.app).post(PATH).type('form').send(form);
-    const [a, b] = await Promise.all([1, 2].map(() => request(t.server.app).post(PATH).type('form').send({ ...form, text: '1' })));
+    const [a, b] = await Promise.all(
+      [1, 2].map(() =>
+        request(t.server.app)
+          .post(PATH)
+          .type('form')
+          .send({ ...form, text: '1' }),
+      ),
+    );
     expect(a.text).toBe(b.text);
-    const next = await request(t.server.app).post(PATH).type('form').send({ ...form, text: '1*1' });
+    const next = await request(t.server.app)
+      .post(PATH)
+      .type('form')
+      .send({ ...form, text: '1*1' });
     expect(next.text).toMatch(/^CON Quel besoin/);
   });
 });

@@ -46,7 +46,13 @@ const cases: Case[] = [
   { label: 'wrong secret token → 401', update: START, secret: 'nope', status: 401, sends: 0 },
   { label: 'no update_id → 400', update: { message: START.message }, status: 400, sends: 0 },
   { label: 'not JSON → 400', update: 'update_id=1', status: 400, sends: 0 },
-  { label: 'unknown extra fields are ignored', update: { ...START, business_connection: { id: 'x' }, message: { ...START.message, via_bot: { id: 1, is_bot: true, first_name: 'x' } } }, status: 200, sends: 1, text: /^Bienvenue/ },
+  {
+    label: 'unknown extra fields are ignored',
+    update: { ...START, business_connection: { id: 'x' }, message: { ...START.message, via_bot: { id: 1, is_bot: true, first_name: 'x' } } },
+    status: 200,
+    sends: 1,
+    text: /^Bienvenue/,
+  },
   { label: 'a contact out of the blue → the welcome', update: CONTACT, status: 200, sends: 1, text: /^Bienvenue/ },
   { label: 'a button of a keyboard never sent → nothing happens', update: CALLBACK, status: 200, sends: 0 },
   { label: 'garbage callback data → nothing happens', update: { ...CALLBACK, callback_query: { ...CALLBACK.callback_query, data: 'DROP TABLE' } }, status: 200, sends: 0 },
@@ -168,7 +174,10 @@ describe('POST /webhooks/telegram/community', () => {
     const old = api.chat(chat.userId).map((m) => m.message_id);
     t.clock.advance(25 * 3_600_000);
     await chat.say('/start');
-    const recent = api.chat(chat.userId).map((m) => m.message_id).filter((id) => !old.includes(id));
+    const recent = api
+      .chat(chat.userId)
+      .map((m) => m.message_id)
+      .filter((id) => !old.includes(id));
     t.clock.advance(24 * 3_600_000);
     await chat.deliver(chat.callbackUpdate('x', recent[1]));
     const call = api.calls.filter((c) => c.method === 'deleteMessages' && c.payload.chat_id === chat.userId).pop()!;
@@ -237,7 +246,7 @@ describe('POST /webhooks/telegram/community', () => {
     expect(ask.text).toMatch(/^Pour vous rappeler, il nous faut un numéro/);
     const share = await chat.press('Donner un numéro');
     expect(share.reply_markup!.keyboard).toEqual([[{ text: 'Partager mon numéro', request_contact: true }], [{ text: '✖ Quitter' }]]);
-    expect((await chat.shareContact('221770000042')).text).toBe('Sujet de l\'appel ?');
+    expect((await chat.shareContact('221770000042')).text).toBe("Sujet de l'appel ?");
     const store = JSON.stringify([...((t.server.store as unknown as { entries: Map<string, unknown> }).entries ?? new Map())]);
     expect(store).not.toContain('5550200023');
     expect(store).not.toContain('770000042');

@@ -62,11 +62,7 @@ describe('POST /webhooks/twilio/sms', () => {
     const headers: Record<string, string> = {};
     if (signature !== 'missing') {
       headers['X-Twilio-Signature'] =
-        signature === 'otherUrl'
-          ? twilioSignature('/webhooks/other', signedOver)
-          : signature === 'otherToken'
-            ? twilioSignature(PATH, signedOver, 'another-token')
-            : twilioSignature(PATH, signedOver);
+        signature === 'otherUrl' ? twilioSignature('/webhooks/other', signedOver) : signature === 'otherToken' ? twilioSignature(PATH, signedOver, 'another-token') : twilioSignature(PATH, signedOver);
     }
     const sessions = await t.sessionCount();
     const res = typeof sent === 'string' ? await req.set(headers).set('Content-Type', type!).send(sent) : await req.set(headers).type('form').send(sent);
@@ -205,7 +201,12 @@ describe('Twilio without PUBLIC_BASE_URL in development', () => {
     const t = await createTestServer({ NODE_ENV: 'development', TWILIO_ACCOUNT_SID: TWILIO_ENV.TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: TWILIO_ENV.TWILIO_AUTH_TOKEN });
     try {
       const form = fresh(TWILIO_INBOUND);
-      const res = await request(t.server.app).post(PATH).set('Host', 'localhost:3000').set('X-Twilio-Signature', twilioSignature(PATH, form, undefined, 'http://localhost:3000')).type('form').send(form);
+      const res = await request(t.server.app)
+        .post(PATH)
+        .set('Host', 'localhost:3000')
+        .set('X-Twilio-Signature', twilioSignature(PATH, form, undefined, 'http://localhost:3000'))
+        .type('form')
+        .send(form);
       expect(res.status).toBe(200);
       expect(twimlText(res.text)).toMatch(/^Bienvenue/);
       // No action URL without a public origin.

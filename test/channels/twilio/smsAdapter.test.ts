@@ -7,7 +7,14 @@ import { TWILIO_ENV, TWILIO_INBOUND as FORM, twilioSignature } from '../../suppo
 
 const PATH = '/webhooks/twilio/sms';
 const without = (form: Record<string, string>, field: string) => Object.fromEntries(Object.entries(form).filter(([k]) => k !== field));
-const from = (address: string, text: string) => ({ channel: 'sms_twilio', capabilities: SMS_CAPABILITIES, sessionKey: `session(${address})`, address, input: { type: 'text' as const, text }, messageId: FORM.MessageSid });
+const from = (address: string, text: string) => ({
+  channel: 'sms_twilio',
+  capabilities: SMS_CAPABILITIES,
+  sessionKey: `session(${address})`,
+  address,
+  input: { type: 'text' as const, text },
+  messageId: FORM.MessageSid,
+});
 
 const cases: AdapterCase[] = [
   { label: 'the fixture → one text message from its sender', body: FORM, status: 200, message: from('+221770000021', 'Bonjour') },

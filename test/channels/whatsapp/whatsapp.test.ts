@@ -85,7 +85,11 @@ describe('WhatsApp through Twilio', () => {
 
   it('counts status callbacks under whatsapp', async () => {
     const status = { MessageSid: nextSid(), MessageStatus: 'read', To: 'whatsapp:+221770000105', From: 'whatsapp:+221338000000', AccountSid: TWILIO_ENV.TWILIO_ACCOUNT_SID };
-    const res = await request(t.server.app).post(`${PATH}/status`).set('X-Twilio-Signature', twilioSignature(`${PATH}/status`, status)).type('form').send(status);
+    const res = await request(t.server.app)
+      .post(`${PATH}/status`)
+      .set('X-Twilio-Signature', twilioSignature(`${PATH}/status`, status))
+      .type('form')
+      .send(status);
     expect(res.status).toBe(200);
     expect(await t.server.prisma.deliveryStat.findMany({ select: { channel: true, status: true, count: true } })).toEqual([{ channel: 'whatsapp', status: 'delivered', count: 1 }]);
   });

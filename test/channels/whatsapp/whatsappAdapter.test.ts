@@ -34,7 +34,14 @@ const cases: AdapterCase[] = [
     label: 'an enterprise (parent) user id is a user id too',
     body: { ...USER, From: 'whatsapp:SN.ENT.11815799212886844830' },
     status: 200,
-    message: { channel: 'whatsapp', capabilities: NO_NUMBER, sessionKey: 'session(whatsapp:hash(SN.ENT.11815799212886844830))', address: 'whatsapp:hash(SN.ENT.11815799212886844830)', input: text('Bonjour'), messageId: USER.MessageSid },
+    message: {
+      channel: 'whatsapp',
+      capabilities: NO_NUMBER,
+      sessionKey: 'session(whatsapp:hash(SN.ENT.11815799212886844830))',
+      address: 'whatsapp:hash(SN.ENT.11815799212886844830)',
+      input: text('Bonjour'),
+      messageId: USER.MessageSid,
+    },
   },
   {
     label: 'a photo or voice note without text → an empty message',

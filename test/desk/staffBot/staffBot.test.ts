@@ -69,7 +69,14 @@ function command(from: number, text: string): Update {
   const cmd = text.split(' ')[0];
   return {
     update_id: updateId++,
-    message: { message_id: updateId, date: 1_700_000_000, chat: { id: from, type: 'private', first_name: 'Agent' }, from: user(from), text, entities: [{ type: 'bot_command', offset: 0, length: cmd.length }] },
+    message: {
+      message_id: updateId,
+      date: 1_700_000_000,
+      chat: { id: from, type: 'private', first_name: 'Agent' },
+      from: user(from),
+      text,
+      entities: [{ type: 'bot_command', offset: 0, length: cmd.length }],
+    },
   } as Update;
 }
 function press(from: number, data: string, chat = GROUP, messageId = 55): Update {
@@ -80,7 +87,13 @@ function press(from: number, data: string, chat = GROUP, messageId = 55): Update
       from: user(from),
       chat_instance: 'ci',
       data,
-      message: { message_id: messageId, date: 1_700_000_000, chat: chat < 0 ? { id: chat, type: 'supergroup', title: 'Bureau' } : { id: chat, type: 'private', first_name: 'Agent' }, from: BOT, text: '…' },
+      message: {
+        message_id: messageId,
+        date: 1_700_000_000,
+        chat: chat < 0 ? { id: chat, type: 'supergroup', title: 'Bureau' } : { id: chat, type: 'private', first_name: 'Agent' },
+        from: BOT,
+        text: '…',
+      },
     },
   } as Update;
 }
@@ -92,7 +105,16 @@ describe('staff Telegram bot', () => {
   let staffAuth: Record<string, string>;
   beforeAll(async () => {
     t = await createTestServer(
-      { TELEGRAM_STAFF_TOKEN: '999000111:TEST', STAFF_TELEGRAM_GROUP_ID: String(GROUP), TELEGRAM_WEBHOOK_SECRET: SECRET, CASELOAD_LIMIT: '1', CASELOAD_WARNING: '1', REVEAL_RATE_LIMIT: '3', REVEAL_MESSAGE_TTL_SECONDS: '300', MAX_OPEN_REQUESTS: '20' },
+      {
+        TELEGRAM_STAFF_TOKEN: '999000111:TEST',
+        STAFF_TELEGRAM_GROUP_ID: String(GROUP),
+        TELEGRAM_WEBHOOK_SECRET: SECRET,
+        CASELOAD_LIMIT: '1',
+        CASELOAD_WARNING: '1',
+        REVEAL_RATE_LIMIT: '3',
+        REVEAL_MESSAGE_TTL_SECONDS: '300',
+        MAX_OPEN_REQUESTS: '20',
+      },
       { desk: { staffBot: { botInfo: BOT, configureApi: telegram.install } } },
     );
     const awa = await makeStaff(t, { name: 'Hotline Awa' });
@@ -215,7 +237,10 @@ describe('staff Telegram bot', () => {
     telegram.take();
     await bot().handleUpdate(press(LINKED, `o:${intake.id}:reached`, LINKED, 104));
     const reached = telegram.take();
-    expect((reached[1].payload.reply_markup as { inline_keyboard: Array<Array<{ callback_data: string }>> }).inline_keyboard[0].map((b) => b.callback_data)).toEqual([`x:${intake.id}`, `h:${intake.id}`]);
+    expect((reached[1].payload.reply_markup as { inline_keyboard: Array<Array<{ callback_data: string }>> }).inline_keyboard[0].map((b) => b.callback_data)).toEqual([
+      `x:${intake.id}`,
+      `h:${intake.id}`,
+    ]);
     // Closing destroys the number: the bot asks first, and "Retour" goes back to the outcome buttons.
     await bot().handleUpdate(press(LINKED, `x:${intake.id}`, LINKED, 104));
     const ask = telegram.take()[1].payload;
@@ -244,7 +269,11 @@ describe('staff Telegram bot', () => {
     let shown = telegram.take()[1];
     expect(shown.payload.text).toMatch(/Transférer la demande \?/);
     expect(buttons(shown).map((b) => b.callback_data)).toEqual([`k:${intake.id}:services`, `k:${intake.id}:shareWithOrganisations`, `k:${intake.id}:shareNumber`, `H:${intake.id}`, `b:${intake.id}`]);
-    expect(buttons(shown).slice(0, 3).every((b) => b.text.startsWith('⬜'))).toBe(true);
+    expect(
+      buttons(shown)
+        .slice(0, 3)
+        .every((b) => b.text.startsWith('⬜')),
+    ).toBe(true);
 
     // Without consent to services: refused, said plainly, nothing handed off.
     await bot().handleUpdate(press(LINKED, `H:${intake.id}`, LINKED, 104));
@@ -258,7 +287,11 @@ describe('staff Telegram bot', () => {
     await bot().handleUpdate(press(LINKED, `k:${intake.id}:shareNumber`, LINKED, 104));
     await bot().handleUpdate(press(LINKED, `k:${intake.id}:shareNumber`, LINKED, 104));
     shown = telegram.take().at(-1)!;
-    expect(buttons(shown).slice(0, 3).map((b) => b.text.slice(0, 1))).toEqual(['✅', '⬜', '⬜']);
+    expect(
+      buttons(shown)
+        .slice(0, 3)
+        .map((b) => b.text.slice(0, 1)),
+    ).toEqual(['✅', '⬜', '⬜']);
     expect(await t.server.prisma.auditEvent.count({ where: { intakeId: intake.id, action: 'intake.consent', actor: `staff:${staffId}` } })).toBe(3);
     // A forged answer name is ignored.
     await bot().handleUpdate(press(LINKED, `k:${intake.id}:everything`, LINKED, 104));
@@ -266,7 +299,12 @@ describe('staff Telegram bot', () => {
 
     await bot().handleUpdate(press(LINKED, `H:${intake.id}`, LINKED, 104));
     expect(telegram.take()[1].payload.text).toMatch(/transférée/);
-    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'handed_off', consentServices: true, consentShareOrgs: false, consentShareNumber: false });
+    expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({
+      status: 'handed_off',
+      consentServices: true,
+      consentShareOrgs: false,
+      consentShareNumber: false,
+    });
     const handoff = await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id }, include: { contact: true } });
     expect(JSON.parse(handoff.payload).consent).toMatchObject({ services: true, shareWithOrganisations: false, shareNumber: false });
     expect(handoff.contact).toBeNull();

@@ -46,7 +46,13 @@ describe('stale claims in the staff group', () => {
       { TELEGRAM_STAFF_TOKEN: '999000111:TEST', STAFF_TELEGRAM_GROUP_ID: String(GROUP), TELEGRAM_WEBHOOK_SECRET: 'staff-webhook-secret', MAX_OPEN_REQUESTS: '20' },
       { desk: { staffBot: { botInfo: BOT, configureApi: telegram.install } } },
     );
-    const actor = async (name: string, role: 'caseworker' | 'supervisor' = 'caseworker'): Promise<Actor> => ({ id: (await makeStaff(t, { name, role })).id, role, queues: ['gbv'], languages: ['fr'], gender: 'f' });
+    const actor = async (name: string, role: 'caseworker' | 'supervisor' = 'caseworker'): Promise<Actor> => ({
+      id: (await makeStaff(t, { name, role })).id,
+      role,
+      queues: ['gbv'],
+      languages: ['fr'],
+      gender: 'f',
+    });
     awa = await actor('Awa Diop');
     binta = await actor('Binta Sow');
     sam = await actor('Sam Superviseur', 'supervisor');
@@ -113,7 +119,11 @@ describe('stale claims in the staff group', () => {
     expect((await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).staleAnnouncedAt).toBeNull();
     expect(t.logs.some((l) => l.includes('stale claim announcement failed'))).toBe(true);
     await t.server.desk.runMaintenance();
-    expect(groupMessages().map((m) => String(m.payload.text)).filter((text) => text.includes(intake.label))).toHaveLength(1);
+    expect(
+      groupMessages()
+        .map((m) => String(m.payload.text))
+        .filter((text) => text.includes(intake.label)),
+    ).toHaveLength(1);
 
     await reassignIntake(t.server.desk.context, { intakeId: intake.id, actor: sam, toStaffId: binta.id });
     t.clock.advance(12 * HOUR);
