@@ -44,6 +44,15 @@ export function assertInTime(intake: { expiresAt: Date }, now: Date, hours: numb
   if (intake.expiresAt <= now) throw new AppError('expired', `This request has expired: its number is destroyed ${hours} h after the request`, 409);
 }
 
+/**
+ * Whether the person was reached during the current claim: an outcome recorded in an
+ * earlier claim (before a release, a reassignment or a return to the queue) is someone
+ * else's call, and what the person agreed to then is not asked again by nobody.
+ */
+export function reachedInThisClaim(intake: { lastOutcome: string | null; lastOutcomeAt: Date | null; claimedAt: Date | null }): boolean {
+  return intake.lastOutcome === 'reached' && intake.lastOutcomeAt !== null && intake.claimedAt !== null && intake.lastOutcomeAt >= intake.claimedAt;
+}
+
 export type DeskIntake = Awaited<ReturnType<typeof loadIntakeFor>>;
 
 /** Active (claimed) intakes held by a staff member. */

@@ -1,6 +1,6 @@
 import { eraseDestroyed } from '../db';
 import { AppError } from './appError';
-import { assertClaimer, assertInTime, loadIntakeFor } from './deskIntake';
+import { assertClaimer, assertInTime, loadIntakeFor, reachedInThisClaim } from './deskIntake';
 import type { HandoffAdapter, HandoffPayload } from './handoff/adapter';
 import { sealHandoffContact } from './handoffContact';
 import { storedConsent, writeConsent, type Consent } from './recordConsent';
@@ -31,13 +31,13 @@ export const CONSENT_REQUIRED = new AppError(
  * runs out. Delivery is `deliverHandoffs`.
  */
 export async function handOffIntake(
-  deps: Pick<DeskDeps, 'prisma' | 'keyring' | 'clock' | 'randomBytes' | 'config' | 'events'> & { handoffAdapter?: Pick<HandoffAdapter, 'name' | 'refusal'> },
+  deps: Pick<DeskDeps, 'prisma' | 'keyring' | 'clock' | 'randomBytes' | 'config' | 'events'> & { handoffAdapter?: Pick<HandoffAdapter, 'name' | 'refusal' | 'carriesNumber'> },
   { intakeId, actor, adapter, consent: given }: HandOffIntakeOptions,
 ): Promise<{ handoffId: string }> {
   const { prisma, keyring, clock, randomBytes } = deps;
   const intake = await loadIntakeFor(deps, actor, intakeId);
   assertClaimer(actor, intake);
-  if (intake.lastOutcome !== 'reached') throw new AppError('not_reached', 'Record that the person was reached before handing off', 409);
+  if (!reachedInThisClaim(intake)) throw new AppError('not_reached', 'Record that the person was reached before handing off', 409);
   const now = clock();
   assertInTime(intake, now, deps.config.INTAKE_TTL_HOURS);
   const consent = given ? { ...given, recordedAt: now } : storedConsent(intake);
@@ -57,14 +57,25 @@ export async function handOffIntake(
   const refusal = deps.handoffAdapter?.name === adapter ? deps.handoffAdapter.refusal?.(payload) : undefined;
   if (refusal) throw new AppError('handoff_unroutable', refusal, 409);
   const handoffId = randomBytes(16).toString('hex');
+  // The number is kept for the adapter only when the person agreed and the adapter sends it (Primero; the webhook never does).
+  const keepNumber = consent.shareNumber && deps.handoffAdapter?.name === adapter && deps.handoffAdapter.carriesNumber === true;
+  // Handing off on the consent recorded earlier: it must be the same when the hand-off commits (a change recorded meanwhile, on
+  // another screen or a second tap, wins: the caseworker is asked to look again).
+  const unchanged = given
+    ? {}
+    : { consentServices: intake.consentServices, consentShareOrgs: intake.consentShareOrgs, consentShareNumber: intake.consentShareNumber, consentRecordedAt: intake.consentRecordedAt };
   await prisma.$transaction(async (tx) => {
     if (given) await writeConsent(tx, intakeId, actor, given, now);
-    const open = consent.shareNumber ? await tx.openContact.findUnique({ where: { intakeId }, select: { sealedContact: true, contactNonce: true, contactKeyId: true } }) : null;
+    const open = keepNumber ? await tx.openContact.findUnique({ where: { intakeId }, select: { sealedContact: true, contactNonce: true, contactKeyId: true } }) : null;
     const updated = await tx.intake.updateMany({
-      where: { id: intakeId, status: 'claimed', claimedById: actor.id, expiresAt: { gt: now } },
+      where: { id: intakeId, status: 'claimed', claimedById: actor.id, expiresAt: { gt: now }, ...unchanged },
       data: { status: 'handed_off', handedOffAt: now, endedAt: now, closeReason: 'handed_off', ...destroyedContact(now) },
     });
-    if (updated.count !== 1) throw new AppError('not_claimer', 'This intake is no longer claimed by you', 409);
+    if (updated.count !== 1) {
+      const still = await tx.intake.count({ where: { id: intakeId, status: 'claimed', claimedById: actor.id, expiresAt: { gt: now } } });
+      if (still === 1) throw new AppError('consent_changed', 'The consent recorded for this request changed while handing off: check it and hand off again', 409);
+      throw new AppError('not_claimer', 'This intake is no longer claimed by you', 409);
+    }
     await destroyNumbers(tx, [intakeId]);
     await tx.handoff.create({ data: { id: handoffId, intakeId, adapter, payload: JSON.stringify(payload), status: 'pending', nextAttemptAt: now, createdAt: now } });
     if (open) {

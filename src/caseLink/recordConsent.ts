@@ -1,6 +1,6 @@
 import type { Prisma } from '../generated/prisma/client';
 import { AppError } from './appError';
-import { assertClaimer, assertInTime, loadIntakeFor } from './deskIntake';
+import { assertClaimer, assertInTime, loadIntakeFor, reachedInThisClaim } from './deskIntake';
 import { staffActor, type Actor, type DeskDeps } from './types';
 
 /** What the person agreed to on the phone (each answer asked aloud by the caseworker). */
@@ -19,14 +19,19 @@ export interface RecordConsentOptions {
   consent: Consent;
 }
 
-/** The consent an intake holds, or null when none was recorded. */
+/**
+ * The consent recorded during the current (or last) claim, or null. Answers recorded by
+ * another caseworker in an earlier claim (before a release, a reassignment, a return to the
+ * queue) do not count: consent is asked by whoever calls, on that call.
+ */
 export function storedConsent(intake: {
+  claimedAt: Date | null;
   consentServices: boolean | null;
   consentShareOrgs: boolean | null;
   consentShareNumber: boolean | null;
   consentRecordedAt: Date | null;
 }): (Consent & { recordedAt: Date }) | null {
-  if (intake.consentRecordedAt === null || intake.consentServices === null) return null;
+  if (intake.consentRecordedAt === null || intake.consentServices === null || intake.claimedAt === null || intake.consentRecordedAt < intake.claimedAt) return null;
   return { services: intake.consentServices, shareWithOrganisations: intake.consentShareOrgs === true, shareNumber: intake.consentShareNumber === true, recordedAt: intake.consentRecordedAt };
 }
 
@@ -56,7 +61,7 @@ export async function writeConsent(tx: Prisma.TransactionClient, intakeId: strin
 export async function recordConsent(deps: Pick<DeskDeps, 'prisma' | 'config' | 'clock'>, { intakeId, actor, consent }: RecordConsentOptions): Promise<Consent & { recordedAt: Date }> {
   const intake = await loadIntakeFor(deps, actor, intakeId);
   assertClaimer(actor, intake);
-  if (intake.lastOutcome !== 'reached') throw new AppError('not_reached', 'Record that the person was reached before recording their consent', 409);
+  if (!reachedInThisClaim(intake)) throw new AppError('not_reached', 'Record that the person was reached before recording their consent', 409);
   const now = deps.clock();
   assertInTime(intake, now, deps.config.INTAKE_TTL_HOURS);
   await deps.prisma.$transaction((tx) => writeConsent(tx, intakeId, actor, consent, now));

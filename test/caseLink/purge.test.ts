@@ -35,8 +35,13 @@ describe('purge', () => {
     for (const i of [working, closed, handed]) await claimIntake(ctx, { intakeId: i.id, actor });
     await closeIntake(ctx, { intakeId: closed.id, actor, reason: 'resolved' });
     await recordOutcome(ctx, { intakeId: handed.id, actor, outcome: 'reached' });
-    // The person agreed to pass their number on: it is held for the hand-off, sealed under its id, until delivered or 72 h.
-    const { handoffId } = await handOffIntake(ctx, { intakeId: handed.id, actor, adapter: 'builtin', consent: { services: true, shareWithOrganisations: false, shareNumber: true } });
+    // The person agreed to pass their number on, to an adapter that sends numbers (as Primero's does): it is held for the
+    // hand-off, sealed under its id, until delivered or 72 h.
+    const carrier = { name: 'carrier', carriesNumber: true };
+    const { handoffId } = await handOffIntake(
+      { ...ctx, handoffAdapter: carrier },
+      { intakeId: handed.id, actor, adapter: carrier.name, consent: { services: true, shareWithOrganisations: false, shareNumber: true } },
+    );
     await t.server.prisma.intake.update({ where: { id: leftover.id }, data: { status: 'cancelled' } });
     await openSession(t.server.prisma, staff.id, { now: t.clock.now(), hours: 8, randomBytes: ctx.randomBytes });
     await createLinkCode(ctx, staff.id);
@@ -71,7 +76,9 @@ describe('purge', () => {
     expect(await t.server.prisma.openContact.count()).toBe(0);
 
     // Past the audit retention (30 days): audit entries and the delivered hand-off go.
-    await t.server.desk.runMaintenance(); // delivers the built-in hand-off
+    // That adapter is gone (the programme moved to the built-in queue), which delivers it.
+    await t.server.prisma.handoff.update({ where: { id: handoffId }, data: { adapter: 'builtin' } });
+    await t.server.desk.runMaintenance();
     t.clock.advance(31 * DAY);
     const result = await purge(ctx);
     expect(result).toMatchObject({ expired: 0, contactsDestroyed: 0, handoffsPruned: 1 });

@@ -386,9 +386,28 @@ describe('staff REST API /api/v1', () => {
       const handoff = await t.server.prisma.handoff.findFirstOrThrow({ where: { intakeId: intake.id } });
       expect(JSON.parse(handoff.payload).consent).toEqual({ ...agreed, recordedAt: t.clock.now().toISOString() });
       const handedOff = await t.server.prisma.auditEvent.findFirstOrThrow({ where: { intakeId: intake.id, action: 'intake.handed_off' } });
-      expect(JSON.parse(handedOff.detail!)).toMatchObject({ consent: agreed, numberPassedOn: true });
-      // The number itself never enters the payload or the audit: it travels sealed apart, for the adapter alone.
+      // The built-in queue sends no number: none is kept for it, whatever the consent (Primero's adapter does carry it).
+      expect(JSON.parse(handedOff.detail!)).toMatchObject({ consent: agreed, numberPassedOn: false });
+      expect(await t.server.prisma.handoffContact.count({ where: { handoffId: handoff.id } })).toBe(0);
+      // The number itself never enters the payload or the audit.
       for (const text of [handoff.payload, handedOff.detail!]) expect(text).not.toContain(intake.contact.slice(4));
+    });
+
+    it('asks again after the claim changed hands: an earlier caseworker’s call and consent do not count', async () => {
+      const intake = await reached();
+      await post(`/api/v1/intakes/${intake.id}/consent`, alice, { services: true, shareWithOrganisations: true, shareNumber: true });
+      await post(`/api/v1/intakes/${intake.id}/release`, alice);
+      t.clock.advance(60_000);
+      expect((await post(`/api/v1/intakes/${intake.id}/claim`, bob)).status).toBe(200);
+      // Bob has not called: not reached in his claim, so neither consent nor a hand-off.
+      expect((await post(`/api/v1/intakes/${intake.id}/handoff`, bob)).body.error.code).toBe('not_reached');
+      expect((await post(`/api/v1/intakes/${intake.id}/consent`, bob, CONSENT)).body.error.code).toBe('not_reached');
+      await post(`/api/v1/intakes/${intake.id}/outcome`, bob, { outcome: 'reached' });
+      // Alice's answers are not Bob's: the intake shows none, and a hand-off on them is refused.
+      expect((await get(`/api/v1/intakes/${intake.id}`, bob)).body.consent).toBeNull();
+      expect((await post(`/api/v1/intakes/${intake.id}/handoff`, bob)).body.error.code).toBe('consent_required');
+      expect((await post(`/api/v1/intakes/${intake.id}/handoff`, bob, { consent: CONSENT })).status).toBe(200);
+      await releaseAll(bob);
     });
 
     it('refuses consent before the person was reached (409) and malformed consent (400), changing nothing', async () => {

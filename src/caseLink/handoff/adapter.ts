@@ -40,6 +40,8 @@ export interface HandoffDelivery {
 export interface HandoffAdapter {
   /** Stored on the Handoff row. */
   readonly name: string;
+  /** Whether it sends the number (with consent to share it): only then is the number kept for it after the hand-off. */
+  readonly carriesNumber?: boolean;
   /**
    * Resolves when the receiver has the case (or already had it). Throws `HandoffRefused` to
    * stop for good, `HandoffRetryAt` to be tried at a given time; anything else is retried

@@ -149,6 +149,7 @@ export function primeroHandoffAdapter(options: PrimeroAdapterOptions): HandoffAd
   const authorization = `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
   return {
     name: 'primero',
+    carriesNumber: true,
     refusal(payload: Pick<HandoffPayload, 'queue'>) {
       return options.modules[payload.queue] ? undefined : `No Primero module is set for the queue "${payload.queue}" (PRIMERO_MODULES): nothing can be handed off from it.`;
     },

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import type { DeskIntake } from '../../caseLink/deskIntake';
+import { reachedInThisClaim, type DeskIntake } from '../../caseLink/deskIntake';
+import { storedConsent } from '../../caseLink/recordConsent';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { handoffError, minutesLeft } from '../presenters';
 import { CLOSE_REASONS, isSupervisor, OUTCOMES, type Actor } from '../../caseLink/types';
@@ -196,7 +197,7 @@ export function intakePage(p: PageContext, view: IntakeView): string {
 ${open ? html`<dt>${tr(p, 'intake.timeLeft')}</dt><dd id="time-left">${timeLeft(p, intake)} (${localTime(p, intake.expiresAt)})</dd>` : ''}
 <dt>${tr(p, 'col.attempts')}</dt><dd>${intake.attempts}/${p.maxAttempts}</dd>
 ${intake.lastOutcome ? html`<dt>${tr(p, 'intake.lastOutcome')}</dt><dd>${tr(p, `outcome.${intake.lastOutcome}`)}</dd>` : ''}
-${intake.consentRecordedAt ? html`<dt>${tr(p, 'intake.consent')}</dt><dd id="consent">${consentText(p, intake)}</dd>` : ''}
+${storedConsent(intake) ? html`<dt>${tr(p, 'intake.consent')}</dt><dd id="consent">${consentText(p, intake)}</dd>` : ''}
 ${intake.closeReason ? html`<dt>${tr(p, 'intake.reason')}</dt><dd>${tr(p, `reason.${intake.closeReason}`, { hours: p.ttlHours })}</dd>` : ''}
 </dl>`);
 
@@ -229,7 +230,7 @@ ${OUTCOMES.map((o) => html`<label><input type="radio" name="outcome" value="${o}
 <label>${tr(p, 'intake.reason')} <select name="reason" required>${CLOSE_REASONS.map((r) => html`<option value="${r}">${tr(p, `reason.${r}`)}</option>`)}</select></label>
 <label><input type="checkbox" name="confirm" value="1" required id="close-confirm"> ${tr(p, 'intake.closeConfirm')}</label>
 <button id="close">${tr(p, 'intake.close')}</button></fieldset></form>
-${intake.lastOutcome === 'reached' ? handoffForm(p, intake, action('handoff'), csrf) : ''}
+${reachedInThisClaim(intake) ? handoffForm(p, intake, action('handoff'), csrf) : ''}
 <form method="post" action="${action('release')}">${csrf}<button id="release">${tr(p, 'intake.release')}</button></form>`);
   }
   if (supervisor && open) parts.push(html`<p><a href="/console/supervision/reassign/${intake.id}" id="to-reassign">${tr(p, 'supervision.reassign')}</a></p>`);
@@ -239,9 +240,8 @@ ${intake.lastOutcome === 'reached' ? handoffForm(p, intake, action('handoff'), c
 
 /** The consents the person gave, in words ("none" when they refused them all). */
 function consentText(p: PageContext, intake: DeskIntake): string {
-  const given = (['services', 'shareWithOrganisations', 'shareNumber'] as const).filter(
-    (k) => intake[k === 'services' ? 'consentServices' : k === 'shareNumber' ? 'consentShareNumber' : 'consentShareOrgs'],
-  );
+  const consent = storedConsent(intake);
+  const given = (['services', 'shareWithOrganisations', 'shareNumber'] as const).filter((k) => consent?.[k]);
   return given.length ? given.map((k) => tr(p, `consent.${k}`)).join(' ; ') : tr(p, 'consent.none');
 }
 
@@ -251,13 +251,14 @@ function consentText(p: PageContext, intake: DeskIntake): string {
  * hand-off is refused and the page says why.
  */
 function handoffForm(p: PageContext, intake: DeskIntake, target: string, csrf: Raw): Raw {
+  const consent = storedConsent(intake);
   const box = (name: string, checked: boolean | null, note = '') =>
     html`<label><input type="checkbox" name="${name}" value="1" id="consent-${name}"${checked ? raw(' checked') : ''}> ${tr(p, `consent.${name}`)}${note}</label>`;
   return html`<form method="post" action="${target}">${csrf}<fieldset><legend>${tr(p, 'intake.handoff')}</legend>
 <p>${tr(p, 'consent.ask')}</p>
-${box('services', intake.consentServices, ` ${tr(p, 'consent.required')}`)}
-${box('shareWithOrganisations', intake.consentShareOrgs)}
-${box('shareNumber', intake.consentShareNumber)}
+${box('services', consent?.services ?? null, ` ${tr(p, 'consent.required')}`)}
+${box('shareWithOrganisations', consent?.shareWithOrganisations ?? null)}
+${box('shareNumber', consent?.shareNumber ?? null)}
 <button id="handoff">${tr(p, 'intake.handoffButton')}</button></fieldset></form>`;
 }
 

@@ -65,11 +65,13 @@ const UpdateShape = z.looseObject({ update_id: z.number().int().nonnegative() })
 
 /**
  * Callback data: `c:<id>` claim, `o:<id>:<outcome>`, `x:<id>` close (resolved), `h:<id>`
- * hand off (first the consent asked during the call: `k:<id>:<consent>` ticks or unticks
- * one answer), `b:<id>` back to the outcome buttons. A button that destroys the number asks
- * first; its confirmation button carries the same letter in capitals (`O`, `X`, `H`).
+ * hand off (first the consent asked during the call: `k:<id>:<consent>` ticks one answer,
+ * `K:<id>:<consent>` unticks it — the value is in the button, so a second tap or a
+ * redelivered update changes nothing), `b:<id>` back to the outcome buttons. A button that
+ * destroys the number asks first; its confirmation button carries the same letter in
+ * capitals (`O`, `X`, `H`).
  */
-const DATA = /^(c|o|O|x|X|h|H|k|b):([0-9a-f]{32})(?::([a-zA-Z_]{1,30}))?$/;
+const DATA = /^(c|o|O|x|X|h|H|k|K|b):([0-9a-f]{32})(?::([a-zA-Z_]{1,30}))?$/;
 
 /** The consent answers in the order of their buttons. */
 const CONSENTS = ['services', 'shareWithOrganisations', 'shareNumber'] as const;
@@ -157,7 +159,7 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
       else if ((kind === 'o' || kind === 'O') && OUTCOMES.includes(arg as Outcome)) await onOutcome(c, actor, intakeId, arg as Outcome, kind === 'O');
       else if (kind === 'x') await askFirst(c, intakeId, fr('confirm.close'), `X:${intakeId}`);
       else if (kind === 'h') await showConsent(c, actor, intakeId);
-      else if (kind === 'k' && CONSENTS.includes(arg as ConsentKey)) await toggleConsent(c, actor, intakeId, arg as ConsentKey);
+      else if ((kind === 'k' || kind === 'K') && CONSENTS.includes(arg as ConsentKey)) await setConsent(c, actor, intakeId, arg as ConsentKey, kind === 'k');
       else if (kind === 'X') await onDone(c, actor, intakeId, 'close');
       else if (kind === 'H') await onDone(c, actor, intakeId, 'handoff');
       else if (kind === 'b') await showOutcomes(c, actor, intakeId);
@@ -226,16 +228,16 @@ export function createStaffBot(ctx: DeskContext, options: StaffBotOptions): Staf
     const intake = await getIntake(ctx, { intakeId, actor });
     const given = storedConsent(intake);
     const keyboard = new InlineKeyboard();
-    for (const key of CONSENTS) keyboard.text(`${given?.[key] ? '✅' : '⬜'} ${fr(`consent.${key}`)}`, `k:${intakeId}:${key}`).row();
+    for (const key of CONSENTS) keyboard.text(`${given?.[key] ? '✅' : '⬜'} ${fr(`consent.${key}`)}`, `${given?.[key] ? 'K' : 'k'}:${intakeId}:${key}`).row();
     keyboard.text(fr('intake.handoffButton'), `H:${intakeId}`).text(fr('confirm.back'), `b:${intakeId}`);
     await c.answerCallbackQuery(answer ? { text: answer } : undefined);
     await c.editMessageText(`${fr('intake.title', { reference: intake.label })}\n${fr('confirm.handoff')}\n${fr('consent.ask')}`, { reply_markup: keyboard });
   }
 
-  async function toggleConsent(c: Context, actor: Actor, intakeId: string, key: ConsentKey) {
+  async function setConsent(c: Context, actor: Actor, intakeId: string, key: ConsentKey, value: boolean) {
     const given = storedConsent(await getIntake(ctx, { intakeId, actor }));
     const consent = { services: given?.services ?? false, shareWithOrganisations: given?.shareWithOrganisations ?? false, shareNumber: given?.shareNumber ?? false };
-    consent[key] = !consent[key];
+    consent[key] = value;
     await recordConsent(ctx, { intakeId, actor, consent });
     await showConsent(c, actor, intakeId, fr('done.consent'));
   }

@@ -280,10 +280,11 @@ describe('staff Telegram bot', () => {
     expect(telegram.take()).toEqual([{ method: 'answerCallbackQuery', payload: expect.objectContaining({ text: expect.stringMatching(/n’a pas consenti aux services/), show_alert: true }) }]);
     expect(await t.server.prisma.intake.findUniqueOrThrow({ where: { id: intake.id } })).toMatchObject({ status: 'claimed', contactDestroyedAt: null });
 
-    // Each answer is a button: ticked, recorded and audited; pressed again, unticked.
+    // Each answer is a button carrying the value it sets: ticked, recorded and audited. A second tap (or Telegram
+    // redelivering the update) sets the same value again; the ✅ button unticks.
     await bot().handleUpdate(press(LINKED, `k:${intake.id}:services`, LINKED, 104));
     shown = telegram.take()[1];
-    expect(buttons(shown)[0].text).toMatch(/^✅/);
+    expect(buttons(shown)[0]).toMatchObject({ text: expect.stringMatching(/^✅/), callback_data: `K:${intake.id}:services` });
     await bot().handleUpdate(press(LINKED, `k:${intake.id}:shareNumber`, LINKED, 104));
     await bot().handleUpdate(press(LINKED, `k:${intake.id}:shareNumber`, LINKED, 104));
     shown = telegram.take().at(-1)!;
@@ -291,8 +292,15 @@ describe('staff Telegram bot', () => {
       buttons(shown)
         .slice(0, 3)
         .map((b) => b.text.slice(0, 1)),
+    ).toEqual(['✅', '⬜', '✅']);
+    await bot().handleUpdate(press(LINKED, `K:${intake.id}:shareNumber`, LINKED, 104));
+    shown = telegram.take().at(-1)!;
+    expect(
+      buttons(shown)
+        .slice(0, 3)
+        .map((b) => b.text.slice(0, 1)),
     ).toEqual(['✅', '⬜', '⬜']);
-    expect(await t.server.prisma.auditEvent.count({ where: { intakeId: intake.id, action: 'intake.consent', actor: `staff:${staffId}` } })).toBe(3);
+    expect(await t.server.prisma.auditEvent.count({ where: { intakeId: intake.id, action: 'intake.consent', actor: `staff:${staffId}` } })).toBe(4);
     // A forged answer name is ignored.
     await bot().handleUpdate(press(LINKED, `k:${intake.id}:everything`, LINKED, 104));
     expect(telegram.take()).toEqual([{ method: 'answerCallbackQuery', payload: expect.anything() }]);
