@@ -9,8 +9,10 @@ export function supervisedCount(tx: Pick<PrismaClient, 'staff'>, supervisorId: s
 /**
  * Checks that `supervisorId` may take one more caseworker: an active supervisor or admin,
  * under SUPERVISION_LIMIT caseworkers unless `override`. Called inside the transaction
- * that assigns, and again after it (`assertWithinLimit`): two assignments racing past the
- * first check are caught by the second.
+ * that assigns, and again after it (`assertWithinLimit`). On SQLite (one writer at a time)
+ * that holds exactly; on PostgreSQL (read committed) two assignments to one supervisor
+ * committing at the same instant can still both pass and end one over the limit (a known
+ * limit: it needs the supervisor's row locked first).
  */
 export async function assertCanSupervise(tx: Pick<PrismaClient, 'staff'>, supervisorId: string, { limit, override }: { limit: number; override: boolean }): Promise<number> {
   const supervisor = await tx.staff.findUnique({ where: { id: supervisorId }, select: { active: true, role: true } });
