@@ -108,7 +108,7 @@ describe('recordFeedback against a concurrent first insert', () => {
 
   it('does not hide other failures', async () => {
     const prisma = { $transaction: async () => Promise.reject(Object.assign(new Error('disk full'), { code: 'SQLITE_FULL' })) } as unknown as PrismaClient;
-    await expect(recordFeedback({ prisma, clock: () => new Date() }, { channel: 'ussd', answers: [{ question: 'useful', answer: 'yes' }] })).rejects.toThrow('disk full');
+    await expect(recordFeedback({ prisma, clock: () => new Date('2026-12-02T12:00:00Z') }, { channel: 'ussd', answers: [{ question: 'useful', answer: 'yes' }] })).rejects.toThrow('disk full');
   });
 });
 
